@@ -1,0 +1,212 @@
+/**
+ * Building, validating, serialising and parsing envelopes. Every envelope is validated before
+ * anything is written, and serialised exactly once (`data` first, so its size is known without a
+ * second pass).
+ */
+import type { EventEnvelope, EventMetadata } from "./envelope.js";
+import { EventBusError } from "./errors.js";
+import { isSystemType } from "./frames.js";
+import { createId, isId } from "./ids.js";
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  MAX_SOURCE_LENGTH,
+  MAX_TRACE_ID_LENGTH,
+  utf8ByteLength,
+} from "./limits.js";
+import { assertEventType, assertRoomName, assertUserId, describeValue } from "./names.js";
+import { isStreamPosition, type StreamPosition } from "./position.js";
+
+export interface EnvelopeInput {
+  readonly type: string;
+  readonly data: unknown;
+  readonly source: string;
+  /** Defaults to a new UUIDv7. */
+  readonly id?: string | undefined;
+  /** Defaults to now. */
+  readonly timestamp?: string | undefined;
+  readonly traceId?: string | undefined;
+  readonly userId?: string | undefined;
+  readonly room?: string | undefined;
+}
+
+export interface EncodedEvent {
+  readonly envelope: EventEnvelope;
+  /** The envelope as JSON, ready to publish. */
+  readonly json: string;
+  /** UTF-8 size of `json`. */
+  readonly bytes: number;
+}
+
+/** A message read from a channel: the envelope and, on recoverable channels, its position. */
+export interface DecodedMessage {
+  readonly envelope: EventEnvelope;
+  readonly position: StreamPosition | undefined;
+}
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+export interface CodecOptions {
+  /** Accept system types (`$presence.join`, …); only the relay and the backend library set this. */
+  readonly allowSystem?: boolean;
+}
+
+const SYSTEM_TYPE = /^\$[a-z]+(?:\.[a-z]+)*$/;
+
+function assertType(type: unknown, options: CodecOptions): asserts type is string {
+  if (options.allowSystem && isSystemType(type) && SYSTEM_TYPE.test(type as string)) return;
+  assertEventType(type);
+}
+
+/** Validates the input, builds the envelope and serialises it once. Throws a coded EventBusError. */
+export function encodeEvent(
+  input: EnvelopeInput,
+  limits: Limits = DEFAULT_LIMITS,
+  options: CodecOptions = {},
+): EncodedEvent {
+  assertType(input.type, options);
+  const metadata = buildMetadata(input);
+  const id = input.id ?? createId();
+  if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUIDv7 or ULID`);
+  const dataJson = serialiseData(input.data, limits);
+  const json = `{"id":"${id}","type":"${input.type}","data":${dataJson},"metadata":${JSON.stringify(metadata)}}`;
+  const bytes = utf8ByteLength(json);
+  if (bytes > limits.maxEventBytes) throw tooLarge("event", bytes, limits.maxEventBytes);
+  return { envelope: { id, type: input.type, data: input.data, metadata }, json, bytes };
+}
+
+/** Parses and validates a message from a channel or from history. Throws a coded EventBusError. */
+export function decodeMessage(
+  raw: string,
+  limits: Limits = DEFAULT_LIMITS,
+  options: CodecOptions = {},
+): DecodedMessage {
+  const bytes = utf8ByteLength(raw);
+  if (bytes > limits.maxEventBytes + 128) throw tooLarge("event", bytes, limits.maxEventBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw invalidEvent("the message is not valid JSON");
+  }
+  const envelope = checkEnvelope(value, limits, options);
+  const { offset, epoch } = value as { offset?: unknown; epoch?: unknown };
+  if (offset === undefined && epoch === undefined) return { envelope, position: undefined };
+  const position = { offset, epoch };
+  if (!isStreamPosition(position)) throw invalidEvent("offset/epoch are malformed");
+  return { envelope, position };
+}
+
+/** Checks that a parsed value is a well-formed envelope (shape, names, sizes, depth). */
+export function checkEnvelope(
+  value: unknown,
+  limits: Limits = DEFAULT_LIMITS,
+  options: CodecOptions = {},
+): EventEnvelope {
+  if (!isPlainRecord(value)) throw invalidEvent("an envelope must be a JSON object");
+  const { id, type, data, metadata } = value;
+  if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUIDv7 or ULID`);
+  assertType(type, options);
+  if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
+  checkJsonValue(data, limits.maxDepth, "data");
+  if (!isPlainRecord(metadata)) throw invalidEvent("`metadata` must be an object");
+  if (metadata.timestamp === undefined) throw invalidEvent("`metadata.timestamp` is missing");
+  buildMetadata(metadata as Partial<EnvelopeInput>);
+  return value as unknown as EventEnvelope;
+}
+
+export function isEventId(value: unknown): value is string {
+  return isId(value) || (typeof value === "string" && ULID.test(value));
+}
+
+/** Serialises `data` after checking it is plain JSON within the size and depth limits. */
+export function serialiseData(data: unknown, limits: Limits = DEFAULT_LIMITS): string {
+  if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
+  checkJsonValue(data, limits.maxDepth, "data");
+  const json = JSON.stringify(data);
+  const bytes = utf8ByteLength(json);
+  if (bytes > limits.maxDataBytes) throw tooLarge("data", bytes, limits.maxDataBytes);
+  return json;
+}
+
+function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
+  const { source, traceId, userId, room } = input;
+  const timestamp = input.timestamp ?? new Date().toISOString();
+  if (typeof source !== "string" || source.length === 0 || source.length > MAX_SOURCE_LENGTH) {
+    throw invalidEvent(
+      `metadata.source must be a non-empty string of at most ${MAX_SOURCE_LENGTH} characters`,
+    );
+  }
+  if (typeof timestamp !== "string" || !ISO_TIME.test(timestamp)) {
+    throw invalidEvent(`metadata.timestamp ${describeValue(timestamp)} is not an ISO 8601 time`);
+  }
+  if (traceId !== undefined && (typeof traceId !== "string" || traceId.length > MAX_TRACE_ID_LENGTH)) {
+    throw invalidEvent(`metadata.traceId must be a string of at most ${MAX_TRACE_ID_LENGTH} characters`);
+  }
+  if (userId !== undefined) assertUserId(userId);
+  if (room !== undefined) assertRoomName(room);
+  const metadata: { -readonly [K in keyof EventMetadata]: EventMetadata[K] } = { source, timestamp };
+  if (traceId !== undefined) metadata.traceId = traceId;
+  if (userId !== undefined) metadata.userId = userId;
+  if (room !== undefined) metadata.room = room;
+  return metadata;
+}
+
+/**
+ * Accepts what JSON can carry faithfully: null, booleans, finite numbers, strings, arrays and
+ * plain objects (and objects with toJSON, such as Date). Rejects undefined inside arrays,
+ * functions, symbols, bigints, NaN/Infinity, cycles and nesting deeper than `maxDepth`.
+ */
+function checkJsonValue(value: unknown, maxDepth: number, path: string): void {
+  const seen = new Set<object>();
+  const visit = (current: unknown, at: string, depth: number): void => {
+    switch (typeof current) {
+      case "string":
+      case "boolean":
+        return;
+      case "number":
+        if (!Number.isFinite(current)) throw invalidEvent(`${at} is ${current}, which JSON cannot carry`);
+        return;
+      case "object": {
+        if (current === null) return;
+        if (depth >= maxDepth) throw invalidEvent(`${path} is nested deeper than ${maxDepth} levels`);
+        if (seen.has(current)) throw invalidEvent(`${at} refers back to itself (a cycle)`);
+        if (typeof (current as { toJSON?: unknown }).toJSON === "function") return;
+        seen.add(current);
+        if (Array.isArray(current)) {
+          current.forEach((item, i) => {
+            if (item === undefined) throw invalidEvent(`${at}[${i}] is undefined; use null`);
+            visit(item, `${at}[${i}]`, depth + 1);
+          });
+        } else {
+          for (const key of Object.keys(current)) {
+            const item = (current as Record<string, unknown>)[key];
+            if (item !== undefined) visit(item, `${at}.${key}`, depth + 1);
+          }
+        }
+        seen.delete(current);
+        return;
+      }
+      default:
+        throw invalidEvent(`${at} is a ${typeof current}, which JSON cannot carry`);
+    }
+  };
+  visit(value, path, 0);
+}
+
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function invalidEvent(problem: string): EventBusError {
+  return new EventBusError("INVALID_EVENT", `The event is malformed: ${problem}.`);
+}
+
+function tooLarge(what: "event" | "data", bytes: number, limit: number): EventBusError {
+  return new EventBusError("TOO_LARGE", `The ${what} is ${bytes} bytes; the limit is ${limit} bytes.`, {
+    details: { bytes, limit },
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The envelope every event travels in, and the types that tie an event's `type` to its `data`.
+ *
+ *   { id, type, data, metadata: { source, timestamp, traceId?, userId?, room? } }
+ *
+ * On a recoverable channel the published message also carries its position in the channel's
+ * history: `{ ...envelope, offset, epoch }` (see position.ts).
+ */
+
+/**
+ * An application's events: event type → the type of its `data`.
+ * Declare it as an interface or a type alias:
+ *
+ *   interface MyEvents { "photo.uploaded": { photoId: string }; "photo.processing.progress": { progress: number } }
+ */
+export type EventMap = object;
+
+/** The event map used when an application declares none: any type, any data. */
+export type AnyEvents = Record<string, unknown>;
+
+/** The event types of an event map. */
+export type EventType<E extends EventMap> = keyof E & string;
+
+/** The `data` of event `K` in event map `E`. */
+export type EventData<E extends EventMap, K extends string> = K extends keyof E ? E[K] : unknown;
+
+export interface EventMetadata {
+  /** The service (or `client:<userId>`) that published the event. */
+  readonly source: string;
+  /** ISO 8601 time at which the event was published. */
+  readonly timestamp: string;
+  readonly traceId?: string;
+  readonly userId?: string;
+  readonly room?: string;
+}
+
+export interface EventEnvelope<Type extends string = string, Data = unknown> {
+  /** UUIDv7: unique and sortable by creation time. */
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+}
+
+/** The union of envelopes of some (default: all) events of an event map. */
+export type EnvelopeOf<E extends EventMap, K extends string = EventType<E>> =
+  K extends EventType<E> ? EventEnvelope<K, E[K]> : EventEnvelope<K, unknown>;
+
+type HasGlobSyntax<P extends string> = P extends `${string}${"?" | "[" | "\\"}${string}` ? true : false;
+
+/** `photo.*.done` → `photo.${string}.done`: what a glob of only `*` wildcards matches, as a type. */
+type StarGlob<P extends string> = P extends `${infer Head}*${infer Tail}`
+  ? `${Head}${string}${StarGlob<Tail>}`
+  : P;
+
+/**
+ * The event types of `E` that pattern `P` can match: exact names give themselves, `*` globs
+ * give every declared type that fits, and other glob syntax (`?`, `[...]`, `\`) gives all types.
+ */
+export type MatchingTypes<E extends EventMap, P extends string> = string extends P
+  ? EventType<E>
+  : HasGlobSyntax<P> extends true
+    ? EventType<E>
+    : Extract<EventType<E>, StarGlob<P>>;
+
+/** The envelope a handler subscribed with pattern `P` receives. */
+export type EnvelopeForPattern<E extends EventMap, P extends string> = [MatchingTypes<E, P>] extends [never]
+  ? EventEnvelope<string, unknown>
+  : EnvelopeOf<E, MatchingTypes<E, P>>;

@@ -1,0 +1,187 @@
+/**
+ * The socket.io protocol between the browser SDK and the relay. docs/protocol.md explains it in
+ * prose; this file is the single source of truth for names and shapes.
+ *
+ * Handshake: `io(url, { auth: { token, v: PROTOCOL_VERSION } })`. A rejected handshake gives the
+ * client a `connect_error` whose `data` is a WireError (`{ code, message }`).
+ *
+ * Client → relay frames are emitted with an acknowledgement callback that receives a Reply.
+ * Relay → client frames carry no acknowledgement.
+ *
+ * Order of a (re)connection: handshake → `hello` (the relay subscribes the socket's own channels —
+ * user, broadcast, roles — and answers their positions, replaying what was missed since the
+ * positions the client sent) → `join` for each room (same, per room).
+ */
+import type { WireError } from "./errors.js";
+import type { StreamPosition } from "./position.js";
+
+export const PROTOCOL_VERSION = 1;
+
+/** Client → relay event names. */
+export const CLIENT_FRAMES = {
+  hello: "hello",
+  join: "join",
+  leave: "leave",
+  publish: "publish",
+  history: "history",
+  presence: "presence",
+  auth: "auth",
+} as const;
+
+/** Relay → client event names. */
+export const RELAY_FRAMES = {
+  /** `(channel: string, message: string)`: one message exactly as published on the channel. */
+  message: "m",
+  /** `(event: PresenceEvent)`: a member joined or left a room this socket tracks presence of. */
+  presence: "presence",
+  /** `(channels: string[])`: live delivery was interrupted; recover these channels with `history`. */
+  resync: "resync",
+  /** `(notice: WireError)`: why the relay is about to disconnect this socket (TOKEN_EXPIRED, …). */
+  notice: "notice",
+} as const;
+
+export interface HandshakeAuth {
+  readonly token: string;
+  readonly v?: number;
+}
+
+export type Reply<T> =
+  | { readonly ok: true; readonly result: T }
+  | { readonly ok: false; readonly error: WireError };
+
+/** What a replay returns: messages after the requested position, oldest first. */
+export interface RecoveryResult {
+  /** True when every message after the requested position is in `messages` (or in later pages). */
+  readonly recovered: boolean;
+  /** Raw messages, exactly as published (each has `offset` and `epoch`). */
+  readonly messages: readonly string[];
+  /** More messages follow; ask `history` again from the last offset. */
+  readonly more: boolean;
+}
+
+export interface ChannelSync {
+  readonly channel: string;
+  /** The channel's newest position once the socket was subscribed live. */
+  readonly position: StreamPosition;
+  /** Present when the request carried a position to recover from. */
+  readonly recovery?: RecoveryResult;
+}
+
+// ---- hello ----
+export interface HelloRequest {
+  /** Last positions seen on the socket's own channels (user, broadcast, roles), by channel. */
+  readonly since?: Readonly<Record<string, StreamPosition>>;
+}
+export interface HelloResult {
+  readonly userId: string;
+  readonly roles: readonly string[];
+  /** Unique id of this connection (also the presence connection id). */
+  readonly connectionId: string;
+  readonly channels: readonly ChannelSync[];
+  /** When the token expires (epoch ms); refresh with `auth` before then. Null: never. */
+  readonly expiresAt: number | null;
+  readonly limits: { readonly maxEventBytes: number; readonly maxDataBytes: number };
+}
+
+// ---- join / leave ----
+export interface JoinRequest {
+  readonly room: string;
+  readonly since?: StreamPosition;
+  /** Track this socket in the room's presence and receive presence events. */
+  readonly presence?: boolean;
+}
+export interface JoinResult extends ChannelSync {
+  readonly room: string;
+  /** The room's presence, when the join asked for it. */
+  readonly members?: readonly PresenceEntry[];
+}
+export interface LeaveRequest {
+  readonly room: string;
+}
+export type LeaveResult = Record<string, never>;
+
+// ---- publish (browsers publish to rooms only) ----
+export interface PublishRequest {
+  /** Client-generated UUIDv7; the relay de-duplicates on it. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly room: string;
+  readonly traceId?: string;
+}
+export interface PublishResult {
+  readonly id: string;
+  readonly offset: number;
+  readonly epoch: string;
+  /** The relay had already accepted this id; nothing was published again. */
+  readonly duplicate: boolean;
+}
+
+// ---- history ----
+export interface HistoryRequest {
+  readonly channel: string;
+  readonly since: StreamPosition;
+  readonly limit?: number;
+}
+export interface HistoryResult extends RecoveryResult {
+  readonly position: StreamPosition;
+}
+
+// ---- presence ----
+export interface PresenceRequest {
+  readonly room: string;
+}
+export interface PresenceEntry {
+  readonly connectionId: string;
+  readonly userId: string;
+  /** Optional public profile from the token's `info` claim. */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+export interface PresenceResult {
+  readonly members: readonly PresenceEntry[];
+}
+export interface PresenceEvent extends PresenceEntry {
+  readonly room: string;
+  readonly action: "join" | "leave";
+}
+
+// ---- auth (in-band token refresh) ----
+export interface AuthRequest {
+  readonly token: string;
+}
+export interface AuthResult {
+  readonly expiresAt: number | null;
+}
+
+/** Request and result types per client frame, for typed emit/ack helpers on both ends. */
+export interface ClientFrameMap {
+  hello: { request: HelloRequest; result: HelloResult };
+  join: { request: JoinRequest; result: JoinResult };
+  leave: { request: LeaveRequest; result: LeaveResult };
+  publish: { request: PublishRequest; result: PublishResult };
+  history: { request: HistoryRequest; result: HistoryResult };
+  presence: { request: PresenceRequest; result: PresenceResult };
+  auth: { request: AuthRequest; result: AuthResult };
+}
+export type ClientFrameName = keyof ClientFrameMap;
+
+/**
+ * System messages travel on ordinary channels but are not application events: their types start
+ * with `$`, which application event types cannot. They are published live-only (never stored in
+ * history) and consumed by the relay:
+ *  - `$presence.join` / `$presence.leave` on a room channel, data: PresenceEntry;
+ *  - `$session.revoke` on a user channel, data: { before: epoch ms }: disconnect the user's
+ *    sockets whose token was issued before then.
+ */
+export const SYSTEM_TYPES = {
+  presenceJoin: "$presence.join",
+  presenceLeave: "$presence.leave",
+  revoke: "$session.revoke",
+} as const;
+
+export function isSystemType(type: unknown): boolean {
+  return typeof type === "string" && type.startsWith("$");
+}
+
+/** Largest history page the relay returns, whatever the client asks for. */
+export const MAX_HISTORY_PAGE = 500;

@@ -1,0 +1,69 @@
+/**
+ * The formats of the names that become Redis channels: event types, room names, user ids, roles.
+ * Names never contain glob characters (* ? [ ] \), braces (Redis Cluster hash tags) or whitespace,
+ * so a name can never be mistaken for a pattern or escape its channel kind.
+ */
+import { type ErrorCode, EventBusError } from "./errors.js";
+import { MAX_NAME_LENGTH, MAX_ROLE_LENGTH, MAX_TYPE_LENGTH } from "./limits.js";
+
+const EVENT_TYPE = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+const NAME = /^[A-Za-z0-9_\-.:@=+|/]+$/;
+const ROLE = /^[A-Za-z0-9_\-.]+$/;
+
+/** Event types that would collide with a channel of another kind. */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(["broadcast"]);
+
+export function isEventType(value: unknown): value is string {
+  return (
+    typeof value === "string" &&
+    value.length <= MAX_TYPE_LENGTH &&
+    EVENT_TYPE.test(value) &&
+    !RESERVED_TYPES.has(value)
+  );
+}
+
+export function isRoomName(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_NAME_LENGTH && NAME.test(value);
+}
+
+export function isUserId(value: unknown): value is string {
+  return isRoomName(value);
+}
+
+export function isRoleName(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_ROLE_LENGTH && ROLE.test(value);
+}
+
+export function assertEventType(value: unknown): asserts value is string {
+  if (!isEventType(value)) throw invalid("INVALID_TYPE", "Event type", value, MAX_TYPE_LENGTH);
+}
+
+export function assertRoomName(value: unknown): asserts value is string {
+  if (!isRoomName(value)) throw invalid("INVALID_ROOM", "Room name", value, MAX_NAME_LENGTH);
+}
+
+export function assertUserId(value: unknown): asserts value is string {
+  if (!isUserId(value)) throw invalid("INVALID_USER", "User id", value, MAX_NAME_LENGTH);
+}
+
+export function assertRoleName(value: unknown): asserts value is string {
+  if (!isRoleName(value)) throw invalid("INVALID_ROLE", "Role name", value, MAX_ROLE_LENGTH);
+}
+
+/** A short, printable rendering of a rejected value for error messages (never the whole thing). */
+export function describeValue(value: unknown): string {
+  if (typeof value !== "string") return value === null ? "null" : typeof value;
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return value.length > 40 ? `${shown} (${value.length} characters)` : shown;
+}
+
+function invalid(code: ErrorCode, what: string, value: unknown, max: number): EventBusError {
+  let reason: string;
+  if (typeof value !== "string") reason = `must be a string, got ${describeValue(value)}`;
+  else if (value.length === 0) reason = "must not be empty";
+  else if (value.length > max) reason = `is longer than ${max} characters`;
+  else if (code === "INVALID_TYPE" && RESERVED_TYPES.has(value)) reason = "is reserved";
+  else reason = "contains a character that is not allowed";
+  const shown = typeof value === "string" ? ` ${describeValue(value)}` : "";
+  return new EventBusError(code, `${what}${shown} ${reason}.`, { details: { value: shown.trim() } });
+}

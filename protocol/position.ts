@@ -1,0 +1,55 @@
+/**
+ * Positions in a recoverable channel's history.
+ *
+ * Every message published on a recoverable channel gets the next `offset` of that channel —
+ * 1, 2, 3, … with no holes — and the channel's current `epoch`. The epoch is a random string
+ * chosen when the channel's history is (re)created; when it changes (Redis restarted, history
+ * expired or evicted), offsets start again from 1 and old positions can no longer be recovered.
+ *
+ * The message on the channel is the envelope with both fields appended:
+ *   {"id":…,"type":…,"data":…,"metadata":{…},"offset":42,"epoch":"k3j2…"}
+ * The broker's publish step (a Lua script on Redis) fills the two values in between the three
+ * string pieces made by positionTemplate(), so the format is written only here.
+ */
+import { createId } from "./ids.js";
+
+export interface StreamPosition {
+  /** The offset of the newest message the holder has seen (0: none yet). */
+  readonly offset: number;
+  readonly epoch: string;
+}
+
+export interface PositionTemplate {
+  readonly head: string;
+  readonly middle: string;
+  readonly tail: string;
+}
+
+/** Splits a serialised envelope so that `head + offset + middle + epoch + tail` is the message. */
+export function positionTemplate(envelopeJson: string): PositionTemplate {
+  if (!envelopeJson.endsWith("}")) throw new Error("positionTemplate expects a serialised envelope object");
+  return { head: `${envelopeJson.slice(0, -1)},"offset":`, middle: ',"epoch":"', tail: '"}' };
+}
+
+/** The message as published on a recoverable channel. */
+export function withPosition(envelopeJson: string, position: StreamPosition): string {
+  const { head, middle, tail } = positionTemplate(envelopeJson);
+  return head + position.offset + middle + position.epoch + tail;
+}
+
+/** A fresh epoch: random, short, URL- and JSON-safe (no quoting needed). */
+export function createEpoch(): string {
+  return createId().replace(/-/g, "").slice(-16);
+}
+
+export function isStreamPosition(value: unknown): value is StreamPosition {
+  if (typeof value !== "object" || value === null) return false;
+  const { offset, epoch } = value as Record<string, unknown>;
+  return (
+    typeof offset === "number" &&
+    Number.isSafeInteger(offset) &&
+    offset >= 0 &&
+    typeof epoch === "string" &&
+    /^[A-Za-z0-9_-]{1,64}$/.test(epoch)
+  );
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** `event-bus` — the command-line entry point (see commands.ts for the subcommands). */
+import { argv, exit, stderr } from "node:process";
+import { dispatch } from "./commands.js";
+
+dispatch(argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    stderr.write(`event-bus: ${error instanceof Error ? error.message : String(error)}\n`);
+    exit(1);
+  },
+);
