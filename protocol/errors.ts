@@ -127,6 +127,10 @@ export const ERROR_SPECS = {
     "Raise outbox.maxAge if messages may wait longer for a connection.",
   ),
   CLOSED: spec("The event bus was closed.", "Create a new instance; a closed one cannot be reused."),
+  CANCELLED: spec(
+    "The operation was cancelled before it completed.",
+    "A later call superseded it (e.g. leaveRoom before the join finished); nothing to do unless you still need it.",
+  ),
   SLOW_CONSUMER: spec(
     "The connection fell too far behind and was disconnected.",
     "Handle events faster; the client reconnects and recovers what it missed.",
