@@ -3,19 +3,45 @@
  *   EVENT_BUS_REDIS_URL      → Redis
  *   EVENT_BUS_REDIS_CLUSTER  → Redis Cluster (comma-separated host:port list)
  *   neither                  → the in-process memory broker
+ *   EVENT_BUS_PREFIX         → the channel prefix (the cluster broker needs it to tell
+ *                              recoverable channels, which use sharded pub/sub)
  */
+import { channelNames } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import type { Broker, HistoryOptions } from "./broker.js";
+import { ClusterBroker, type ClusterConnectionOptions } from "./cluster-broker.js";
 import { MemoryBroker } from "./memory-broker.js";
 import type { MemoryHub } from "./memory-hub.js";
+import { RedisBroker } from "./redis-broker.js";
+import type { RedisBrokerCommonOptions } from "./redis-options.js";
+import type { RedisOptions } from "./redis-subscriber.js";
+
+/** Tuning of the Redis brokers (offline queue, reconnect backoff, timeouts, pipelining). */
+export type RedisTuning = Omit<RedisBrokerCommonOptions, "history" | "prefix">;
 
 export type BrokerConfig =
-  | { readonly broker: "memory"; readonly hub?: MemoryHub; readonly history?: Partial<HistoryOptions> }
-  | { readonly broker: "redis"; readonly url: string; readonly history?: Partial<HistoryOptions> }
+  | {
+      readonly broker: "memory";
+      readonly hub?: MemoryHub;
+      readonly history?: Partial<HistoryOptions>;
+      readonly prefix?: string;
+    }
+  | {
+      readonly broker: "redis";
+      readonly url: string;
+      readonly history?: Partial<HistoryOptions>;
+      readonly prefix?: string;
+      /** More ioredis options, applied over the URL (tls, password, …). */
+      readonly redisOptions?: RedisOptions;
+      readonly tuning?: RedisTuning;
+    }
   | {
       readonly broker: "cluster";
       readonly nodes: readonly { readonly host: string; readonly port: number }[];
       readonly history?: Partial<HistoryOptions>;
+      readonly prefix?: string;
+      readonly clusterOptions?: ClusterConnectionOptions;
+      readonly tuning?: RedisTuning;
     };
 
 export function createBroker(config: BrokerConfig): Broker {
@@ -26,8 +52,21 @@ export function createBroker(config: BrokerConfig): Broker {
         ...(config.history && { history: config.history }),
       });
     case "redis":
+      return new RedisBroker({
+        ...config.tuning,
+        connection: config.url,
+        ...(config.redisOptions && { redisOptions: config.redisOptions }),
+        ...(config.history && { history: config.history }),
+        ...(config.prefix !== undefined && { prefix: config.prefix }),
+      });
     case "cluster":
-      throw new EventBusError("CONFIG_INVALID", `The ${config.broker} broker is not part of this build yet.`);
+      return new ClusterBroker({
+        ...config.tuning,
+        nodes: config.nodes,
+        ...(config.clusterOptions && { clusterOptions: config.clusterOptions }),
+        ...(config.history && { history: config.history }),
+        ...(config.prefix !== undefined && { prefix: config.prefix }),
+      });
   }
 }
 
@@ -37,6 +76,8 @@ export function brokerConfigFromEnv(
 ): BrokerConfig {
   const url = env.EVENT_BUS_REDIS_URL?.trim();
   const cluster = env.EVENT_BUS_REDIS_CLUSTER?.trim();
+  const prefix = prefixFromEnv(env);
+  const withPrefix = prefix === undefined ? {} : { prefix };
   if (url && cluster) {
     throw new EventBusError(
       "CONFIG_INVALID",
@@ -47,10 +88,23 @@ export function brokerConfigFromEnv(
     if (!/^rediss?:\/\//.test(url)) {
       throw new EventBusError("CONFIG_INVALID", `EVENT_BUS_REDIS_URL must start with redis:// or rediss://.`);
     }
-    return { broker: "redis", url };
+    return { broker: "redis", url, ...withPrefix };
   }
-  if (cluster) return { broker: "cluster", nodes: parseNodeList(cluster, "EVENT_BUS_REDIS_CLUSTER") };
-  return { broker: "memory" };
+  if (cluster) {
+    return { broker: "cluster", nodes: parseNodeList(cluster, "EVENT_BUS_REDIS_CLUSTER"), ...withPrefix };
+  }
+  return { broker: "memory", ...withPrefix };
+}
+
+function prefixFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const prefix = env.EVENT_BUS_PREFIX?.trim();
+  if (!prefix) return undefined;
+  try {
+    channelNames(prefix);
+  } catch (error) {
+    throw new EventBusError("CONFIG_INVALID", `EVENT_BUS_PREFIX is not valid: ${(error as Error).message}`);
+  }
+  return prefix;
 }
 
 /** "h1:7000,h2:7001" → [{ host, port }]. */

@@ -1,0 +1,164 @@
+/**
+ * The Lua scripts behind the Redis brokers (docs/architecture.md, "offsets and epochs"). Each one
+ * touches only the keys of one channel — all sharing the `{<channel>}` hash tag — so it is
+ * single-slot on a cluster and atomic everywhere. Written for Redis 7.0 (`redis.call`, effects
+ * replication, so TIME may be read before writing).
+ *
+ * Scripts run with EVALSHA and fall back to EVAL when the server answers NOSCRIPT (a restarted
+ * Redis has an empty script cache); EVAL caches the script again for the next EVALSHA.
+ */
+import { createHash } from "node:crypto";
+
+/** Creates the channel's epoch hash when missing (dropping any stale stream); refreshes its ttl. */
+const ENSURE_META = `
+local function ensure_meta(meta, stream, candidate, meta_ttl)
+  local epoch = redis.call('HGET', meta, 'e')
+  if not epoch then
+    epoch = candidate
+    redis.call('DEL', stream)
+    redis.call('HSET', meta, 'e', epoch, 's', 0)
+  end
+  redis.call('PEXPIRE', meta, meta_ttl)
+  return epoch
+end
+`;
+
+/**
+ * KEYS: meta hash, history stream[, dedup key]
+ * ARGV: head, middle, tail, channel, maxLength, ttlMs, metaTtlMs, candidate epoch,
+ *       publish command (PUBLISH | SPUBLISH), dedupTtlMs
+ * Returns { offset, epoch, duplicate (0 | 1) }.
+ */
+export const PUBLISH_RECOVERABLE = `${ENSURE_META}
+local dedup = KEYS[3]
+if dedup then
+  local previous = redis.call('GET', dedup)
+  if previous then
+    local sep = string.find(previous, ':', 1, true)
+    return { tonumber(string.sub(previous, 1, sep - 1)), string.sub(previous, sep + 1), 1 }
+  end
+end
+local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[8], ARGV[7])
+local offset = redis.call('HINCRBY', KEYS[1], 's', 1)
+local text = string.format('%d', offset)
+local message = ARGV[1] .. text .. ARGV[2] .. epoch .. ARGV[3]
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], text .. '-0', 'd', message)
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call(ARGV[9], ARGV[4], message)
+if dedup then
+  redis.call('SET', dedup, text .. ':' .. epoch, 'PX', ARGV[10])
+end
+return { offset, epoch, 0 }
+`;
+
+/**
+ * KEYS: meta hash, history stream
+ * ARGV: candidate epoch, metaTtlMs
+ * Returns { offset, epoch }.
+ */
+export const POSITION = `${ENSURE_META}
+local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+return { tonumber(redis.call('HGET', KEYS[1], 's')), epoch }
+`;
+
+/**
+ * The same rules as MemoryHub.readHistory, in one step so position and messages agree.
+ * KEYS: meta hash, history stream
+ * ARGV: candidate epoch, metaTtlMs, since offset, since epoch, limit
+ * Returns { top, epoch, recovered (0 | 1), more (0 | 1), message... }.
+ */
+export const READ_HISTORY = `${ENSURE_META}
+local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+local top = tonumber(redis.call('HGET', KEYS[1], 's'))
+local since = tonumber(ARGV[3])
+local limit = tonumber(ARGV[5])
+if ARGV[4] ~= epoch or since > top then return { top, epoch, 0, 0 } end
+if since == top then return { top, epoch, 1, 0 } end
+local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+if not first then return { top, epoch, 0, 0 } end
+local first_offset = tonumber(string.match(first[1], '^(%d+)'))
+if first_offset > since + 1 then return { top, epoch, 0, 0 } end
+local entries = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+', 'COUNT', limit + 1)
+local result = { top, epoch, 1, 0 }
+if #entries > limit then result[4] = 1 end
+for i = 1, math.min(#entries, limit) do result[#result + 1] = entries[i][2][2] end
+return result
+`;
+
+/** Milliseconds on the server's clock, so relays with skewed clocks agree on presence expiry. */
+const NOW_MS = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/**
+ * KEYS: presence hash
+ * ARGV: ttlMs, then pairs of connection id and record JSON (an object)
+ * Stores each record with `"expiresAt":<ms>` appended, and keeps the hash alive at least ttlMs.
+ */
+export const PRESENCE_ADD = `${NOW_MS}
+local ttl = tonumber(ARGV[1])
+local expires = string.format('%d', now + ttl)
+for i = 2, #ARGV, 2 do
+  local record = ARGV[i + 1]
+  redis.call('HSET', KEYS[1], ARGV[i], string.sub(record, 1, -2) .. ',"expiresAt":' .. expires .. '}')
+end
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+/**
+ * KEYS: presence hash
+ * Returns { live records, expired records }; expired records are deleted here, so exactly one
+ * caller sees each of them.
+ */
+export const PRESENCE_LIST = `${NOW_MS}
+local all = redis.call('HGETALL', KEYS[1])
+local members, expired = {}, {}
+for i = 1, #all, 2 do
+  local record = all[i + 1]
+  local expires = tonumber(string.match(record, '"expiresAt":(%d+)}$') or '0')
+  if now < expires then
+    members[#members + 1] = record
+  else
+    expired[#expired + 1] = record
+    redis.call('HDEL', KEYS[1], all[i])
+  end
+end
+return { members, expired }
+`;
+
+/** What a script needs from ioredis: Redis and Cluster both fit. */
+export interface ScriptClient {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  async run(
+    client: ScriptClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+export const SCRIPTS = Object.freeze({
+  publishRecoverable: new LuaScript(PUBLISH_RECOVERABLE),
+  position: new LuaScript(POSITION),
+  readHistory: new LuaScript(READ_HISTORY),
+  presenceAdd: new LuaScript(PRESENCE_ADD),
+  presenceList: new LuaScript(PRESENCE_LIST),
+});
