@@ -1,0 +1,244 @@
+/**
+ * `createRelay(options)`: the edge relay, programmatically. An HTTP server with socket.io (default
+ * in-memory adapter, no Connection State Recovery, WebSocket only unless long-polling is enabled),
+ * JWT handshakes, the broker bridge, presence, limits, /healthz /readyz /metrics, graceful close.
+ *
+ *   const relay = await createRelay({ port: 0, auth: { secret } });
+ *   relay.url  // http://127.0.0.1:<port>
+ *   await relay.close();
+ */
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server, type ServerOptions } from "socket.io";
+import { channelNames } from "../../protocol/channels.js";
+import { RELAY_FRAMES } from "../../protocol/frames.js";
+import type { Broker } from "../brokers/broker.js";
+import { type BrokerConfig, createBroker } from "../brokers/create-broker.js";
+import { createTokenVerifier } from "./auth.js";
+import { Bridge } from "./bridge.js";
+import { onConnection } from "./connection.js";
+import { dispatchMessage } from "./dispatch.js";
+import { handshakeMiddleware } from "./handshake.js";
+import { createHttpHandler } from "./http.js";
+import { kick } from "./kick.js";
+import { ConnectionIndex } from "./limits.js";
+import { createLogger, errorFields, type RelayLogger } from "./logger.js";
+import { createMetrics, type RelayMetrics } from "./metrics.js";
+import { type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
+import { PresenceTracker } from "./presence.js";
+import { drain } from "./shutdown.js";
+import { SlowConsumerGuard } from "./slow-consumer.js";
+import { TaskSet } from "./tasks.js";
+import type { RelayContext, RelayServer, RelaySocket } from "./types.js";
+
+export interface RelayStats {
+  readonly connections: number;
+  readonly users: number;
+  /** Channels held in the broker by this relay (including lingering ones). */
+  readonly channels: readonly string[];
+  readonly presenceChannels: readonly string[];
+  readonly pendingTasks: number;
+}
+
+export interface Relay {
+  readonly httpServer: HttpServer;
+  readonly io: RelayServer;
+  readonly broker: Broker;
+  readonly metrics: RelayMetrics;
+  readonly logger: RelayLogger;
+  readonly port: number;
+  /** http://<host>:<port>, for clients on this machine. */
+  readonly url: string;
+  stats(): RelayStats;
+  /** Drains (notice SERVER_SHUTDOWN, flush, disconnect) then closes everything it owns. Idempotent. */
+  close(options?: { readonly timeoutMs?: number }): Promise<void>;
+}
+
+function isBroker(value: Broker | BrokerConfig): value is Broker {
+  return typeof (value as Broker).subscribe === "function";
+}
+
+export async function createRelay(options: RelayOptions): Promise<Relay> {
+  const resolved = resolveRelayOptions(options);
+  const verify = createTokenVerifier(resolved.auth);
+  const logger = options.logger ?? createLogger(options.logLevel ?? "info");
+  const given = options.broker ?? { broker: "memory" };
+  const owned = !isBroker(given);
+  const broker = isBroker(given) ? given : createBroker(given);
+  try {
+    await broker.connect();
+    return await start(resolved, { broker, owned, logger, verify });
+  } catch (error) {
+    if (owned) await broker.close().catch(() => {});
+    throw error;
+  }
+}
+
+interface StartDeps {
+  readonly broker: Broker;
+  readonly owned: boolean;
+  readonly logger: RelayLogger;
+  readonly verify: ReturnType<typeof createTokenVerifier>;
+}
+
+async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<Relay> {
+  const ctx = buildContext(resolved, deps);
+  ctx.io.use(handshakeMiddleware(ctx));
+  ctx.io.on("connection", (socket) => onConnection(ctx, socket));
+  const offBroker = watchBroker(ctx);
+  await listen(ctx.httpServer, resolved.port, resolved.host);
+  const port = (ctx.httpServer.address() as AddressInfo).port;
+  const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
+  deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
+  let closing: Promise<void> | undefined;
+  return {
+    httpServer: ctx.httpServer,
+    io: ctx.io,
+    broker: deps.broker,
+    metrics: ctx.metrics,
+    logger: deps.logger,
+    port,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    stats: () => ({
+      connections: ctx.io.sockets.sockets.size,
+      users: ctx.users.users,
+      channels: ctx.bridge.channels(),
+      presenceChannels: ctx.presence.channels(),
+      pendingTasks: ctx.tasks.size,
+    }),
+    close(closeOptions = {}) {
+      closing ??= shutdown(ctx, deps, closeOptions.timeoutMs ?? resolved.shutdownTimeoutMs, offBroker);
+      return closing;
+    },
+  };
+}
+
+type Context = RelayContext & { readonly httpServer: HttpServer };
+
+function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context {
+  const { broker, logger } = deps;
+  const state = { shuttingDown: false };
+  const names = channelNames(resolved.prefix);
+  let ctx: Context | undefined;
+  const bridge = new Bridge(
+    broker,
+    resolved.subscriptionLingerMs,
+    (channel, raw) => {
+      if (ctx) dispatchMessage(ctx, channel, raw);
+    },
+    (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
+  );
+  const users = new ConnectionIndex<RelaySocket>();
+  const presence = new PresenceTracker(broker, resolved.presence, (error) =>
+    logger.warn(errorFields(error), "presence refresh failed"),
+  );
+  const metrics = createMetrics(
+    {
+      connections: () => io.sockets.sockets.size,
+      rooms: () => bridge.channels().filter((c) => names.parse(c)?.kind === "room").length,
+      channels: () => broker.subscriptions().channels.length,
+    },
+    resolved.processMetrics,
+  );
+  const httpServer = createServer(createHttpHandler({ broker, metrics, state }));
+  const io: RelayServer = new Server(httpServer, socketOptions(resolved, state));
+  const guard = new SlowConsumerGuard(
+    () => io.sockets.sockets.values(),
+    resolved.limits,
+    (socket, backlog) => {
+      if (!ctx) return;
+      ctx.metrics.slowConsumers.inc();
+      ctx.logger.warn({ connectionId: socket.id, ...backlog }, "slow consumer");
+      kick(ctx, socket, "SLOW_CONSUMER", undefined, { discard: true });
+    },
+  );
+  ctx = {
+    io,
+    broker,
+    names,
+    options: resolved,
+    limits: resolved.limits,
+    verify: deps.verify,
+    bridge,
+    presence,
+    metrics,
+    logger,
+    users,
+    guard,
+    tasks: new TaskSet(),
+    state,
+    httpServer,
+  };
+  return ctx;
+}
+
+function socketOptions(
+  resolved: ResolvedRelayOptions,
+  state: { readonly shuttingDown: boolean },
+): Partial<ServerOptions> {
+  const origins = resolved.corsOrigins;
+  const transports: NonNullable<ServerOptions["transports"]> = resolved.longPolling
+    ? ["polling", "websocket"]
+    : ["websocket"];
+  return {
+    transports,
+    maxHttpBufferSize: resolved.limits.maxFrameBytes,
+    serveClient: false,
+    cors: { origin: origins === "*" ? "*" : [...origins] },
+    allowRequest: (req, callback) => {
+      if (state.shuttingDown) return callback("the relay is shutting down", false);
+      const origin = req.headers.origin;
+      if (origins !== "*" && origin !== undefined && !origins.includes(origin)) {
+        return callback("origin not allowed", false);
+      }
+      callback(null, true);
+    },
+  };
+}
+
+/** Broker events: resync after a reconnect, and logs. */
+function watchBroker(ctx: RelayContext): () => void {
+  const offs = [
+    ctx.broker.on("resubscribed", (channels) => {
+      for (const channel of channels) {
+        if (ctx.bridge.has(channel)) ctx.io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
+      }
+      ctx.logger.info({ channels: channels.length }, "broker resubscribed; sent resync");
+    }),
+    ctx.broker.on("status", (status) => ctx.logger.info({ status }, "broker status")),
+    ctx.broker.on("error", (error) => ctx.logger.warn(errorFields(error), "broker error")),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+async function listen(server: HttpServer, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function shutdown(
+  ctx: Context,
+  deps: StartDeps,
+  timeoutMs: number,
+  offBroker: () => void,
+): Promise<void> {
+  await drain(ctx, timeoutMs);
+  ctx.guard.stop();
+  ctx.presence.close();
+  const httpClosed = new Promise<void>((resolve) => ctx.httpServer.once("close", () => resolve()));
+  await ctx.io.close();
+  ctx.httpServer.closeAllConnections();
+  await httpClosed;
+  await ctx.tasks.settled();
+  await ctx.bridge.close();
+  offBroker();
+  if (deps.owned) await deps.broker.close();
+  ctx.logger.info("relay closed");
+}

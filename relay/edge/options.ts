@@ -1,0 +1,186 @@
+/**
+ * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
+ * they are validated. The CLI builds these from flags and environment variables (config.ts).
+ */
+import { EventBusError } from "../../protocol/errors.js";
+import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
+import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
+import type { Broker } from "../brokers/broker.js";
+import type { BrokerConfig } from "../brokers/create-broker.js";
+import type { AuthorizeHook } from "./authorize.js";
+import type { RelayLogger } from "./logger.js";
+
+export interface RelayAuthOptions {
+  /** Shared secret for HS256/HS384/HS512. */
+  readonly secret?: string;
+  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
+  readonly publicKey?: string;
+  /** URL of a JSON Web Key Set (fetched and cached by jose). */
+  readonly jwksUrl?: string;
+  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
+  readonly algorithms?: readonly string[];
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
+  readonly clockToleranceSec?: number;
+  /** Refuse tokens without `exp`. Default true. */
+  readonly requireExpiration?: boolean;
+}
+
+export interface RelayLimits extends Limits {
+  /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
+  readonly maxFrameBytes: number;
+  /** Frames per second a socket may send (token bucket refill rate). */
+  readonly ratePerSecond: number;
+  /** Frames a socket may send in a burst (token bucket size). */
+  readonly rateBurst: number;
+  /** Rate-limited frames tolerated (refilling at a tenth of this per second) before disconnecting. */
+  readonly floodTolerance: number;
+  /** Connections one user may hold on this relay. */
+  readonly maxConnectionsPerUser: number;
+  /** Rooms one socket may join (its own user/broadcast/role channels do not count). */
+  readonly maxRoomsPerSocket: number;
+  /** Packets waiting in a socket's outgoing buffer before it is disconnected as a slow consumer. */
+  readonly maxBufferedMessages: number;
+  /** Bytes waiting in a WebSocket's send buffer before it is disconnected as a slow consumer. */
+  readonly maxBufferedBytes: number;
+  /** How often outgoing buffers are checked, in ms. */
+  readonly slowConsumerCheckMs: number;
+}
+
+export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
+  ...DEFAULT_LIMITS,
+  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + 64 * 1024,
+  ratePerSecond: 100,
+  rateBurst: 500,
+  floodTolerance: 100,
+  maxConnectionsPerUser: 20,
+  maxRoomsPerSocket: 100,
+  maxBufferedMessages: 1000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerCheckMs: 500,
+});
+
+export interface RelayPresenceOptions {
+  /** A presence entry expires this long after its last refresh (a dead relay's entries vanish). */
+  readonly ttlMs: number;
+  /** How often the relay refreshes its sockets' entries and reaps expired ones. */
+  readonly refreshMs: number;
+}
+
+export interface RelayOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  readonly port?: number;
+  /** Default "0.0.0.0". */
+  readonly host?: string;
+  /** A broker instance (not closed by the relay) or a configuration (the relay owns it). Default: memory. */
+  readonly broker?: Broker | BrokerConfig;
+  /** Channel prefix shared with the backends. Default "". */
+  readonly prefix?: string;
+  readonly auth: RelayAuthOptions;
+  /** Extra authorization beyond the token's claims (see authorize.ts). */
+  readonly authorize?: AuthorizeHook;
+  /** Origins allowed to connect (CORS and WebSocket Origin). Default "*" (any). */
+  readonly corsOrigins?: readonly string[] | "*";
+  /** Also accept HTTP long-polling (needs sticky sessions behind a load balancer). Default false. */
+  readonly longPolling?: boolean;
+  /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
+  readonly recoveryPageSize?: number;
+  /** How long a channel stays subscribed in the broker after its last local socket left. Default 2000 ms. */
+  readonly subscriptionLingerMs?: number;
+  readonly presence?: Partial<RelayPresenceOptions>;
+  readonly limits?: Partial<RelayLimits>;
+  /** Time allowed for a graceful shutdown (close) before sockets are cut. Default 10 s. */
+  readonly shutdownTimeoutMs?: number;
+  /** A pino logger; default: JSON to stdout at `logLevel`. */
+  readonly logger?: RelayLogger;
+  /** Default "info"; "silent" turns logging off. */
+  readonly logLevel?: string;
+  /** Also export prom-client's default process metrics. Default false. */
+  readonly processMetrics?: boolean;
+}
+
+export interface ResolvedRelayOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly prefix: string;
+  readonly auth: RelayAuthOptions;
+  readonly authorize: AuthorizeHook | undefined;
+  readonly corsOrigins: readonly string[] | "*";
+  readonly longPolling: boolean;
+  readonly recoveryPageSize: number;
+  readonly subscriptionLingerMs: number;
+  readonly presence: RelayPresenceOptions;
+  readonly limits: RelayLimits;
+  readonly shutdownTimeoutMs: number;
+  readonly processMetrics: boolean;
+}
+
+/** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
+export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
+  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const presence: RelayPresenceOptions = {
+    ttlMs: 30_000,
+    refreshMs: 10_000,
+    ...definedOnly(options.presence ?? {}),
+  };
+  const resolved: ResolvedRelayOptions = {
+    port: options.port ?? 8080,
+    host: options.host ?? "0.0.0.0",
+    prefix: options.prefix ?? "",
+    auth: options.auth,
+    authorize: options.authorize,
+    corsOrigins: options.corsOrigins ?? "*",
+    longPolling: options.longPolling ?? false,
+    recoveryPageSize: options.recoveryPageSize ?? 100,
+    subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
+    presence,
+    limits,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+    processMetrics: options.processMetrics ?? false,
+  };
+  validate(resolved);
+  return resolved;
+}
+
+function validate(o: ResolvedRelayOptions): void {
+  checkInteger("port", o.port, 0, 65535);
+  checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
+  checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
+  checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
+  checkInteger("presence.ttlMs", o.presence.ttlMs, 1000, 3_600_000);
+  checkInteger("presence.refreshMs", o.presence.refreshMs, 100, o.presence.ttlMs - 1);
+  for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
+  if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
+    throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
+  }
+  if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
+    throw configError(
+      "limits.maxFrameBytes must be at least limits.maxEventBytes (a frame carries an event).",
+    );
+  }
+  const keys = [o.auth.secret, o.auth.publicKey, o.auth.jwksUrl].filter((k) => k !== undefined && k !== "");
+  if (keys.length === 0) {
+    throw configError("auth needs a key: set auth.secret (HS*), auth.publicKey (PEM) or auth.jwksUrl.");
+  }
+  if (keys.length > 1) {
+    throw configError("auth has more than one key source; set only one of secret, publicKey, jwksUrl.");
+  }
+  if (o.corsOrigins !== "*" && o.corsOrigins.length === 0) {
+    throw configError('corsOrigins is an empty list; list the allowed origins or use "*".');
+  }
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw configError(`${name} is ${String(value)}; use a whole number from ${min} to ${max}.`);
+  }
+}
+
+export function configError(problem: string): EventBusError {
+  return new EventBusError("CONFIG_INVALID", problem);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,73 @@
+/**
+ * What the relay knows about one socket: its verified token, what it may do, the channels it holds
+ * in the bridge, its rate limiter and its token-expiry timer. Kept small: an idle connection should
+ * cost little memory.
+ */
+import type { VerifiedToken } from "./auth.js";
+import { type AuthorizeHook, type RoomAccess, roomAccess } from "./authorize.js";
+import { FrameRateLimiter } from "./limits.js";
+import type { RelayLimits } from "./options.js";
+
+export interface JoinedRoom {
+  readonly channel: string;
+  /** `joining` while the bridge subscription is being confirmed; the join itself cleans up then. */
+  state: "joining" | "joined";
+  presence: boolean;
+}
+
+export class Session {
+  readonly userId: string;
+  token: VerifiedToken;
+  access: RoomAccess;
+  readonly limiter: FrameRateLimiter;
+  /** Rooms joined or being joined, by room name. */
+  readonly rooms = new Map<string, JoinedRoom>();
+  /** The socket's own channels (user, broadcast, roles) once `hello` subscribed them. */
+  ownChannels: readonly string[] | null = null;
+  /** Whether the bridge holds the user channel for this socket's control messages (revocation). */
+  holdsUserChannel = false;
+  expiryTimer: NodeJS.Timeout | undefined;
+  closed = false;
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly connectionId: string,
+    token: VerifiedToken,
+    private readonly hook: AuthorizeHook | undefined,
+    limits: RelayLimits,
+  ) {
+    this.userId = token.userId;
+    this.token = token;
+    this.access = roomAccess({ userId: token.userId, claims: token.claims }, hook);
+    this.limiter = new FrameRateLimiter(limits);
+  }
+
+  /** Replaces the token after an in-band refresh (same user). */
+  refresh(token: VerifiedToken): void {
+    this.token = token;
+    this.access = roomAccess({ userId: token.userId, claims: token.claims }, this.hook);
+  }
+
+  /** Runs `task` after every earlier task with the same key (join/leave of one room never interleave). */
+  serial<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+}
+
+/** Whether the socket is subscribed to `channel` (its own channels or a joined room). */
+export function holdsChannel(session: Session, channel: string): boolean {
+  if (session.ownChannels?.includes(channel)) return true;
+  for (const room of session.rooms.values())
+    if (room.channel === channel && room.state === "joined") return true;
+  return false;
+}
