@@ -18,3 +18,32 @@ export type {
   WireError,
 } from "../protocol/index.js";
 export { compileGlob, EventBusError, globMatch, isEventBusError } from "../protocol/index.js";
+export type { BackoffOptions } from "./backoff.js";
+export { backoffDelay } from "./backoff.js";
+export type { Clock } from "./clock.js";
+export type { ConnectionStatus } from "./connection-state.js";
+export { createEventBus } from "./create-event-bus.js";
+export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox.js";
+export type {
+  LocalStorageOutboxOptions,
+  OutboxRecord,
+  OutboxStorage,
+  StorageLike,
+} from "./outbox-storage.js";
+export { localStorageOutbox, memoryOutbox } from "./outbox-storage.js";
+export type { Member } from "./presence.js";
+export type { DeliveredEvent } from "./router.js";
+export type { BusState, ReadonlyStore, RoomState } from "./store.js";
+export type { GetToken } from "./token.js";
+export type {
+  BusEvent,
+  EventBus,
+  EventBusEvents,
+  EventBusOptions,
+  EventHandler,
+  GapInfo,
+  JoinOptions,
+  PublishOptions,
+  RecoveredInfo,
+  RoomHandle,
+} from "./types.js";

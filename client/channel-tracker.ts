@@ -1,0 +1,222 @@
+/**
+ * Recovery state of one recoverable channel: its position `{ offset, epoch }`, the live messages
+ * held back while a sync (hello/join) or a history request is pending, and the ordering rules.
+ * Pure: it never does I/O, it returns a Step saying what to deliver and what to ask for.
+ *
+ * Rules (docs/architecture.md):
+ * - a message is delivered iff its offset is the next one after the position (exactly once, in
+ *   channel order); smaller offsets are duplicates;
+ * - a hole (offset > position + 1) or another epoch holds the message back and asks for `history`
+ *   from the position; `recovered: false` becomes a gap, and the position jumps to the relay's;
+ * - messages without an offset (raw PUBLISH) are delivered live, de-duplicated by id;
+ * - the hold-back buffer is bounded: past `maxBuffer`, later messages are dropped and fetched
+ *   again from history once the pending request is answered.
+ */
+import type { EventEnvelope } from "../protocol/envelope.js";
+import type { StreamPosition } from "../protocol/position.js";
+
+export interface Incoming {
+  /** Null for a message that could not be decoded: it still takes its place in the order. */
+  readonly envelope: EventEnvelope | null;
+  readonly position: StreamPosition | undefined;
+}
+
+/** A sync answer (hello/join ChannelSync) or a history page, decoded. */
+export interface SyncInput {
+  /** The channel's newest position at the relay. */
+  readonly position: StreamPosition;
+  /** Undefined when no position was sent (a fresh start). */
+  readonly recovered: boolean | undefined;
+  readonly messages: readonly Incoming[];
+  readonly more: boolean;
+}
+
+export interface Step {
+  readonly deliver: Incoming[];
+  /** Ask `history` from this position. */
+  history?: StreamPosition;
+  /** Messages may have been lost before `deliver[at]`; the position jumped to `position`. */
+  gap?: { readonly position: StreamPosition; readonly at: number };
+  /** Nothing is pending any more (sync, pages and repairs done). */
+  idle?: boolean;
+  /** A hello/join sync finished. `recovered`: null for a fresh start, else the relay's answer. */
+  settled?: { readonly recovered: boolean | null; readonly replayed: number };
+}
+
+export class ChannelTracker {
+  position: StreamPosition | undefined;
+  private waiting = false;
+  private buffer: Incoming[] = [];
+  private overflow = false;
+  private stalled = false;
+  private recovery: boolean | null = null;
+  private syncing = false;
+  private replayed = 0;
+  private readonly recentIds = new RecentIds(256);
+  /** Epochs this channel moved away from: late messages of theirs are dropped. */
+  private readonly retired = new Set<string>();
+
+  constructor(private readonly maxBuffer = 5000) {}
+
+  /** Whether a sync or history request is pending. */
+  get pending(): boolean {
+    return this.waiting;
+  }
+
+  /** A hello/join for this channel is about to be sent: hold live messages back until synced(). */
+  begin(): void {
+    this.reset();
+    this.waiting = true;
+    this.syncing = true;
+    this.recovery = null;
+    this.replayed = 0;
+  }
+
+  /** The session ended: forget held messages (recovery will bring them back). */
+  reset(): void {
+    this.waiting = false;
+    this.syncing = false;
+    this.buffer = [];
+    this.overflow = false;
+    this.stalled = false;
+  }
+
+  /** The relay asked for a resync (its Redis connection dropped): fetch history from the position. */
+  resync(): Step {
+    const step: Step = { deliver: [] };
+    if (!this.waiting && this.position) this.ask(step);
+    return step;
+  }
+
+  live(message: Incoming): Step {
+    const step: Step = { deliver: [] };
+    if (this.waiting) this.hold(message);
+    else this.accept(message, step);
+    return step;
+  }
+
+  /** The answer to a hello/join (`fromHistory` false) or to a history request. */
+  synced(input: SyncInput, fromHistory: boolean): Step {
+    const step: Step = { deliver: [] };
+    this.waiting = false;
+    if (!fromHistory) this.recovery = input.recovered ?? null;
+    if (this.isGap(input)) {
+      if (this.position && this.position.epoch !== input.position.epoch)
+        this.retired.add(this.position.epoch);
+      if (!fromHistory) this.recovery = false;
+      this.position = input.position;
+      step.gap = { position: input.position, at: 0 };
+    } else {
+      this.replay(input, step);
+      this.stalled = fromHistory && input.messages.length === 0;
+      if (input.more) return this.ask(step);
+    }
+    this.flush(step);
+    this.stalled = false;
+    if (!this.waiting && this.overflow) {
+      this.overflow = false;
+      this.ask(step);
+    }
+    if (this.waiting) return step;
+    step.idle = true;
+    if (this.syncing) step.settled = { recovered: this.recovery, replayed: this.replayed };
+    this.syncing = false;
+    return step;
+  }
+
+  private isGap(input: SyncInput): boolean {
+    if (input.recovered === false) return true;
+    if (input.recovered === true || !this.position) return false;
+    const { offset, epoch } = input.position;
+    return epoch !== this.position.epoch || offset !== this.position.offset;
+  }
+
+  private replay(input: SyncInput, step: Step): void {
+    if (input.recovered === undefined) {
+      this.position = input.position;
+      return;
+    }
+    for (const message of input.messages) {
+      const p = message.position;
+      if (!p || (this.position && p.epoch === this.position.epoch && p.offset <= this.position.offset))
+        continue;
+      this.position = p;
+      step.deliver.push(message);
+      this.replayed++;
+    }
+  }
+
+  private ask(step: Step): Step {
+    this.waiting = true;
+    if (this.position) step.history = this.position;
+    return step;
+  }
+
+  private hold(message: Incoming): void {
+    if (this.buffer.length < this.maxBuffer) this.buffer.push(message);
+    else this.overflow = true;
+  }
+
+  private flush(step: Step): void {
+    const held = this.buffer;
+    this.buffer = [];
+    for (let i = 0; i < held.length; i++) {
+      if (this.waiting) {
+        this.buffer.push(...held.slice(i));
+        return;
+      }
+      this.accept(held[i] as Incoming, step, true);
+    }
+  }
+
+  private accept(message: Incoming, step: Step, afterSync = false): void {
+    const p = message.position;
+    const current = this.position;
+    if (!p) {
+      if (message.envelope && this.recentIds.add(message.envelope.id)) step.deliver.push(message);
+      return;
+    }
+    const foreign = current !== undefined && p.epoch !== current.epoch;
+    if (current && !foreign && p.offset <= current.offset) return;
+    if (!current || (!foreign && p.offset === current.offset + 1)) {
+      this.position = p;
+      step.deliver.push(message);
+      return;
+    }
+    if (foreign && this.retired.has(p.epoch)) return;
+    if (!(afterSync && this.stalled)) {
+      this.askWith(message, step);
+      return;
+    }
+    // The relay just answered that nothing is missing, yet this message does not follow.
+    if (foreign) {
+      this.retired.add(p.epoch);
+      return;
+    }
+    this.position = p;
+    step.gap = { position: p, at: step.deliver.length };
+    step.deliver.push(message);
+  }
+
+  private askWith(message: Incoming, step: Step): void {
+    this.hold(message);
+    this.ask(step);
+  }
+}
+
+/** The last `size` ids seen, for de-duplicating messages that have no offset. */
+export class RecentIds {
+  private readonly seen = new Set<string>();
+  private readonly order: string[] = [];
+
+  constructor(private readonly size: number) {}
+
+  /** False when the id was seen recently. */
+  add(id: string): boolean {
+    if (this.seen.has(id)) return false;
+    this.seen.add(id);
+    this.order.push(id);
+    if (this.order.length > this.size) this.seen.delete(this.order.shift() as string);
+    return true;
+  }
+}

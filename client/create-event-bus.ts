@@ -1,0 +1,255 @@
+/**
+ * createEventBus: wires the pieces together. Connection (state machine, reconnect, tokens) →
+ * on every session: `hello` (own channels, with positions) → joins (rooms, with positions) →
+ * outbox flush. Channels (recovery) → Router (patterns → handlers). The store mirrors it all.
+ */
+import { type ChannelNames, channelNames } from "../protocol/channels.js";
+import { Emitter } from "../protocol/emitter.js";
+import type { AnyEvents, EventMap } from "../protocol/envelope.js";
+import { EventBusError, toEventBusError } from "../protocol/errors.js";
+import type { HelloResult } from "../protocol/frames.js";
+import { DEFAULT_LIMITS } from "../protocol/limits.js";
+import type { StreamPosition } from "../protocol/position.js";
+import { backoffDelay } from "./backoff.js";
+import { Channels } from "./channels.js";
+import { Connection, type Session } from "./connection.js";
+import type { ConnectionStatus } from "./connection-state.js";
+import { type ResolvedOptions, resolveOptions } from "./options.js";
+import { Outbox, type PublishAck } from "./outbox.js";
+import { createRoomHandle } from "./room-handle.js";
+import { Rooms } from "./rooms.js";
+import { type DeliveredEvent, Router } from "./router.js";
+import { type BusState, createBusStore, type ReadonlyStore } from "./store.js";
+import { createTokenSource } from "./token.js";
+import { socketIoTransport, type TransportFactory } from "./transport.js";
+import type {
+  EventBus,
+  EventBusEvents,
+  EventBusOptions,
+  JoinOptions,
+  PublishOptions,
+  RoomHandle,
+} from "./types.js";
+import { watchWake } from "./wake.js";
+
+/** Creates a bus. `Events` maps event types to their data, for typed subscribe and publish. */
+export function createEventBus<Events extends EventMap = AnyEvents>(
+  options: EventBusOptions,
+): EventBus<Events> {
+  const resolved = resolveOptions(options);
+  return createBus<Events>(resolved, socketIoTransport(resolved.transport));
+}
+
+/** createEventBus with another transport (unit tests). Not part of the public API. */
+export function createBus<Events extends EventMap>(
+  o: ResolvedOptions,
+  createTransport: TransportFactory,
+): EventBus<Events> {
+  return new Bus<Events>(o, createTransport);
+}
+
+type AnyHandler = (event: DeliveredEvent) => void;
+
+class Bus<E extends EventMap> implements EventBus<E> {
+  readonly store: ReadonlyStore<BusState>;
+  private readonly state = createBusStore();
+  private readonly emitter = new Emitter<EventBusEvents>((e) => this.handlerError(e));
+  private readonly router = new Router((e) => this.handlerError(e));
+  private readonly channels: Channels;
+  private readonly rooms: Rooms;
+  private readonly outbox: Outbox;
+  private readonly connection: Connection;
+  private readonly unwatch: () => void;
+  private names: ChannelNames = channelNames();
+  private closed = false;
+
+  constructor(o: ResolvedOptions, createTransport: TransportFactory) {
+    const { getState, getInitialState, subscribe } = this.state;
+    this.store = { getState, getInitialState, subscribe };
+    const retryDelay = (attempt: number): number => backoffDelay(attempt, o.backoff, o.random);
+    const error = (e: EventBusError): void => this.report(e);
+    this.channels = new Channels({
+      events: {
+        deliver: (event) => this.router.dispatch(event),
+        gap: (channel, position) => this.gap(channel, position),
+        settled: (channel, recovered, replayed) => this.settled(channel, recovered, replayed),
+        error,
+      },
+      wanted: (channel) =>
+        this.names.parse(channel)?.kind !== "room" || this.rooms.roomOf(channel) !== undefined,
+      clock: o.clock,
+      retryDelay,
+    });
+    const { state, channels, clock } = { state: this.state, channels: this.channels, clock: o.clock };
+    this.rooms = new Rooms({
+      channels,
+      store: state,
+      clock,
+      retryDelay,
+      channelOf: (r) => this.names.room(r),
+      error,
+    });
+    this.outbox = new Outbox({
+      options: o.outbox,
+      clock,
+      retryDelay,
+      limits: () => this.channels.limits,
+      onPending: (pending) => state.set({ pending }),
+      onError: error,
+    });
+    this.connection = new Connection({
+      clock,
+      backoff: retryDelay,
+      unauthorizedPoll: o.backoff.maxDelay,
+      tokens: createTokenSource(o.token, o.getToken),
+      createTransport,
+      handshake: (session) => this.handshake(session),
+      opened: (session) => this.opened(session),
+      closed: () => this.sessionClosed(),
+      status: (status, previous) => this.statusChanged(status, previous),
+      error: (e) => this.report(e, true),
+      message: (channel, raw) => this.channels.message(channel, raw),
+      presence: (event) => this.rooms.presence(event),
+      resync: (list) => this.channels.resync(list),
+    });
+    this.unwatch = watchWake(() => this.connection.wake());
+    if (o.autoConnect) this.connection.connect();
+  }
+
+  get status(): ConnectionStatus {
+    return this.connection.status;
+  }
+
+  subscribe(pattern: string, handler: (event: never) => void): () => void {
+    if (this.closed) return () => {};
+    return this.router.add(pattern, handler as AnyHandler);
+  }
+
+  /** Subscription limited to one room's events (room handles). */
+  subscribeRoom(room: string, pattern: string, handler: (event: never) => void): () => void {
+    if (this.closed) return () => {};
+    return this.router.add(pattern, handler as AnyHandler, (channel) => this.rooms.roomOf(channel) === room);
+  }
+
+  publish(type: string, data: unknown, options: PublishOptions): Promise<PublishAck> {
+    if (typeof options?.room !== "string") {
+      return Promise.reject(
+        new EventBusError("INVALID_OPTIONS", "publish needs { room }: browsers publish to rooms only."),
+      );
+    }
+    return this.outbox.add({ type, data, room: options.room, traceId: options.traceId });
+  }
+
+  joinRoom(room: string, options?: JoinOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new EventBusError("CLOSED"));
+    return this.rooms.join(room, options?.presence === true);
+  }
+
+  leaveRoom(room: string): void {
+    this.rooms.leave(room);
+  }
+
+  room(room: string, options?: JoinOptions): RoomHandle<E> {
+    return createRoomHandle<E>(
+      {
+        join: () => this.joinRoom(room, options),
+        leave: () => this.leaveRoom(room),
+        subscribe: (pattern, handler) => this.subscribeRoom(room, pattern, handler),
+        publish: (type, data, traceId) =>
+          this.publish(type, data, { room, ...(traceId !== undefined && { traceId }) }),
+        members: () => this.rooms.members(room),
+        store: this.store,
+      },
+      room,
+    );
+  }
+
+  on<K extends keyof EventBusEvents>(event: K, listener: EventBusEvents[K]): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  connect(): void {
+    this.connection.connect();
+  }
+
+  disconnect(): void {
+    this.connection.disconnect();
+  }
+
+  reconnect(): void {
+    this.connection.connect();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.close();
+    this.rooms.close();
+    this.outbox.close();
+    this.unwatch();
+  }
+
+  private async handshake(session: Session): Promise<HelloResult> {
+    this.channels.startSession(session.request);
+    const since = this.channels.positions((channel) => this.names.parse(channel)?.kind !== "room");
+    const hello = await session.request("hello", Object.keys(since).length > 0 ? { since } : {});
+    this.names = channelNames(prefixOf(hello));
+    this.channels.limits = { ...DEFAULT_LIMITS, ...hello.limits };
+    this.state.set({ userId: hello.userId });
+    this.channels.helloDone(hello.channels, (channel) => this.names.parse(channel)?.kind === "room");
+    return hello;
+  }
+
+  private opened(session: Session): void {
+    this.state.set({ error: null });
+    this.rooms.start(session);
+    this.outbox.start(session.request);
+  }
+
+  private sessionClosed(): void {
+    this.channels.endSession();
+    this.rooms.stop();
+    this.outbox.stop();
+  }
+
+  private statusChanged(status: ConnectionStatus, previous: ConnectionStatus): void {
+    this.state.set({ status });
+    this.emitter.emit("status", status, previous);
+  }
+
+  private gap(channel: string, position: StreamPosition): void {
+    const room = this.rooms.roomOf(channel);
+    if (room !== undefined) {
+      const gaps = (this.state.getState().rooms[room]?.gaps ?? 0) + 1;
+      this.state.patchRoom(room, { gaps, recovered: false });
+    }
+    this.emitter.emit("gap", { channel, position, ...(room !== undefined && { room }) });
+  }
+
+  private settled(channel: string, recovered: boolean | null, replayed: number): void {
+    const room = this.rooms.roomOf(channel);
+    if (room !== undefined) this.state.patchRoom(room, { recovered });
+    if (recovered) this.emitter.emit("recovered", { channel, replayed, ...(room !== undefined && { room }) });
+  }
+
+  private report(error: EventBusError, connectionLevel = false): void {
+    if (connectionLevel) this.state.set({ error });
+    this.emitter.emit("error", error);
+  }
+
+  /** A subscriber threw: tell `error` listeners, or rethrow outside our call stack if there are none. */
+  private handlerError(error: unknown): void {
+    if (this.emitter.listenerCount("error") > 0) this.emitter.emit("error", toEventBusError(error));
+    else
+      setTimeout(() => {
+        throw error;
+      }, 0);
+  }
+}
+
+/** The relay's channel prefix, read off the user channel it listed (`<prefix>user:<id>`). */
+function prefixOf(hello: HelloResult): string {
+  const suffix = `user:${hello.userId}`;
+  const own = hello.channels.find((c) => c.channel.endsWith(suffix));
+  return own ? own.channel.slice(0, -suffix.length) : "";
+}

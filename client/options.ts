@@ -1,0 +1,66 @@
+/** Defaults and validation of createEventBus options (INVALID_OPTIONS names the culprit). */
+import { EventBusError } from "../protocol/errors.js";
+import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
+import { type Clock, systemClock } from "./clock.js";
+import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox.js";
+import type { SocketIoTransportOptions } from "./transport.js";
+import type { EventBusOptions } from "./types.js";
+
+export interface ResolvedOptions {
+  readonly transport: SocketIoTransportOptions;
+  readonly token: string | undefined;
+  readonly getToken: EventBusOptions["getToken"];
+  readonly backoff: BackoffOptions;
+  readonly outbox: OutboxOptions;
+  readonly autoConnect: boolean;
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+export function resolveOptions(options: EventBusOptions): ResolvedOptions {
+  if (typeof options?.url !== "string" || options.url.length === 0) invalid("url", "a non-empty string");
+  if (options.token === undefined && options.getToken === undefined) invalid("token", "given, or getToken");
+  if (options.getToken !== undefined && typeof options.getToken !== "function")
+    invalid("getToken", "a function");
+  const backoff = { ...DEFAULT_BACKOFF, ...options.reconnect };
+  positive("reconnect.minDelay", backoff.minDelay);
+  positive("reconnect.maxDelay", backoff.maxDelay);
+  if (backoff.maxDelay < backoff.minDelay) invalid("reconnect.maxDelay", "at least reconnect.minDelay");
+  const outbox = { ...DEFAULT_OUTBOX, ...options.outbox };
+  positive("outbox.maxMessages", outbox.maxMessages);
+  positive("outbox.maxBytes", outbox.maxBytes);
+  positive("outbox.maxAge", outbox.maxAge);
+  if (outbox.overflow !== "reject-new" && outbox.overflow !== "drop-oldest") {
+    invalid("outbox.overflow", '"reject-new" or "drop-oldest"');
+  }
+  const transport: SocketIoTransportOptions = {
+    url: options.url,
+    transports: options.transports ?? ["websocket"],
+    path: options.path,
+    connectTimeout: positive("connectTimeout", options.connectTimeout ?? 10_000),
+    requestTimeout: positive("requestTimeout", options.requestTimeout ?? 10_000),
+    socketOptions: options.socketOptions,
+  };
+  return {
+    transport,
+    token: options.token,
+    getToken: options.getToken,
+    backoff,
+    outbox,
+    autoConnect: options.autoConnect ?? true,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value))
+    invalid(name, "a positive number");
+  return value;
+}
+
+function invalid(name: string, expected: string): never {
+  throw new EventBusError("INVALID_OPTIONS", `Option \`${name}\` must be ${expected}.`, {
+    details: { option: name },
+  });
+}

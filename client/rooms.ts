@@ -1,0 +1,207 @@
+/**
+ * Rooms as intent (centrifuge-js's model): joinRoom() records that the app wants a room; the bus
+ * joins it on every connect, with the last position seen so the relay replays what was missed.
+ * Joins are reference-counted: joining twice is harmless, and the room is left when the last
+ * holder leaves. A join refused for good (FORBIDDEN, INVALID_ROOM, …) rejects its callers and is
+ * not retried until joinRoom() is called again; retryable refusals are retried with backoff.
+ */
+import { EventBusError, toEventBusError } from "../protocol/errors.js";
+import type { JoinResult, PresenceEvent } from "../protocol/frames.js";
+import { assertRoomName } from "../protocol/names.js";
+import type { Channels } from "./channels.js";
+import { type Clock, createTimer, type Timer } from "./clock.js";
+import type { Session } from "./connection.js";
+import { type Member, RoomPresence } from "./presence.js";
+import type { BusStore } from "./store.js";
+
+export interface RoomsDeps {
+  readonly channels: Channels;
+  readonly store: BusStore;
+  readonly clock: Clock;
+  readonly retryDelay: (attempt: number) => number;
+  /** The channel of a room (`room:<name>` with the relay's prefix). */
+  readonly channelOf: (room: string) => string;
+  readonly error: (error: EventBusError) => void;
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: EventBusError) => void;
+}
+
+interface RoomEntry {
+  readonly room: string;
+  refs: number;
+  presence: boolean;
+  channel: string | undefined;
+  /** Joined in the current session. */
+  joined: boolean;
+  /** Refused for good; not rejoined until joinRoom() is called again. */
+  failed: boolean;
+  attempt: number;
+  waiters: Waiter[];
+  readonly members: RoomPresence;
+  readonly retry: Timer;
+}
+
+export class Rooms {
+  private readonly entries = new Map<string, RoomEntry>();
+  private readonly byChannel = new Map<string, RoomEntry>();
+  private session: Session | null = null;
+
+  constructor(private readonly deps: RoomsDeps) {}
+
+  join(room: string, presence = false): Promise<void> {
+    try {
+      assertRoomName(room);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let entry = this.entries.get(room);
+    if (!entry) {
+      entry = this.create(room, presence);
+    } else if ((presence && !entry.presence) || entry.failed) {
+      entry.presence ||= presence;
+      entry.failed = false;
+      entry.joined = false;
+      this.send(entry);
+    }
+    entry.refs++;
+    if (entry.joined) return Promise.resolve();
+    const waiting = entry;
+    return new Promise((resolve, reject) => waiting.waiters.push({ resolve, reject }));
+  }
+
+  leave(room: string): void {
+    const entry = this.entries.get(room);
+    if (!entry || --entry.refs > 0) return;
+    this.forget(entry);
+    settle(entry, new EventBusError("CANCELLED", `Room "${room}" was left before the join completed.`));
+    if (entry.joined && this.session) this.session.request("leave", { room }).catch(() => {});
+    this.deps.store.removeRoom(room);
+  }
+
+  /** The room a channel belongs to, if the app holds it. */
+  roomOf(channel: string): string | undefined {
+    return this.byChannel.get(channel)?.room;
+  }
+
+  members(room: string): readonly Member[] {
+    return this.entries.get(room)?.members.members() ?? [];
+  }
+
+  presence(event: PresenceEvent): void {
+    const entry = this.entries.get(event.room);
+    if (entry?.members.apply(event)) this.deps.store.setMembers(entry.room, entry.members.members());
+  }
+
+  /** A session opened: join every room the app holds. */
+  start(session: Session): void {
+    this.session = session;
+    for (const entry of this.entries.values()) if (!entry.failed) this.send(entry);
+  }
+
+  stop(): void {
+    this.session = null;
+    for (const entry of this.entries.values()) {
+      entry.joined = false;
+      entry.retry.clear();
+      if (!entry.failed) this.deps.store.patchRoom(entry.room, { status: "joining" });
+    }
+  }
+
+  close(): void {
+    this.stop();
+    for (const entry of [...this.entries.values()]) {
+      this.forget(entry);
+      settle(entry, new EventBusError("CLOSED"));
+    }
+  }
+
+  private create(room: string, presence: boolean): RoomEntry {
+    const entry: RoomEntry = {
+      room,
+      refs: 0,
+      presence,
+      channel: undefined,
+      joined: false,
+      failed: false,
+      attempt: 0,
+      waiters: [],
+      members: new RoomPresence(),
+      retry: createTimer(this.deps.clock),
+    };
+    this.entries.set(room, entry);
+    this.deps.store.patchRoom(room, { status: "joining" });
+    this.send(entry);
+    return entry;
+  }
+
+  private forget(entry: RoomEntry): void {
+    entry.retry.clear();
+    this.entries.delete(entry.room);
+    if (entry.channel === undefined) return;
+    this.byChannel.delete(entry.channel);
+    this.deps.channels.drop(entry.channel);
+  }
+
+  private send(entry: RoomEntry): void {
+    const session = this.session;
+    if (!session?.active) return;
+    const channel = this.deps.channelOf(entry.room);
+    entry.channel = channel;
+    this.byChannel.set(channel, entry);
+    const since = this.deps.channels.position(channel);
+    this.deps.channels.begin(channel);
+    this.deps.store.patchRoom(entry.room, { status: "joining" });
+    const request = { room: entry.room, ...(since && { since }), ...(entry.presence && { presence: true }) };
+    session.request("join", request).then(
+      (result) => {
+        this.joined(entry, session, result).catch((error: unknown) =>
+          this.deps.error(toEventBusError(error)),
+        );
+      },
+      (error: unknown) => this.failed(entry, session, toEventBusError(error)),
+    );
+  }
+
+  private async joined(entry: RoomEntry, session: Session, result: JoinResult): Promise<void> {
+    if (!session.active) return;
+    if (this.entries.get(entry.room) !== entry) {
+      session.request("leave", { room: entry.room }).catch(() => {});
+      return;
+    }
+    if (result.members && entry.members.reset(result.members)) {
+      this.deps.store.setMembers(entry.room, entry.members.members());
+    }
+    this.deps.channels.synced(result);
+    const settled = await this.deps.channels.settled(result.channel);
+    if (!settled || !session.active || this.entries.get(entry.room) !== entry) return;
+    entry.joined = true;
+    entry.attempt = 0;
+    this.deps.store.patchRoom(entry.room, { status: "joined", error: null });
+    settle(entry);
+  }
+
+  private failed(entry: RoomEntry, session: Session, error: EventBusError): void {
+    if (!session.active || this.entries.get(entry.room) !== entry || error.code === "NOT_CONNECTED") return;
+    this.deps.store.patchRoom(entry.room, { error });
+    if (error.retryable) {
+      entry.retry.set(this.deps.retryDelay(entry.attempt++), () => this.send(entry));
+      return;
+    }
+    entry.failed = true;
+    this.deps.store.patchRoom(entry.room, { status: "failed" });
+    if (entry.channel !== undefined) this.deps.channels.drop(entry.channel);
+    settle(entry, error);
+  }
+}
+
+function settle(entry: RoomEntry, error?: EventBusError): void {
+  const waiters = entry.waiters;
+  entry.waiters = [];
+  for (const waiter of waiters) {
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+}

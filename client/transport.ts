@@ -1,0 +1,119 @@
+/**
+ * One socket.io-client connection attempt, wrapped. A Transport never reconnects by itself
+ * (`reconnection: false`: the reconnect loop is ours) and never lets socket.io-client queue a
+ * frame while disconnected: requests are emitted only while connected, and anything the library
+ * still buffered (it buffers when a heartbeat is overdue) is dropped at once and times out.
+ */
+import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import { EventBusError, isErrorCode } from "../protocol/errors.js";
+import {
+  type ClientFrameMap,
+  type ClientFrameName,
+  type HandshakeAuth,
+  type PresenceEvent,
+  RELAY_FRAMES,
+  type Reply,
+} from "../protocol/frames.js";
+
+export interface TransportHandlers {
+  connect(): void;
+  connectError(error: EventBusError): void;
+  disconnect(reason: string): void;
+  message(channel: string, raw: string): void;
+  presence(event: PresenceEvent): void;
+  resync(channels: readonly string[]): void;
+  notice(notice: EventBusError): void;
+}
+
+export type RequestFn = <K extends ClientFrameName>(
+  frame: K,
+  payload: ClientFrameMap[K]["request"],
+) => Promise<ClientFrameMap[K]["result"]>;
+
+export interface Transport {
+  readonly request: RequestFn;
+  close(): void;
+}
+
+export type TransportFactory = (auth: HandshakeAuth, handlers: TransportHandlers) => Transport;
+
+export interface SocketIoTransportOptions {
+  readonly url: string;
+  readonly transports: readonly ("websocket" | "polling" | "webtransport")[];
+  readonly path: string | undefined;
+  /** Handshake timeout, ms. */
+  readonly connectTimeout: number;
+  /** Acknowledgement timeout of every request, ms. */
+  readonly requestTimeout: number;
+  readonly socketOptions: Partial<ManagerOptions & SocketOptions> | undefined;
+}
+
+export function socketIoTransport(options: SocketIoTransportOptions): TransportFactory {
+  return (auth, handlers) => {
+    const socket = io(options.url, {
+      ...options.socketOptions,
+      ...(options.path !== undefined && { path: options.path }),
+      transports: [...options.transports],
+      forceNew: true,
+      multiplex: false,
+      reconnection: false,
+      autoConnect: false,
+      timeout: options.connectTimeout,
+      auth: { ...auth },
+    });
+    socket.on("connect", () => handlers.connect());
+    socket.on("connect_error", (error: Error & { data?: unknown }) =>
+      handlers.connectError(connectError(error)),
+    );
+    socket.on("disconnect", (reason: string) => handlers.disconnect(reason));
+    socket.on(RELAY_FRAMES.message, (channel: unknown, raw: unknown) => {
+      if (typeof channel === "string" && typeof raw === "string") handlers.message(channel, raw);
+    });
+    socket.on(RELAY_FRAMES.presence, (event: PresenceEvent) => handlers.presence(event));
+    socket.on(RELAY_FRAMES.resync, (channels: unknown) => {
+      if (Array.isArray(channels)) handlers.resync(channels.filter((c) => typeof c === "string"));
+    });
+    socket.on(RELAY_FRAMES.notice, (notice: unknown) => handlers.notice(EventBusError.fromWire(notice)));
+    socket.connect();
+
+    const request: RequestFn = async (frame, payload) => {
+      if (!socket.connected) throw new EventBusError("NOT_CONNECTED");
+      const reply: Promise<unknown> = socket.timeout(options.requestTimeout).emitWithAck(frame, payload);
+      // Never leave a frame in socket.io-client's unbounded send buffer.
+      if (socket.sendBuffer.length > 0) socket.sendBuffer.length = 0;
+      return unwrap(await reply.catch(ackError));
+    };
+    return {
+      request,
+      close() {
+        socket.off();
+        socket.disconnect();
+      },
+    };
+  };
+}
+
+function unwrap<T>(reply: unknown): T {
+  const value = reply as Reply<T> | null;
+  if (typeof value !== "object" || value === null || typeof value.ok !== "boolean") {
+    throw new EventBusError("INTERNAL", "The relay answered with a malformed acknowledgement.");
+  }
+  if (value.ok) return value.result;
+  throw EventBusError.fromWire(value.error);
+}
+
+function ackError(error: unknown): never {
+  const text = error instanceof Error ? error.message : "";
+  throw /timed out/.test(text)
+    ? new EventBusError("TIMEOUT", "The relay did not acknowledge the request in time.", { cause: error })
+    : new EventBusError("NOT_CONNECTED", "The connection closed before the relay answered.", {
+        cause: error,
+      });
+}
+
+/** A handshake refusal carries `{ code, message }` in `data`; anything else is a network failure. */
+function connectError(error: Error & { data?: unknown }): EventBusError {
+  const data = error.data as { code?: unknown } | undefined;
+  if (data && isErrorCode(data.code)) return EventBusError.fromWire(data);
+  return new EventBusError("NOT_CONNECTED", `Could not reach the relay: ${error.message}.`, { cause: error });
+}

@@ -1,0 +1,123 @@
+/** The public types of the client SDK. */
+import type { ManagerOptions, SocketOptions } from "socket.io-client";
+import type { EnvelopeForPattern, EventData, EventMap, EventType } from "../protocol/envelope.js";
+import type { EventBusError } from "../protocol/errors.js";
+import type { StreamPosition } from "../protocol/position.js";
+import type { BackoffOptions } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import type { ConnectionStatus } from "./connection-state.js";
+import type { OutboxOptions, PublishAck } from "./outbox.js";
+import type { Member } from "./presence.js";
+import type { DeliveredEvent } from "./router.js";
+import type { BusState, ReadonlyStore } from "./store.js";
+import type { GetToken } from "./token.js";
+
+export interface EventBusOptions {
+  /** The relay's URL, e.g. "https://events.example.com". */
+  readonly url: string;
+  /** A fixed token. Prefer `getToken`, which is asked again before every (re)connect and before expiry. */
+  readonly token?: string;
+  readonly getToken?: GetToken;
+  /** Reconnect backoff (full jitter after the cap). Default { minDelay: 500, maxDelay: 30 000 }. */
+  readonly reconnect?: Partial<BackoffOptions>;
+  /** Offline outbox bounds and persistence. */
+  readonly outbox?: Partial<OutboxOptions>;
+  /** Connect at once. Default true; false: call connect() yourself (e.g. after hydration). */
+  readonly autoConnect?: boolean;
+  /** socket.io transports. Default ["websocket"]; "polling" needs sticky sessions at the load balancer. */
+  readonly transports?: readonly ("websocket" | "polling" | "webtransport")[];
+  /** socket.io path on the relay. Default "/socket.io". */
+  readonly path?: string;
+  /** Handshake timeout, ms. Default 10 000. */
+  readonly connectTimeout?: number;
+  /** Acknowledgement timeout of every request (hello, join, publish, history, …), ms. Default 10 000. */
+  readonly requestTimeout?: number;
+  /** Extra socket.io-client options (headers, query, …). Reconnection and buffering stay ours. */
+  readonly socketOptions?: Partial<ManagerOptions & SocketOptions>;
+  /** Time source (tests). Default: the real clock. */
+  readonly clock?: Clock;
+  /** Random source in [0, 1) for backoff jitter (tests). Default Math.random. */
+  readonly random?: () => number;
+}
+
+/** What a handler subscribed with pattern P receives. */
+export type BusEvent<E extends EventMap, P extends string> = DeliveredEvent<EnvelopeForPattern<E, P>>;
+export type EventHandler<E extends EventMap, P extends string> = (event: BusEvent<E, P>) => void;
+
+export interface PublishOptions {
+  /** Browsers publish to rooms only. */
+  readonly room: string;
+  readonly traceId?: string;
+}
+
+export interface JoinOptions {
+  /** Track this connection in the room's presence and receive members. Default false. */
+  readonly presence?: boolean;
+}
+
+export interface GapInfo {
+  readonly channel: string;
+  /** The room, when the channel is a room's. */
+  readonly room?: string;
+  /** Where the channel resumes: events before it may be missing; refetch state. */
+  readonly position: StreamPosition;
+}
+
+export interface RecoveredInfo {
+  readonly channel: string;
+  readonly room?: string;
+  /** Events replayed from history. */
+  readonly replayed: number;
+}
+
+export interface EventBusEvents {
+  status: (status: ConnectionStatus, previous: ConnectionStatus) => void;
+  error: (error: EventBusError) => void;
+  recovered: (info: RecoveredInfo) => void;
+  gap: (info: GapInfo) => void;
+}
+
+export interface RoomHandle<E extends EventMap> {
+  readonly name: string;
+  /** Resolves once joined (and recovered); rejects with the join's error. */
+  readonly joined: Promise<void>;
+  /** Like bus.subscribe, for this room's events only. Removed by leave(). */
+  on<P extends string>(pattern: P, handler: EventHandler<E, P>): () => void;
+  publish<K extends EventType<E>>(
+    type: K,
+    data: EventData<E, K>,
+    options?: { readonly traceId?: string },
+  ): Promise<PublishAck>;
+  /** Members (per user) when joined with `presence: true`. */
+  members(): readonly Member[];
+  onMembers(listener: (members: readonly Member[]) => void): () => void;
+  /** Releases this handle's hold on the room (idempotent) and its handlers. */
+  leave(): void;
+}
+
+export interface EventBus<E extends EventMap> {
+  readonly status: ConnectionStatus;
+  /** zustand vanilla store (read-only): status, error, pending, userId, rooms, members. */
+  readonly store: ReadonlyStore<BusState>;
+  /** Handlers for events whose type matches a Redis glob, from every channel the socket receives. */
+  subscribe<P extends string>(pattern: P, handler: EventHandler<E, P>): () => void;
+  /** Publishes to a room; resolves on the relay's acknowledgement, rejects with a coded EventBusError. */
+  publish<K extends EventType<E>>(
+    type: K,
+    data: EventData<E, K>,
+    options: PublishOptions,
+  ): Promise<PublishAck>;
+  /** Resolves once the relay confirmed the join (and any recovery). Reference-counted. */
+  joinRoom(room: string, options?: JoinOptions): Promise<void>;
+  leaveRoom(room: string): void;
+  /** Joins (reference-counted) and returns a handle on the room. */
+  room(room: string, options?: JoinOptions): RoomHandle<E>;
+  on<K extends keyof EventBusEvents>(event: K, listener: EventBusEvents[K]): () => void;
+  connect(): void;
+  /** Closes the connection and stays disconnected until connect(). Rooms and subscriptions are kept. */
+  disconnect(): void;
+  /** Reconnects now (also leaves `unauthorized` with the current token). */
+  reconnect(): void;
+  /** For good: disconnects and rejects pending joins and publishes with CLOSED. */
+  close(): void;
+}
