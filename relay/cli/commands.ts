@@ -14,6 +14,25 @@ export interface Subcommand {
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
+    name: "relay",
+    summary: "run the edge relay (socket.io + JWT, bridging broker channels to rooms)",
+    usage:
+      "event-bus relay [--port 8080] [--redis-url redis://…] (JWT_SECRET | JWT_PUBLIC_KEY | JWKS_URL in the env)",
+    load: () => import("./relay-command.js"),
+  },
+  {
+    name: "publish",
+    summary: "publish one event through Redis to a user, room, role, broadcast or event channel",
+    usage: "event-bus publish <type> <json> [--user u | --room r | --role r | --broadcast]",
+    load: () => import("./publish-command.js"),
+  },
+  {
+    name: "tail",
+    summary: "print live messages on channels matching a Redis glob, with channel and offset",
+    usage: "event-bus tail <pattern> [--json] [--count n]",
+    load: () => import("./tail-command.js"),
+  },
+  {
     name: "token",
     summary: "mint a development JWT for a user (never for production)",
     usage: "event-bus token --sub u1 [--rooms 'photo:*'] [--publish 'photo:*'] [--roles admin] [--ttl 1h]",
