@@ -63,6 +63,8 @@ export class ClusterBroker extends RedisBrokerCore {
     const { redisOptions, ...clusterOptions } = options.clusterOptions ?? {};
     this.nodeOptions = { ...redisOptions, connectTimeout: settings.connectTimeoutMs };
     this.cluster = new Cluster([...options.nodes], {
+      // A restarted master answers CLUSTERDOWN for ~2 s (Redis's rejoin delay): keep retrying ~5 s.
+      retryDelayOnClusterDown: 300,
       ...clusterOptions,
       lazyConnect: true,
       enableOfflineQueue: false,

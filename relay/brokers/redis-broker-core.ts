@@ -264,11 +264,14 @@ function asUnavailable(error: unknown, what: string): EventBusError {
   return new EventBusError("BROKER_UNAVAILABLE", `${what}: ${text}.`, { cause: error });
 }
 
+/** Replies that mean "not now" (failover, restart, resharding) rather than "never". */
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|MOVED|ASK)\b|redirections/;
+
 /** Redis replied with an error → INTERNAL; no reply in time → TIMEOUT; connection lost → BROKER_UNAVAILABLE. */
 function commandError(error: unknown, what: string): EventBusError {
   if (error instanceof EventBusError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === "ReplyError") {
+  if (error instanceof Error && error.name === "ReplyError" && !TRANSIENT_REPLY.test(text)) {
     return new EventBusError("INTERNAL", `Redis rejected ${what}: ${text}.`, { cause: error });
   }
   if (/timed out/i.test(text)) {

@@ -226,11 +226,11 @@ export class SubscriberLink {
     this.everReady = true;
     this.attempts = 0;
     this.reportedOutage = false;
+    if (wasDown) this.events.emit("restored", channels); // before "ready", so it is reported with it
     this.setState("ready");
     this.starting?.resolve();
     this.starting = undefined;
     for (const wake of [...this.readyWaiters]) wake();
-    if (wasDown) this.events.emit("restored", channels);
   }
 
   /** Names removed while they were being resubscribed are unsubscribed again. */
