@@ -145,6 +145,7 @@ function brokerFrom(values: Values): BrokerConfig {
   const base = brokerConfigFromEnv({
     EVENT_BUS_REDIS_URL: values["redis-url"],
     EVENT_BUS_REDIS_CLUSTER: values["redis-cluster"],
+    EVENT_BUS_PREFIX: values.prefix,
   });
   const maxLength = values["history-max-length"];
   const ttl = values["history-ttl"];

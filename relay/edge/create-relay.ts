@@ -24,7 +24,7 @@ import { kick } from "./kick.js";
 import { ConnectionIndex } from "./limits.js";
 import { createLogger, errorFields, type RelayLogger } from "./logger.js";
 import { createMetrics, type RelayMetrics } from "./metrics.js";
-import { type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
+import { configError, type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
 import { PresenceTracker } from "./presence.js";
 import { drain } from "./shutdown.js";
 import { SlowConsumerGuard } from "./slow-consumer.js";
@@ -58,13 +58,24 @@ function isBroker(value: Broker | BrokerConfig): value is Broker {
   return typeof (value as Broker).subscribe === "function";
 }
 
+/** The broker shares the relay's channel prefix (the cluster broker needs it to pick sharded pub/sub). */
+function withPrefix(config: BrokerConfig, prefix: string): BrokerConfig {
+  if (config.prefix !== undefined && config.prefix !== prefix) {
+    throw configError(
+      `broker.prefix ${JSON.stringify(config.prefix)} differs from prefix ${JSON.stringify(prefix)}; set one prefix.`,
+    );
+  }
+  return { ...config, prefix };
+}
+
 export async function createRelay(options: RelayOptions): Promise<Relay> {
-  const resolved = resolveRelayOptions(options);
-  const verify = createTokenVerifier(resolved.auth);
-  const logger = options.logger ?? createLogger(options.logLevel ?? "info");
   const given = options.broker ?? { broker: "memory" };
   const owned = !isBroker(given);
-  const broker = isBroker(given) ? given : createBroker(given);
+  const configPrefix = isBroker(given) ? undefined : given.prefix;
+  const resolved = resolveRelayOptions({ ...options, prefix: options.prefix ?? configPrefix ?? "" });
+  const verify = createTokenVerifier(resolved.auth);
+  const logger = options.logger ?? createLogger(options.logLevel ?? "info");
+  const broker = isBroker(given) ? given : createBroker(withPrefix(given, resolved.prefix));
   try {
     await broker.connect();
     return await start(resolved, { broker, owned, logger, verify });
