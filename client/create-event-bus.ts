@@ -100,7 +100,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.connection = new Connection({
       clock,
       backoff: retryDelay,
-      unauthorizedPoll: o.backoff.maxDelay,
+      unauthorizedPoll: Math.max(o.backoff.maxDelay, 30_000),
       tokens: createTokenSource(o.token, o.getToken),
       createTransport,
       handshake: (session) => this.handshake(session),

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { ChannelTracker, type Incoming, RecentIds, type Step } from "../../../client/channel-tracker.js";
+
+const E = "epochA";
+const msg = (offset: number | undefined, epoch = E, id = `id-${epoch}-${offset}`): Incoming => ({
+  envelope: {
+    id,
+    type: "t.x",
+    data: offset ?? null,
+    metadata: { source: "s", timestamp: "2026-01-01T00:00:00Z" },
+  },
+  position: offset === undefined ? undefined : { offset, epoch },
+});
+const offsets = (step: Step) => step.deliver.map((m) => m.position?.offset ?? m.envelope?.id);
+const fresh = (offset: number, epoch = E) => ({
+  position: { offset, epoch },
+  recovered: undefined,
+  messages: [],
+  more: false,
+});
+
+function joined(offset = 0): ChannelTracker {
+  const tracker = new ChannelTracker();
+  tracker.begin();
+  tracker.synced(fresh(offset), false);
+  return tracker;
+}
+
+describe("ChannelTracker", () => {
+  it("delivers live messages in order, once", () => {
+    const t = joined(0);
+    expect(offsets(t.live(msg(1)))).toEqual([1]);
+    expect(offsets(t.live(msg(2)))).toEqual([2]);
+    expect(offsets(t.live(msg(2)))).toEqual([]);
+    expect(offsets(t.live(msg(1)))).toEqual([]);
+    expect(t.position).toEqual({ offset: 2, epoch: E });
+  });
+
+  it("holds live messages that arrive before the join answer, then delivers those after its position", () => {
+    const t = new ChannelTracker();
+    t.begin();
+    for (const o of [4, 5, 6]) expect(offsets(t.live(msg(o)))).toEqual([]);
+    const step = t.synced(fresh(4), false);
+    expect(offsets(step)).toEqual([5, 6]);
+    expect(step.settled).toEqual({ recovered: null, replayed: 0 });
+    expect(step.idle).toBe(true);
+  });
+
+  it("recovery: history first, then held live messages, without duplicates", () => {
+    const t = joined(3);
+    t.begin();
+    t.live(msg(6));
+    t.live(msg(7));
+    const step = t.synced(
+      { position: { offset: 6, epoch: E }, recovered: true, messages: [msg(4), msg(5), msg(6)], more: false },
+      false,
+    );
+    expect(offsets(step)).toEqual([4, 5, 6, 7]);
+    expect(step.settled).toEqual({ recovered: true, replayed: 3 });
+  });
+
+  it("pages: keeps holding while `more`, asks history from the last offset", () => {
+    const t = joined(0);
+    t.begin();
+    t.live(msg(5));
+    const first = t.synced(
+      { position: { offset: 5, epoch: E }, recovered: true, messages: [msg(1), msg(2)], more: true },
+      false,
+    );
+    expect(offsets(first)).toEqual([1, 2]);
+    expect(first.history).toEqual({ offset: 2, epoch: E });
+    expect(first.settled).toBeUndefined();
+    expect(t.pending).toBe(true);
+    t.live(msg(6));
+    const last = t.synced(
+      { position: { offset: 6, epoch: E }, recovered: true, messages: [msg(3), msg(4)], more: false },
+      true,
+    );
+    expect(offsets(last)).toEqual([3, 4, 5, 6]);
+    expect(last.settled).toEqual({ recovered: true, replayed: 4 });
+  });
+
+  it("a hole in live offsets asks history and holds later messages until it is filled", () => {
+    const t = joined(0);
+    t.live(msg(1));
+    const hole = t.live(msg(4));
+    expect(offsets(hole)).toEqual([]);
+    expect(hole.history).toEqual({ offset: 1, epoch: E });
+    expect(offsets(t.live(msg(5)))).toEqual([]);
+    const filled = t.synced(
+      { position: { offset: 5, epoch: E }, recovered: true, messages: [msg(2), msg(3), msg(4)], more: false },
+      true,
+    );
+    expect(offsets(filled)).toEqual([2, 3, 4, 5]);
+    expect(filled.settled).toBeUndefined(); // a repair, not a (re)join
+    expect(filled.idle).toBe(true);
+  });
+
+  it("recovered: false is a gap before anything else; delivery resumes after the relay's position", () => {
+    const t = joined(10);
+    t.begin();
+    t.live(msg(3, "epochB"));
+    t.live(msg(4, "epochB"));
+    const step = t.synced(
+      { position: { offset: 3, epoch: "epochB" }, recovered: false, messages: [], more: false },
+      false,
+    );
+    expect(step.gap).toEqual({ position: { offset: 3, epoch: "epochB" }, at: 0 });
+    expect(offsets(step)).toEqual([4]);
+    expect(step.settled).toEqual({ recovered: false, replayed: 0 });
+  });
+
+  it("an epoch change in live traffic asks history, and late messages of the old epoch are dropped", () => {
+    const t = joined(5);
+    const changed = t.live(msg(1, "epochB"));
+    expect(changed.history).toEqual({ offset: 5, epoch: E });
+    const step = t.synced(
+      { position: { offset: 1, epoch: "epochB" }, recovered: false, messages: [], more: false },
+      true,
+    );
+    expect(step.gap?.position).toEqual({ offset: 1, epoch: "epochB" });
+    expect(offsets(t.live(msg(6, E)))).toEqual([]);
+    expect(t.live(msg(6, E)).history).toBeUndefined();
+    expect(offsets(t.live(msg(2, "epochB")))).toEqual([2]);
+  });
+
+  it("does not loop when the relay says nothing is missing yet a held message does not follow", () => {
+    const t = joined(1);
+    expect(t.live(msg(3)).history).toEqual({ offset: 1, epoch: E });
+    const step = t.synced(
+      { position: { offset: 1, epoch: E }, recovered: true, messages: [], more: false },
+      true,
+    );
+    expect(step.history).toBeUndefined();
+    expect(step.gap).toEqual({ position: { offset: 3, epoch: E }, at: 0 });
+    expect(offsets(step)).toEqual([3]);
+  });
+
+  it("messages without an offset (raw PUBLISH) are delivered live, de-duplicated by id", () => {
+    const t = joined(0);
+    expect(offsets(t.live(msg(undefined, E, "raw-1")))).toEqual(["raw-1"]);
+    expect(offsets(t.live(msg(undefined, E, "raw-1")))).toEqual([]);
+    expect(offsets(t.live(msg(undefined, E, "raw-2")))).toEqual(["raw-2"]);
+  });
+
+  it("bounds the hold-back buffer and fetches what it dropped from history afterwards", () => {
+    const t = new ChannelTracker(3);
+    t.begin();
+    for (const o of [1, 2, 3, 4, 5]) t.live(msg(o));
+    const step = t.synced(fresh(0), false);
+    expect(offsets(step)).toEqual([1, 2, 3]);
+    expect(step.history).toEqual({ offset: 3, epoch: E });
+    const rest = t.synced(
+      { position: { offset: 5, epoch: E }, recovered: true, messages: [msg(4), msg(5)], more: false },
+      true,
+    );
+    expect(offsets(rest)).toEqual([4, 5]);
+  });
+
+  it("an undecodable message keeps its place in the order", () => {
+    const t = joined(0);
+    expect(offsets(t.live({ envelope: null, position: { offset: 1, epoch: E } }))).toEqual([1]);
+    expect(offsets(t.live(msg(2)))).toEqual([2]);
+  });
+
+  it("resync asks history from the position unless a request is already pending", () => {
+    const t = joined(7);
+    expect(t.resync().history).toEqual({ offset: 7, epoch: E });
+    expect(t.resync().history).toBeUndefined();
+  });
+
+  it("a rejoin without recovery info while holding a position is treated as a gap (conservative)", () => {
+    const t = joined(2);
+    t.begin();
+    const step = t.synced(fresh(9), false);
+    expect(step.gap?.position.offset).toBe(9);
+  });
+});
+
+describe("RecentIds", () => {
+  it("remembers the last N ids", () => {
+    const ids = new RecentIds(2);
+    expect([ids.add("a"), ids.add("a"), ids.add("b"), ids.add("c"), ids.add("a")]).toEqual([
+      true,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+});
