@@ -41,7 +41,7 @@ export function createEventBus<Events extends EventMap = AnyEvents>(
 }
 
 /** createEventBus with another transport (unit tests). Not part of the public API. */
-export function createBus<Events extends EventMap>(
+export function createBus<Events extends EventMap = AnyEvents>(
   o: ResolvedOptions,
   createTransport: TransportFactory,
 ): EventBus<Events> {

@@ -4,14 +4,15 @@
  */
 export function watchWake(onWake: () => void): () => void {
   if (typeof window === "undefined" || typeof window.addEventListener !== "function") return () => {};
+  const win = window;
   const doc = typeof document === "undefined" ? undefined : document;
   const onVisibility = (): void => {
     if (doc?.visibilityState === "visible") onWake();
   };
-  window.addEventListener("online", onWake);
+  win.addEventListener("online", onWake);
   doc?.addEventListener("visibilitychange", onVisibility);
   return () => {
-    window.removeEventListener("online", onWake);
+    win.removeEventListener("online", onWake);
     doc?.removeEventListener("visibilitychange", onVisibility);
   };
 }
