@@ -1,5 +1,7 @@
 /**
- * @shared-infra/event-bus/server — the backend library for Node services.
+ * @shared-infra/event-bus/server — the backend library for Node services: EventBusClient, the
+ * ready-made `eventBus` instance (configured from the environment), the brokers it runs on, and
+ * the wire-contract types. See docs/backend.md.
  */
 export type {
   AnyEvents,
@@ -13,5 +15,33 @@ export type {
   EventMetadata,
   EventType,
   PhotoEvents,
+  StreamPosition,
 } from "../protocol/index.js";
 export { channelNames, createId, EventBusError, isEventBusError } from "../protocol/index.js";
+export { EventBusClient } from "./backend/client.js";
+export type { DeadLetter, DeadLetters, ReplayResult } from "./backend/dead-letters.js";
+export { defaultEventBus, eventBus } from "./backend/default-instance.js";
+export type { Logger, LogLevel } from "./backend/logger.js";
+export type { Middleware, OutgoingEvent, ReceiveContext } from "./backend/middleware.js";
+export type { Scheduler } from "./backend/scheduler.js";
+export type {
+  BatchingOptions,
+  EventBusConfig,
+  EventBusStats,
+  EventHandler,
+  HealthState,
+  HealthStatus,
+  PatternHandler,
+  PublishOptions,
+  PublishResult,
+  ReceivedEvent,
+  RetryPolicy,
+  SubscribeOptions,
+  Subscription,
+  TargetedPublishOptions,
+} from "./backend/types.js";
+export type { Broker, BrokerKind, BrokerStatus, HistoryOptions } from "./brokers/broker.js";
+export { ClusterBroker, type ClusterBrokerOptions } from "./brokers/cluster-broker.js";
+export { type BrokerConfig, brokerConfigFromEnv, createBroker } from "./brokers/create-broker.js";
+export { MemoryBroker } from "./brokers/memory-broker.js";
+export { RedisBroker, type RedisBrokerOptions } from "./brokers/redis-broker.js";

@@ -12,19 +12,21 @@
  *     (the cluster bus forwards classic PUBLISH everywhere), moving to another master if its node
  *     goes away.
  * So a pattern sees only classic-PUBLISHed channels on a cluster, and a raw publisher in another
- * language must SPUBLISH to a recoverable channel (docs/backend.md).
+ * language must SPUBLISH to a recoverable channel (docs/backend.md). Classic PUBLISHes all enter
+ * the cluster at one node (see ingressNode), which keeps them in order.
  *
  * ioredis's own `shardedSubscribers` option is not used: it resubscribes after topology changes
  * without waiting for Redis to confirm, so a broker built on it could not say when live delivery
  * resumed (`resubscribed`) — the relay's recovery depends on exactly that.
  */
-import { Cluster, type ClusterOptions } from "ioredis";
+import { Cluster, type ClusterOptions, type Redis } from "ioredis";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { backoffDelay } from "./redis-backoff.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { ShardSubscriptions } from "./redis-shards.js";
+import { keySlot } from "./redis-slot.js";
 import { type RedisOptions, SubscriberLink } from "./redis-subscriber.js";
 
 export interface ClusterNodeAddress {
@@ -54,6 +56,8 @@ export class ClusterBroker extends RedisBrokerCore {
   private readonly startupNodes: readonly ClusterNodeAddress[];
   private readonly nodeOptions: RedisOptions;
   private nextNode = 0;
+  private readonly ingressSlot: number;
+  private ingress: { readonly nodeKey: string; readonly redis: Redis } | undefined;
 
   constructor(options: ClusterBrokerOptions) {
     const settings = resolveRedisOptions(options);
@@ -77,7 +81,10 @@ export class ClusterBroker extends RedisBrokerCore {
         ...(settings.commandTimeoutMs !== undefined && { commandTimeout: settings.commandTimeoutMs }),
       },
     });
-    this.commands = new RedisCommands(this.cluster, settings.history, "SPUBLISH");
+    this.ingressSlot = keySlot(`${settings.prefix}event-bus`);
+    this.commands = new RedisCommands(this.cluster, settings.history, "SPUBLISH", (channel, message) =>
+      this.ingressNode().publish(channel, message),
+    );
     this.classic = this.createLink(() => this.pickNode());
     this.shards = new ShardSubscriptions({
       ownerOf: (slot) => this.cluster.slots[slot]?.[0],
@@ -150,6 +157,21 @@ export class ClusterBroker extends RedisBrokerCore {
     link.on("message", (channel, message, pattern) => this.deliver(channel, message, pattern));
     link.on("error", (error) => this.reportError(error));
     return link;
+  }
+
+  /**
+   * Where classic PUBLISHes go: always the master of one slot (chosen by the prefix), not a random
+   * node. The cluster bus forwards them from there over one FIFO link per node, so every
+   * subscriber sees classic messages in the order they entered — as on a single Redis. Sent to
+   * random nodes, two publishes (even to one channel) could overtake each other.
+   */
+  private ingressNode(): Pick<Redis, "publish"> {
+    const nodeKey = this.cluster.slots[this.ingressSlot]?.[0];
+    const cached = this.ingress;
+    if (cached && cached.nodeKey === nodeKey && cached.redis.status !== "end") return cached.redis;
+    const node = this.cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === nodeKey);
+    this.ingress = node && nodeKey !== undefined ? { nodeKey, redis: node } : undefined;
+    return node ?? this.cluster;
   }
 
   /** The classic link's next node: the known masters in turn, else the startup nodes. */

@@ -35,16 +35,24 @@ export type RecoverablePublishCommand = "PUBLISH" | "SPUBLISH";
 export const DEFAULT_DEDUP_TTL_MS = 10 * 60_000;
 const STREAM_ID = /^\d+-\d+$/;
 
+export type ClassicPublish = (channel: string, message: string) => Promise<number>;
+
 export class RedisCommands {
+  private readonly classicPublish: ClassicPublish;
+
+  /** `classicPublish` replaces the plain PUBLISH (the cluster sends them all to one node). */
   constructor(
     private readonly client: CommandClient,
     private readonly history: HistoryOptions,
     private readonly publishCommand: RecoverablePublishCommand,
-  ) {}
+    classicPublish?: ClassicPublish,
+  ) {
+    this.classicPublish = classicPublish ?? ((channel, message) => client.publish(channel, message));
+  }
 
   /** PUBLISH, or SPUBLISH for a sharded channel (a recoverable channel on a cluster). */
   publish(channel: string, message: string, sharded = false): Promise<number> {
-    if (!sharded) return this.client.publish(channel, message);
+    if (!sharded) return this.classicPublish(channel, message);
     return this.client.spublish(channel, message).then(Number);
   }
 

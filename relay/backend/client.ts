@@ -1,0 +1,265 @@
+/**
+ * EventBusClient: what a backend service imports to publish and subscribe.
+ *
+ *   const bus = new EventBusClient<PhotoEvents>({ serviceName: "photo-api", redis: process.env.REDIS_URL });
+ *   await bus.publish("photo.uploaded", { photoId, userId, filename, size, uploadedAt });
+ *   await bus.publishToUser(userId, "notification.new", { title, message });
+ *   await bus.subscribe("photo.processing.*", async (event) => { … }, { timeout: 5000 });
+ *
+ * It connects lazily on first use (or call connect()). See docs/backend.md.
+ */
+import { deadLetterKey } from "../../protocol/channels.js";
+import type { AnyEvents, EnvelopeOf, EventData, EventMap, EventType } from "../../protocol/envelope.js";
+import { EventBusError } from "../../protocol/errors.js";
+import { hasGlobSyntax } from "../../protocol/glob.js";
+import { MAX_PATTERN_LENGTH } from "../../protocol/limits.js";
+import type { Broker } from "../brokers/broker.js";
+import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from "./config.js";
+import { DeadLetters } from "./dead-letters.js";
+import { Dispatcher } from "./dispatcher.js";
+import { checkHealth } from "./health.js";
+import { type Middleware, MiddlewareChain } from "./middleware.js";
+import { PublishBatcher } from "./publish-batcher.js";
+import { Publisher, type Target } from "./publisher.js";
+import { StatsTracker } from "./stats.js";
+import { type RouteKind, SubscriptionTable } from "./subscriptions.js";
+import type {
+  EventBusConfig,
+  EventBusStats,
+  EventHandler,
+  HealthStatus,
+  PatternHandler,
+  PublishOptions,
+  PublishResult,
+  SubscribeOptions,
+  Subscription,
+  TargetedPublishOptions,
+} from "./types.js";
+
+export class EventBusClient<E extends EventMap = AnyEvents> {
+  readonly serviceName: string;
+  readonly deadLetters: DeadLetters;
+  private readonly settings: Settings;
+  private readonly stats: StatsTracker;
+  private readonly middleware = new MiddlewareChain();
+  private readonly table: SubscriptionTable;
+  private readonly publisher: Publisher;
+  private readonly dispatcher: Dispatcher;
+  private built: BuiltBroker | undefined;
+  private closed = false;
+
+  constructor(private readonly config: EventBusConfig) {
+    this.settings = resolveSettings(config);
+    this.serviceName = this.settings.serviceName;
+    const { settings } = this;
+    this.stats = new StatsTracker(() => settings.scheduler.now());
+    this.deadLetters = new DeadLetters(
+      async () => this.broker(),
+      deadLetterKey(settings.names.prefix, settings.serviceName),
+      settings.deadLetterMax,
+      async (letter) => {
+        const handlers = this.table.handlersFor(letter.subscriptionId, letter.pattern);
+        const succeeded = await this.dispatcher.replay(handlers, letter.event, letter.channel);
+        return { handlers: handlers.length, succeeded };
+      },
+    );
+    this.dispatcher = new Dispatcher({
+      limits: settings.limits,
+      middleware: this.middleware,
+      stats: this.stats,
+      scheduler: settings.scheduler,
+      logger: settings.logger,
+      deadLetter: (record) => this.deadLetters.add(record),
+    });
+    this.table = new SubscriptionTable(async () => this.broker(), settings.names, this.dispatcher);
+    this.publisher = new Publisher({
+      serviceName: settings.serviceName,
+      names: settings.names,
+      limits: settings.limits,
+      middleware: this.middleware,
+      stats: this.stats,
+      batcher: settings.batching && new PublishBatcher(settings.batching, settings.scheduler),
+      broker: () => this.broker(),
+    });
+  }
+
+  // ---- connection ----
+  /** Connects to the broker (idempotent). Rejects with BROKER_UNAVAILABLE when it cannot. */
+  async connect(): Promise<void> {
+    await this.broker().connect();
+  }
+
+  /** Sends what is still pending, then closes the connections. The client cannot be used again. */
+  async disconnect(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.publisher.drain();
+    const built = this.built;
+    if (!built) return;
+    if (built.owned) {
+      this.table.clear();
+      await built.broker.close();
+    } else {
+      await Promise.all(this.table.ids().map((id) => this.table.remove(id)));
+    }
+  }
+
+  isConnected(): boolean {
+    return !this.closed && this.built?.broker.status === "ready";
+  }
+
+  // ---- publishing ----
+  /** Live-only, on the event type's channel (service-to-service). */
+  publish<K extends EventType<E>>(
+    type: K,
+    data: EventData<E, K>,
+    options?: PublishOptions,
+  ): Promise<PublishResult> {
+    return this.send({ kind: "event" }, type, data, options);
+  }
+
+  /** Recoverable, on `user:{userId}`: every device of that user. */
+  publishToUser<K extends EventType<E>>(
+    userId: string,
+    type: K,
+    data: EventData<E, K>,
+    options?: TargetedPublishOptions,
+  ): Promise<PublishResult> {
+    return this.send({ kind: "user", userId }, type, data, { ...options, userId });
+  }
+
+  /** Recoverable, on `room:{room}`: every member of the room. */
+  publishToRoom<K extends EventType<E>>(
+    room: string,
+    type: K,
+    data: EventData<E, K>,
+    options?: TargetedPublishOptions,
+  ): Promise<PublishResult> {
+    return this.send({ kind: "room", room }, type, data, { ...options, room });
+  }
+
+  /** Recoverable, on `broadcast`: every connected client. */
+  broadcast<K extends EventType<E>>(
+    type: K,
+    data: EventData<E, K>,
+    options?: TargetedPublishOptions,
+  ): Promise<PublishResult> {
+    return this.send({ kind: "broadcast" }, type, data, options);
+  }
+
+  // ---- subscribing ----
+  /** `pattern`: an event type (`photo.uploaded`) or a Redis glob over event types (`photo.*`). */
+  subscribe<P extends string>(
+    pattern: P,
+    handler: PatternHandler<E, P>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    try {
+      assertPattern(pattern);
+      const glob = hasGlobSyntax(pattern);
+      const name = glob ? this.settings.names.prefix + pattern : this.settings.names.event(pattern);
+      return this.addSubscription(
+        glob ? "pattern" : "channel",
+        name,
+        pattern,
+        handler as EventHandler,
+        options,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Everything published to a room (what its browser members receive). */
+  subscribeToRoom(room: string, handler: EventHandler<EnvelopeOf<E>>, options: SubscribeOptions = {}) {
+    try {
+      const channel = this.settings.names.room(room);
+      return this.addSubscription("channel", channel, `room:${room}`, handler as EventHandler, options);
+    } catch (error) {
+      return Promise.reject<Subscription>(error);
+    }
+  }
+
+  /** Resolves to false when there was no such subscription. */
+  unsubscribe(subscriptionId: string): Promise<boolean> {
+    return this.table.remove(subscriptionId);
+  }
+
+  /** Adds publish/receive middleware; returns a function that removes it. */
+  use(middleware: Middleware): () => void {
+    return this.middleware.add(middleware);
+  }
+
+  // ---- monitoring ----
+  async healthCheck(): Promise<HealthStatus> {
+    const broker = this.broker();
+    if (broker.status === "connecting") await broker.connect().catch(() => {});
+    return checkHealth(broker, this.table.size, this.settings.scheduler);
+  }
+
+  async getStats(): Promise<EventBusStats> {
+    return this.stats.snapshot(this.table.size);
+  }
+
+  // ---- internals ----
+  private send(
+    target: Target,
+    type: string,
+    data: unknown,
+    options?: PublishOptions,
+  ): Promise<PublishResult> {
+    if (this.closed) return Promise.reject(closedError());
+    return this.publisher.send(target, type, data, options);
+  }
+
+  private async addSubscription(
+    kind: RouteKind,
+    name: string,
+    pattern: string,
+    handler: EventHandler,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    if (this.closed) throw closedError();
+    if (typeof handler !== "function") throw optionError("the handler must be a function");
+    const policy = {
+      timeoutMs: options.timeout ?? this.settings.timeout,
+      retryOnError: options.retryOnError ?? true,
+      retry: { ...this.settings.retry, maxRetries: options.maxRetries ?? this.settings.retry.maxRetries },
+    };
+    if (!(policy.timeoutMs > 0)) throw optionError("timeout must be a positive number of ms");
+    if (!Number.isInteger(policy.retry.maxRetries) || policy.retry.maxRetries < 0) {
+      throw optionError("maxRetries must be a whole number ≥ 0");
+    }
+    const id = await this.table.add({
+      kind,
+      name,
+      entry: { pattern, handler, policy },
+      requestedId: options.name,
+    });
+    return { id, pattern, unsubscribe: () => this.table.remove(id) };
+  }
+
+  /** The broker, built on first use. */
+  private broker(): Broker {
+    if (this.closed) throw closedError();
+    this.built ??= buildBroker(this.config, this.settings);
+    return this.built.broker;
+  }
+}
+
+function assertPattern(pattern: unknown): asserts pattern is string {
+  if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
+    throw new EventBusError(
+      "INVALID_PATTERN",
+      `Pattern ${JSON.stringify(pattern)} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters.`,
+    );
+  }
+}
+
+function optionError(problem: string): EventBusError {
+  return new EventBusError("INVALID_OPTIONS", `subscribe: ${problem}.`);
+}
+
+function closedError(): EventBusError {
+  return new EventBusError("CLOSED", "This EventBusClient was disconnected; create a new one.");
+}

@@ -1,0 +1,45 @@
+/**
+ * healthCheck(): a PING to the broker with a deadline, turned into one of three states —
+ * healthy (connected, PING answered), degraded (reconnecting: operations are queued and
+ * subscriptions will come back), unhealthy (not connected, closed, or the PING failed).
+ */
+import type { Broker } from "../brokers/broker.js";
+import type { Scheduler } from "./scheduler.js";
+import type { HealthState, HealthStatus } from "./types.js";
+
+export const HEALTH_PING_TIMEOUT_MS = 2000;
+
+export async function checkHealth(
+  broker: Broker,
+  subscriptions: number,
+  scheduler: Scheduler,
+  timeoutMs = HEALTH_PING_TIMEOUT_MS,
+): Promise<HealthStatus> {
+  const latencyMs = broker.status === "ready" ? await pingWithin(broker, scheduler, timeoutMs) : null;
+  const connected = broker.status === "ready" && latencyMs !== null;
+  let status: HealthState = "unhealthy";
+  if (connected) status = "healthy";
+  else if (broker.status === "reconnecting") status = "degraded";
+  return {
+    status,
+    broker: { kind: broker.kind, status: broker.status, connected, latencyMs },
+    subscriptions,
+    checkedAt: new Date(scheduler.now()).toISOString(),
+  };
+}
+
+function pingWithin(broker: Broker, scheduler: Scheduler, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = scheduler.setTimeout(() => resolve(null), timeoutMs);
+    broker.ping().then(
+      (ms) => {
+        scheduler.clearTimeout(timer);
+        resolve(Math.round(ms * 100) / 100);
+      },
+      () => {
+        scheduler.clearTimeout(timer);
+        resolve(null);
+      },
+    );
+  });
+}

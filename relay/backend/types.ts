@@ -1,0 +1,158 @@
+/** The public types of the backend library (`@shared-infra/event-bus/server`). */
+import type { EnvelopeForPattern, EventEnvelope, EventMap } from "../../protocol/envelope.js";
+import type { Limits } from "../../protocol/limits.js";
+import type { StreamPosition } from "../../protocol/position.js";
+import type { Broker, BrokerKind, BrokerStatus } from "../brokers/broker.js";
+import type { ClusterConnectionOptions } from "../brokers/cluster-broker.js";
+import type { RedisOptions } from "../brokers/redis-subscriber.js";
+import type { Logger, LogLevel } from "./logger.js";
+import type { Middleware } from "./middleware.js";
+import type { Scheduler } from "./scheduler.js";
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. Default 3. */
+  readonly maxRetries: number;
+  /** Delay before the first retry, ms. Default 1000. */
+  readonly initialDelay: number;
+  /** Cap of any delay, ms. Default 10 000. */
+  readonly maxDelay: number;
+  /** Each delay is the previous one times this. Default 2. */
+  readonly backoffMultiplier: number;
+}
+
+export interface BatchingOptions {
+  /** Publishes sent together as one pipeline. */
+  readonly batchSize: number;
+  /** Longest a publish waits for its batch to fill, ms (0: until the end of the current tick). */
+  readonly batchInterval: number;
+}
+
+export interface EventBusConfig {
+  /** Goes into every envelope's `metadata.source` and names the dead-letter stream. */
+  readonly serviceName: string;
+  /**
+   * The broker. Give one of `redis`, `cluster` or `broker`; with none, the environment decides
+   * (EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, else the memory broker with a notice).
+   */
+  readonly redis?: string | RedisOptions;
+  readonly cluster?: readonly { readonly host: string; readonly port: number }[];
+  readonly clusterOptions?: ClusterConnectionOptions;
+  /** "memory": the in-process broker (shared with an embedded relay); or a Broker you manage. */
+  readonly broker?: "memory" | Broker;
+  /** Channel prefix. Default EVENT_BUS_PREFIX or none. */
+  readonly prefix?: string;
+  /** Handler retries. Defaults { maxRetries: 3, initialDelay: 1000, maxDelay: 10000, backoffMultiplier: 2 }. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Handler timeout, ms. Default 30 000. */
+  readonly timeout?: number;
+  /** Group publishes into pipelines. Default off (each publish is sent at once; still auto-pipelined per tick). */
+  readonly batching?: Partial<BatchingOptions>;
+  /** History of recoverable channels: messages kept, and ttl in ms. Defaults 1000 and 5 minutes. */
+  readonly history?: { readonly maxLength?: number; readonly ttl?: number };
+  /** While Redis is unreachable: publishes kept (default 10 000) and for how long, ms (default 10 000). */
+  readonly offline?: { readonly queueSize?: number; readonly timeoutMs?: number };
+  /** Dead letters kept (a capped stream). Default 10 000. */
+  readonly deadLetters?: { readonly maxLength?: number };
+  /** Size limits; both ends must agree. Default 1 MB per event, 512 KB of data. */
+  readonly limits?: Partial<Limits>;
+  /** A pino-compatible logger. Default: pino at `logLevel`. */
+  readonly logger?: Logger;
+  /** Default EVENT_BUS_LOG_LEVEL or "info". */
+  readonly logLevel?: LogLevel;
+  /** Timers and clock for retries and timeouts (tests may pass fake ones). Default: the real ones. */
+  readonly scheduler?: Scheduler;
+}
+
+export interface PublishOptions {
+  readonly traceId?: string;
+  /** Default: the service name. */
+  readonly source?: string;
+  /** Recorded in the envelope's metadata (the channel stays the event type's). */
+  readonly userId?: string;
+  readonly room?: string;
+  /** The envelope id (UUIDv7 or ULID). Default: a new UUIDv7. */
+  readonly id?: string;
+}
+
+export type TargetedPublishOptions = Pick<PublishOptions, "traceId" | "source" | "id">;
+
+export interface PublishResult {
+  /** The envelope id. */
+  readonly id: string;
+  readonly channel: string;
+  /** On recoverable channels (user, room, role, broadcast): the position in the channel's history. */
+  readonly offset?: number;
+  readonly epoch?: string;
+  /** A publish middleware dropped the event: nothing was sent. */
+  readonly dropped?: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Timeout of one attempt, ms. Default: the client's `timeout`. */
+  readonly timeout?: number;
+  /** Retry a failed or timed-out attempt. Default true. */
+  readonly retryOnError?: boolean;
+  /** Default: the client's retry.maxRetries. */
+  readonly maxRetries?: number;
+  /**
+   * A stable name for this subscription, used as its id: dead letters record it, and replay()
+   * goes back to the subscription of that name, also after a restart. Default: a generated id.
+   */
+  readonly name?: string;
+}
+
+/** What a handler gets: the envelope, plus where it came from. */
+export type ReceivedEvent<Envelope extends EventEnvelope = EventEnvelope> = Envelope & {
+  /** The channel it was published on. */
+  readonly channel: string;
+  /** Its position in the channel's history, on recoverable channels (absent for raw PUBLISHes). */
+  readonly position?: StreamPosition;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+};
+
+export type EventHandler<Envelope extends EventEnvelope = EventEnvelope> = (
+  event: ReceivedEvent<Envelope>,
+) => unknown;
+
+export type PatternHandler<E extends EventMap, P extends string> = EventHandler<EnvelopeForPattern<E, P>>;
+
+export interface Subscription {
+  readonly id: string;
+  readonly pattern: string;
+  unsubscribe(): Promise<boolean>;
+}
+
+export interface EventBusStats {
+  readonly eventsPublished: number;
+  /** Messages that reached a subscription of this client (counted once per subscription route). */
+  readonly eventsReceived: number;
+  /** Handler runs that succeeded (after retries, if any). */
+  readonly eventsDelivered: number;
+  /** Handler runs that failed every attempt and went to the dead-letter stream. */
+  readonly eventsFailed: number;
+  readonly activeSubscriptions: number;
+  /** eventsFailed / (eventsDelivered + eventsFailed); 0 before any handler finished. */
+  readonly errorRate: number;
+  /** Published plus received, per second, over the last 10 seconds. */
+  readonly messagesPerSecond: number;
+  /** Mean publish → handler time (from metadata.timestamp), ms, over the last 1000 deliveries. */
+  readonly averageLatency: number;
+}
+
+export type HealthState = "healthy" | "degraded" | "unhealthy";
+
+export interface HealthStatus {
+  readonly status: HealthState;
+  readonly broker: {
+    readonly kind: BrokerKind;
+    readonly status: BrokerStatus;
+    readonly connected: boolean;
+    /** Round trip of a PING, ms; null when it failed. */
+    readonly latencyMs: number | null;
+  };
+  readonly subscriptions: number;
+  readonly checkedAt: string;
+}
+
+export type { Middleware };

@@ -1,0 +1,12 @@
+import { ClusterBroker } from "../../../relay/brokers/cluster-broker.js";
+import { startRedisCluster } from "../../harness/redis-cluster.js";
+import { describeBackendSuite } from "./backend-suite.js";
+
+describeBackendSuite("a 3-node Redis Cluster", async () => {
+  const cluster = await startRedisCluster();
+  return {
+    clientConfig: () => ({ cluster: cluster.startupNodes }),
+    rawBroker: (prefix) => new ClusterBroker({ nodes: cluster.startupNodes, prefix }),
+    teardown: () => cluster.stop(),
+  };
+});
