@@ -23,7 +23,7 @@ export { backoffDelay } from "./backoff.js";
 export type { Clock } from "./clock.js";
 export type { ConnectionStatus } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";
-export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox.js";
+export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox-options.js";
 export type {
   LocalStorageOutboxOptions,
   OutboxRecord,

@@ -2,7 +2,7 @@
 import { EventBusError } from "../protocol/errors.js";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import { type Clock, systemClock } from "./clock.js";
-import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox.js";
+import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";
 import type { SocketIoTransportOptions } from "./transport.js";
 import type { EventBusOptions } from "./types.js";
 

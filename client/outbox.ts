@@ -17,42 +17,9 @@ import { createId } from "../protocol/ids.js";
 import { type Limits, utf8ByteLength } from "../protocol/limits.js";
 import { assertEventType, assertRoomName } from "../protocol/names.js";
 import { type Clock, createTimer } from "./clock.js";
-import type { OutboxRecord, OutboxStorage } from "./outbox-storage.js";
+import type { OutboxOptions, PublishAck, PublishInput } from "./outbox-options.js";
+import type { OutboxRecord } from "./outbox-storage.js";
 import type { RequestFn } from "./transport.js";
-
-export type OverflowPolicy = "reject-new" | "drop-oldest";
-
-export interface OutboxOptions {
-  /** Most publishes waiting at once. Default 1000. */
-  readonly maxMessages: number;
-  /** Most bytes waiting at once (serialised data + type + room). Default 1 MiB. */
-  readonly maxBytes: number;
-  /** A publish not acknowledged this long after it was made is rejected (ms). Default 10 minutes. */
-  readonly maxAge: number;
-  /** Default "reject-new". */
-  readonly overflow: OverflowPolicy;
-  /** Keep waiting publishes across page reloads (localStorageOutbox(), or your own). */
-  readonly storage?: OutboxStorage | undefined;
-}
-
-export const DEFAULT_OUTBOX: OutboxOptions = Object.freeze({
-  maxMessages: 1000,
-  maxBytes: 1024 * 1024,
-  maxAge: 10 * 60_000,
-  overflow: "reject-new",
-});
-
-export interface PublishAck {
-  readonly id: string;
-  readonly offset: number;
-}
-
-export interface PublishInput {
-  readonly type: string;
-  readonly data: unknown;
-  readonly room: string;
-  readonly traceId?: string | undefined;
-}
 
 export interface OutboxDeps {
   readonly options: OutboxOptions;
@@ -80,6 +47,8 @@ export class Outbox {
   private inFlight: Entry | null = null;
   private closed = false;
   private wake: (() => void) | null = null;
+  /** The request that said NOT_CONNECTED: wait for the next start() instead of spinning on it. */
+  private parked: RequestFn | null = null;
   private readonly ready: Promise<void>;
   private readonly expiry;
 
@@ -118,6 +87,7 @@ export class Outbox {
   /** Connected: send what is waiting, and every later publish, through `request`. */
   start(request: RequestFn): void {
     this.request = request;
+    this.parked = null;
     this.kick();
   }
 
@@ -185,12 +155,13 @@ export class Outbox {
   }
 
   private kick(): void {
-    if (this.running || !this.request || this.closed) return;
+    if (this.running || !this.request || this.request === this.parked || this.closed) return;
     this.running = true;
     this.run()
       .catch((error: unknown) => this.deps.onError(toEventBusError(error)))
       .finally(() => {
         this.running = false;
+        if (this.request && this.queue.length > 0 && !this.closed) this.kick();
       });
   }
 
@@ -204,8 +175,10 @@ export class Outbox {
       if (!entry || !request || this.closed) return;
       const outcome = await this.send(entry, request);
       if (outcome === "done") attempt = 0;
-      else if (outcome === "offline") return;
-      else await this.sleep(this.deps.retryDelay(attempt++));
+      else if (outcome === "offline") {
+        this.parked = request;
+        return;
+      } else await this.sleep(this.deps.retryDelay(attempt++));
     }
   }
 

@@ -1,6 +1,6 @@
 /** bus.room(name): a joined room as an object — its events, publishes, members, and leave(). */
 import type { EventMap } from "../protocol/envelope.js";
-import type { PublishAck } from "./outbox.js";
+import type { PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";
 import type { BusState, ReadonlyStore } from "./store.js";
 import type { RoomHandle } from "./types.js";

@@ -6,7 +6,7 @@ import type { StreamPosition } from "../protocol/position.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { ConnectionStatus } from "./connection-state.js";
-import type { OutboxOptions, PublishAck } from "./outbox.js";
+import type { OutboxOptions, PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";
 import type { DeliveredEvent } from "./router.js";
 import type { BusState, ReadonlyStore } from "./store.js";

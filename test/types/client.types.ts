@@ -16,20 +16,15 @@ const ack: Promise<PublishAck> = bus.publish(
   { room: "photo:1" },
 );
 void ack;
+const room1 = { room: "photo:1" };
+const progressAsText = { photoId: "p1", progress: "40%", stage: "resize" };
 // @ts-expect-error — progress must be a number
-void bus.publish(
-  "photo.processing.progress",
-  { photoId: "p1", progress: "40%", stage: "resize" },
-  { room: "photo:1" },
-);
+void bus.publish("photo.processing.progress", progressAsText, room1);
 // @ts-expect-error — stage is required
 void bus.publish("photo.processing.progress", { photoId: "p1", progress: 40 }, { room: "photo:1" });
+const progress = { photoId: "p1", progress: 40, stage: "x" };
 // @ts-expect-error — not a declared event type
-void bus.publish(
-  "photo.procesing.progress",
-  { photoId: "p1", progress: 40, stage: "x" },
-  { room: "photo:1" },
-);
+void bus.publish("photo.procesing.progress", progress, room1);
 // @ts-expect-error — browsers publish to rooms: `room` is required
 void bus.publish("comment.added", { photoId: "p1", text: "hi", author: "a" }, {});
 

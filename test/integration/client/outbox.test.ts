@@ -4,7 +4,7 @@
  * with localStorage persistence (a Web Storage implementation in memory).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PublishAck } from "../../../client/outbox.js";
+import type { PublishAck } from "../../../client/outbox-options.js";
 import { localStorageOutbox } from "../../../client/outbox-storage.js";
 import { isEventBusError } from "../../../protocol/errors.js";
 import {

@@ -1,6 +1,7 @@
 /** The outbox with a manual clock and a scripted `request`: order, acks, retries, bounds, storage. */
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_OUTBOX, Outbox, type OutboxOptions, type PublishAck } from "../../../client/outbox.js";
+import { Outbox } from "../../../client/outbox.js";
+import { DEFAULT_OUTBOX, type OutboxOptions, type PublishAck } from "../../../client/outbox-options.js";
 import { memoryOutbox, type OutboxRecord, type OutboxStorage } from "../../../client/outbox-storage.js";
 import type { RequestFn } from "../../../client/transport.js";
 import { type ErrorCode, EventBusError, isEventBusError } from "../../../protocol/errors.js";
