@@ -1,5 +1,35 @@
 /**
- * @shared-infra/event-bus/react — React bindings over the client's store.
+ * @shared-infra/event-bus/react — React bindings over the client's store (React 18 and 19).
+ * Public API only; see docs/react.md.
  */
-export type { EventEnvelope, EventMap, PhotoEvents } from "../client/index.js";
+export type {
+  AnyEvents,
+  BusEvent,
+  BusState,
+  ConnectionStatus,
+  EventBus,
+  EventBusOptions,
+  EventEnvelope,
+  EventMap,
+  GapInfo,
+  Member,
+  PhotoEvents,
+  PublishAck,
+  PublishOptions,
+  RoomState,
+} from "../client/index.js";
 export { EventBusError, isEventBusError } from "../client/index.js";
+export { DEFAULT_EVENT_LIMIT, type EventList } from "./event-list.js";
+export {
+  DEFAULT_GRACE_PERIOD,
+  EventBusProvider,
+  type EventBusProviderBusProps,
+  type EventBusProviderOptionsProps,
+  type EventBusProviderProps,
+} from "./provider.js";
+export { createEventBusHooks, type EventBusHooks } from "./typed-hooks.js";
+export { type UseConnectionResult, useConnection } from "./use-connection.js";
+export { type UseEventBusOptions, type UseEventBusResult, useEventBus } from "./use-event-bus.js";
+export { useEventBusClient } from "./use-event-bus-client.js";
+export { type Publish, usePublish } from "./use-publish.js";
+export { type RoomStatus, type UseRoomOptions, type UseRoomResult, useRoom } from "./use-room.js";

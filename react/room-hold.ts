@@ -1,0 +1,48 @@
+/**
+ * One hook's hold on a room: joins through the client (reference-counted, so two components share
+ * one join at the relay), and on release removes its handlers at once but leaves the room only after
+ * a grace period — StrictMode's unmount → remount and a route change that renders the same room
+ * again take their new hold first, so the relay sees neither a leave nor a second join.
+ */
+import { type AnyEvents, type BusEvent, EventBusError, isEventBusError } from "../client/index.js";
+import type { AnyBus } from "./bus-holder.js";
+
+export interface RoomHold {
+  /** Subscribes to this room's events only; removed by release(). */
+  on(pattern: string, handler: (event: BusEvent<AnyEvents, string>) => void): void;
+  /** Idempotent. */
+  release(): void;
+}
+
+export interface RoomHoldOptions {
+  readonly presence: boolean;
+  readonly gracePeriod: number;
+  /** The join failed (invalid name, refused, closed); not called after release(). */
+  readonly onJoinError?: (error: EventBusError) => void;
+}
+
+export function holdRoom(bus: AnyBus, room: string, options: RoomHoldOptions): RoomHold {
+  const handle = bus.room(room, options.presence ? { presence: true } : undefined);
+  const offs: (() => void)[] = [];
+  let released = false;
+  handle.joined.then(
+    () => {},
+    (error: unknown) => {
+      if (released) return;
+      options.onJoinError?.(
+        isEventBusError(error) ? error : new EventBusError("INTERNAL", String(error), { cause: error }),
+      );
+    },
+  );
+  return {
+    on(pattern, handler) {
+      if (!released) offs.push(handle.on(pattern, handler));
+    },
+    release() {
+      if (released) return;
+      released = true;
+      for (const off of offs.splice(0)) off();
+      setTimeout(() => handle.leave(), options.gracePeriod);
+    },
+  };
+}

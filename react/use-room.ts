@@ -1,0 +1,139 @@
+/**
+ * useRoom(room, { enabled?, presence?, limit? }) → { status, error, recovered, gap, gaps, members, events, last, publish }
+ *
+ * Holds the room while mounted (reference-counted in the client: components on the same room
+ * share one join; the last to unmount leaves after the provider's grace period). Everything is
+ * read from the bus's store with one selector per field, so a component re-renders for its own
+ * room only — not for other rooms, other events or connection changes it does not read.
+ */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { useStore } from "zustand/react";
+import type {
+  AnyEvents,
+  BusEvent,
+  BusState,
+  EventBus,
+  EventBusError,
+  EventMap,
+  GapInfo,
+  Member,
+  RoomHandle,
+  RoomState,
+} from "../client/index.js";
+import { useBusContext, useCurrentBus } from "./context.js";
+import { DEFAULT_EVENT_LIMIT, type EventList, useEventList } from "./event-list.js";
+import { IDLE_STORE, NO_MEMBERS } from "./idle-store.js";
+import { holdRoom } from "./room-hold.js";
+import { useLatest } from "./use-latest.js";
+import { publishVia } from "./use-publish.js";
+
+export interface UseRoomOptions {
+  /** false: do not join (status "idle"). Default true. */
+  readonly enabled?: boolean;
+  /** Track this connection in the room's presence and receive `members`. Default false. */
+  readonly presence?: boolean;
+  /** How many of the room's events `events` keeps. Default 50; 0 keeps none (no re-render per event). */
+  readonly limit?: number;
+}
+
+/** "idle": not held (disabled, or no bus yet); then the client's room status. */
+export type RoomStatus = "idle" | RoomState["status"];
+
+export interface UseRoomResult<E extends EventMap> extends EventList<BusEvent<E, "*">> {
+  readonly status: RoomStatus;
+  /** Why the join failed (status "failed"), or the last retryable refusal while joining. */
+  readonly error: EventBusError | null;
+  /** The last (re)join's recovery: null for a fresh join, true when nothing was missed, false after a gap. */
+  readonly recovered: boolean | null;
+  /** The last gap (history lost: refetch the room's state), seen since this hook mounted; else null. */
+  readonly gap: GapInfo | null;
+  /** How many gaps the room has had since it was joined. */
+  readonly gaps: number;
+  /** Members per user, with `presence: true` (else empty). The same array until it changes. */
+  readonly members: readonly Member[];
+  /** Publishes to this room (stable for a given room). */
+  readonly publish: RoomHandle<E>["publish"];
+}
+
+export function useRoom<E extends EventMap = AnyEvents>(
+  room: string,
+  options: UseRoomOptions = {},
+): UseRoomResult<E> {
+  const context = useBusContext("useRoom");
+  const bus = useCurrentBus(context);
+  const { enabled = true, presence = false, limit = DEFAULT_EVENT_LIMIT } = options;
+  const limitRef = useLatest(limit);
+  const store = bus?.store ?? IDLE_STORE;
+  const roomState = useStore(
+    store,
+    useCallback((s: BusState) => s.rooms[room], [room]),
+  );
+  const members = useStore(
+    store,
+    useCallback((s: BusState) => s.members[room] ?? NO_MEMBERS, [room]),
+  );
+  const source = useMemo(() => ({ bus, room }), [bus, room]);
+  const [list, append] = useEventList<BusEvent<E, "*">>(source);
+  const [local, setLocal] = useState<LocalRoomState>(NO_LOCAL);
+  const { gracePeriod } = context;
+  const events = limit > 0;
+
+  useEffect(() => {
+    if (bus === null || !enabled) return;
+    const offGap = bus.on("gap", (info) => {
+      if (info.room !== source.room) return;
+      setLocal((s) => ({ source, gap: info, joinError: own(s, source)?.joinError ?? null }));
+    });
+    const hold = holdRoom(bus, source.room, {
+      presence,
+      gracePeriod,
+      onJoinError: (joinError) => setLocal((s) => ({ source, gap: own(s, source)?.gap ?? null, joinError })),
+    });
+    if (events) {
+      hold.on("*", (event) => append(source, event as unknown as BusEvent<E, "*">, limitRef.current));
+    }
+    return () => {
+      offGap();
+      hold.release();
+    };
+  }, [bus, source, enabled, presence, gracePeriod, events, append, limitRef]);
+
+  const publish = useCallback<UseRoomResult<E>["publish"]>(
+    (type, data, publishOptions) =>
+      publishVia(context.holder.get() as EventBus<E> | null, type, data, {
+        room,
+        ...(publishOptions?.traceId !== undefined && { traceId: publishOptions.traceId }),
+      }),
+    [context.holder, room],
+  );
+
+  const mine = own(local, source);
+  const held = enabled && bus !== null;
+  return useMemo(
+    () => ({
+      status: roomState?.status ?? (held && mine?.joinError ? "failed" : "idle"),
+      error: roomState?.error ?? mine?.joinError ?? null,
+      recovered: roomState?.recovered ?? null,
+      gap: mine?.gap ?? null,
+      gaps: roomState?.gaps ?? 0,
+      members,
+      last: list.last,
+      events: list.events,
+      publish,
+    }),
+    [roomState, held, mine, members, list, publish],
+  );
+}
+
+interface LocalRoomState {
+  readonly source: object | null;
+  readonly gap: GapInfo | null;
+  readonly joinError: EventBusError | null;
+}
+
+const NO_LOCAL: LocalRoomState = Object.freeze({ source: null, gap: null, joinError: null });
+
+/** The hook-local state, if it belongs to the current bus and room. */
+function own(local: LocalRoomState, source: object): LocalRoomState | null {
+  return local.source === source ? local : null;
+}
