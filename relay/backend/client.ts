@@ -18,6 +18,7 @@ import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from ".
 import { DeadLetters } from "./dead-letters.js";
 import { Dispatcher } from "./dispatcher.js";
 import { checkHealth } from "./health.js";
+import { errorFields } from "./logger.js";
 import { type Middleware, MiddlewareChain } from "./middleware.js";
 import { PublishBatcher } from "./publish-batcher.js";
 import { Publisher, type Target } from "./publisher.js";
@@ -239,10 +240,22 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
     return { id, pattern, unsubscribe: () => this.table.remove(id) };
   }
 
-  /** The broker, built on first use. */
+  /** The broker, built on first use; its status changes and connection errors are logged. */
   private broker(): Broker {
     if (this.closed) throw closedError();
-    this.built ??= buildBroker(this.config, this.settings);
+    if (!this.built) {
+      this.built = buildBroker(this.config, this.settings);
+      const { broker } = this.built;
+      const { logger } = this.settings;
+      broker.on("status", (status) => {
+        if (status === "reconnecting")
+          logger.warn({ broker: broker.kind }, "event-bus: broker connection lost; reconnecting");
+        else if (status === "ready") logger.info({ broker: broker.kind }, "event-bus: broker ready");
+      });
+      broker.on("error", (error) =>
+        logger.warn({ broker: broker.kind, ...errorFields(error) }, "event-bus: broker error"),
+      );
+    }
     return this.built.broker;
   }
 }

@@ -1,0 +1,75 @@
+/** Configuration: defaults, coded errors for bad settings, and the broker chosen from the environment. */
+import { describe, expect, it, vi } from "vitest";
+import { buildBroker, DEFAULT_RETRY, resolveSettings } from "../../../relay/backend/config.js";
+import type { Logger } from "../../../relay/backend/logger.js";
+import type { EventBusConfig } from "../../../relay/backend/types.js";
+import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
+
+const quiet = () => {
+  const warn = vi.fn<(objOrMessage: object | string, message?: string) => void>();
+  const logger: Logger = { debug: () => {}, info: () => {}, warn, error: () => {} };
+  return Object.assign(logger, { warn });
+};
+
+describe("resolveSettings", () => {
+  it("applies the seeds' defaults", () => {
+    const settings = resolveSettings({ serviceName: "api", logger: quiet() }, {});
+    expect(settings.retry).toEqual(DEFAULT_RETRY);
+    expect(DEFAULT_RETRY).toEqual({
+      maxRetries: 3,
+      initialDelay: 1000,
+      maxDelay: 10_000,
+      backoffMultiplier: 2,
+    });
+    expect([settings.timeout, settings.batching, settings.names.prefix]).toEqual([30_000, undefined, ""]);
+    expect(
+      resolveSettings({ serviceName: "api", logger: quiet() }, { EVENT_BUS_PREFIX: "app1:" }).names.prefix,
+    ).toBe("app1:");
+    expect(resolveSettings({ serviceName: "api", batching: { batchSize: 50 } }, {}).batching).toEqual({
+      batchSize: 50,
+      batchInterval: 0,
+    });
+  });
+
+  it.each<[string, Partial<EventBusConfig>]>([
+    ["an empty service name", { serviceName: "" }],
+    ["two brokers", { redis: "redis://x:1", broker: "memory" }],
+    ["a negative retry", { retry: { maxRetries: -1 } }],
+    ["a zero timeout", { timeout: 0 }],
+    ["a bad batch size", { batching: { batchSize: 0 } }],
+    ["an unknown log level", { logLevel: "loud" as "info" }],
+    ["a bad prefix", { prefix: "has space" }],
+  ])("refuses %s with CONFIG_INVALID", (_, bad) => {
+    expect(() => resolveSettings({ serviceName: "api", logger: quiet(), ...bad }, {})).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
+  });
+});
+
+describe("buildBroker", () => {
+  it("falls back to the memory broker with a one-line notice when the environment names no Redis", async () => {
+    const logger = quiet();
+    const config = { serviceName: "api", logger };
+    const built = buildBroker(config, resolveSettings(config, {}), {});
+    expect([built.broker.kind, built.owned]).toEqual(["memory", true]);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(/memory broker/);
+    await built.broker.close();
+  });
+
+  it("follows EVENT_BUS_REDIS_URL / EVENT_BUS_REDIS_CLUSTER, and uses a given broker as is", async () => {
+    const logger = quiet();
+    const config = { serviceName: "api", logger };
+    const settings = resolveSettings(config, {});
+    const redis = buildBroker(config, settings, { EVENT_BUS_REDIS_URL: "redis://127.0.0.1:1" });
+    const cluster = buildBroker(config, settings, { EVENT_BUS_REDIS_CLUSTER: "127.0.0.1:1,127.0.0.1:2" });
+    expect([redis.broker.kind, cluster.broker.kind]).toEqual(["redis", "cluster"]);
+    const mine = new MemoryBroker();
+    expect(buildBroker({ ...config, broker: mine }, settings, {})).toEqual({ broker: mine, owned: false });
+    expect(logger.warn).not.toHaveBeenCalled();
+    await Promise.all([redis.broker.close(), cluster.broker.close(), mine.close()]);
+    expect(() => buildBroker(config, settings, { EVENT_BUS_REDIS_URL: "http://x" })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
+  });
+});
