@@ -24,8 +24,9 @@ const uploaded: Promise<PublishResult> = bus.publish("photo.uploaded", {
   uploadedAt: "2025-01-01T00:00:00Z",
 });
 void uploaded;
+const sizeAsText = { photoId: "p1", userId: "u1", filename: "a.jpg", size: "1", uploadedAt: "x" };
 // @ts-expect-error — size must be a number
-void bus.publish("photo.uploaded", { photoId: "p1", userId: "u1", filename: "a.jpg", size: "1", uploadedAt: "x" });
+void bus.publish("photo.uploaded", sizeAsText);
 // @ts-expect-error — not a declared event type
 void bus.publish("photo.upload", {});
 void bus.publishToUser("u1", "notification.new", { title: "t", message: "m" });
@@ -64,7 +65,8 @@ void bus.subscribe("photo.uploaded", (event) => {
   // @ts-expect-error — photo.uploaded has no `progress`
   void event.data.progress;
 });
-void bus.subscribe("user.*", async () => {}, { timeout: 5000, retryOnError: true, maxRetries: 3, name: "welcome" });
+const options = { timeout: 5000, retryOnError: true, maxRetries: 3, name: "welcome" };
+void bus.subscribe("user.*", async () => {}, options);
 // @ts-expect-error — unknown option
 void bus.subscribe("user.*", () => {}, { retries: 3 });
 const subscription: Promise<Subscription> = bus.subscribeToRoom("photo:1", (event) => {
