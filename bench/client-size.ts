@@ -39,7 +39,10 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dir = mkdtempSync(join(tmpdir(), "client-size-"));
 try {
   const sioEntry = join(dir, "socket-io-only.js");
-  writeFileSync(sioEntry, `export { io, Manager, Socket } from ${JSON.stringify(join(root, "node_modules/socket.io-client/build/esm/index.js"))};\n`);
+  writeFileSync(
+    sioEntry,
+    `export { io, Manager, Socket } from ${JSON.stringify(join(root, "node_modules/socket.io-client/build/esm/index.js"))};\n`,
+  );
   const client = await bundle(join(root, "client/index.ts"));
   const socketIo = await bundle(sioEntry);
   const rows = [
@@ -48,7 +51,8 @@ try {
     ["our code adds", { raw: client.raw - socketIo.raw, gzip: client.gzip - socketIo.gzip }],
   ] as const;
   console.log("bundle (Vite library build, minified ESM)    raw        gzip -9");
-  for (const [name, size] of rows) console.log(`${name.padEnd(44)} ${kb(size.raw).padStart(9)}  ${kb(size.gzip).padStart(9)}`);
+  for (const [name, size] of rows)
+    console.log(`${name.padEnd(44)} ${kb(size.raw).padStart(9)}  ${kb(size.gzip).padStart(9)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
