@@ -43,12 +43,24 @@ try {
     sioEntry,
     `export { io, Manager, Socket } from ${JSON.stringify(join(root, "node_modules/socket.io-client/build/esm/index.js"))};\n`,
   );
+  const appEntry = join(dir, "typical-app.js");
+  writeFileSync(
+    appEntry,
+    `export { createEventBus, localStorageOutbox } from ${JSON.stringify(join(root, "client/index.ts"))};\n`,
+  );
   const client = await bundle(join(root, "client/index.ts"));
+  const app = await bundle(appEntry);
   const socketIo = await bundle(sioEntry);
+  const added = (size: { raw: number; gzip: number }) => ({
+    raw: size.raw - socketIo.raw,
+    gzip: size.gzip - socketIo.gzip,
+  });
   const rows = [
-    ["client entry + dependencies", client],
+    ["client entry (every export) + dependencies", client],
+    ["createEventBus + localStorageOutbox + deps", app],
     ["socket.io-client alone", socketIo],
-    ["our code adds", { raw: client.raw - socketIo.raw, gzip: client.gzip - socketIo.gzip }],
+    ["our code adds (every export)", added(client)],
+    ["our code adds (createEventBus + storage)", added(app)],
   ] as const;
   console.log("bundle (Vite library build, minified ESM)    raw        gzip -9");
   for (const [name, size] of rows)

@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
 import { backoffDelay } from "./backoff.js";
 import { Channels } from "./channels.js";
+import type { Clock } from "./clock.js";
 import { Connection, type Session } from "./connection.js";
 import type { ConnectionStatus } from "./connection-state.js";
 import { type ResolvedOptions, resolveOptions } from "./options.js";
@@ -69,37 +70,45 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.store = { getState, getInitialState, subscribe };
     const retryDelay = (attempt: number): number => backoffDelay(attempt, o.backoff, o.random);
     const error = (e: EventBusError): void => this.report(e);
-    this.channels = new Channels({
-      events: {
-        deliver: (event) => this.router.dispatch(event),
-        gap: (channel, position) => this.gap(channel, position),
-        settled: (channel, recovered, replayed) => this.settled(channel, recovered, replayed),
-        error,
-      },
-      wanted: (channel) =>
-        this.names.parse(channel)?.kind !== "room" || this.rooms.roomOf(channel) !== undefined,
-      clock: o.clock,
-      retryDelay,
-    });
-    const { state, channels, clock } = { state: this.state, channels: this.channels, clock: o.clock };
-    this.rooms = new Rooms({
-      channels,
-      store: state,
-      clock,
-      retryDelay,
-      channelOf: (r) => this.names.room(r),
-      error,
-    });
+    const { state, clock } = { state: this.state, clock: o.clock };
+    this.channels = this.createChannels(clock, retryDelay);
+    const channels = this.channels;
+    const channelOf = (room: string): string => this.names.room(room);
+    this.rooms = new Rooms({ channels, store: state, clock, retryDelay, channelOf, error });
     this.outbox = new Outbox({
       options: o.outbox,
       clock,
       retryDelay,
-      limits: () => this.channels.limits,
+      limits: () => channels.limits,
       onPending: (pending) => state.set({ pending }),
       onError: error,
     });
-    this.connection = new Connection({
+    this.connection = this.createConnection(o, createTransport, retryDelay);
+    this.unwatch = watchWake(() => this.connection.wake());
+    if (o.autoConnect) this.connection.connect();
+  }
+
+  private createChannels(clock: Clock, retryDelay: (attempt: number) => number): Channels {
+    return new Channels({
+      events: {
+        deliver: (event) => this.router.dispatch(event),
+        gap: (channel, position) => this.gap(channel, position),
+        settled: (channel, recovered, replayed) => this.settled(channel, recovered, replayed),
+        error: (e) => this.report(e),
+      },
+      wanted: (channel) => !this.isRoomChannel(channel) || this.rooms.roomOf(channel) !== undefined,
       clock,
+      retryDelay,
+    });
+  }
+
+  private createConnection(
+    o: ResolvedOptions,
+    createTransport: TransportFactory,
+    retryDelay: (attempt: number) => number,
+  ): Connection {
+    return new Connection({
+      clock: o.clock,
       backoff: retryDelay,
       unauthorizedPoll: Math.max(o.backoff.maxDelay, 30_000),
       tokens: createTokenSource(o.token, o.getToken),
@@ -113,8 +122,10 @@ class Bus<E extends EventMap> implements EventBus<E> {
       presence: (event) => this.rooms.presence(event),
       resync: (list) => this.channels.resync(list),
     });
-    this.unwatch = watchWake(() => this.connection.wake());
-    if (o.autoConnect) this.connection.connect();
+  }
+
+  private isRoomChannel(channel: string): boolean {
+    return this.names.parse(channel)?.kind === "room";
   }
 
   get status(): ConnectionStatus {
@@ -192,12 +203,12 @@ class Bus<E extends EventMap> implements EventBus<E> {
 
   private async handshake(session: Session): Promise<HelloResult> {
     this.channels.startSession(session.request);
-    const since = this.channels.positions((channel) => this.names.parse(channel)?.kind !== "room");
+    const since = this.channels.positions((channel) => !this.isRoomChannel(channel));
     const hello = await session.request("hello", Object.keys(since).length > 0 ? { since } : {});
     this.names = channelNames(prefixOf(hello));
     this.channels.limits = { ...DEFAULT_LIMITS, ...hello.limits };
     this.state.set({ userId: hello.userId });
-    this.channels.helloDone(hello.channels, (channel) => this.names.parse(channel)?.kind === "room");
+    this.channels.helloDone(hello.channels, (channel) => this.isRoomChannel(channel));
     return hello;
   }
 

@@ -73,6 +73,38 @@ describe("recovery on Redis", () => {
       gaps: 0,
     });
   });
+  it("Redis restarted empty (history lost): resync from the relay → a gap per channel, later events arrive", async () => {
+    const server = await startTestRelay({ broker: fixture.current.config() });
+    servers.push(server);
+    const backend = await connectBackend(fixture.current);
+    backends.push(backend);
+    const bus = testBus(server.url, () => server.token("u1", ROOM_CLAIMS));
+    const room = collect(bus, "*", "room:photo:1");
+    const gaps: GapInfo[] = [];
+    bus.on("gap", (info) => gaps.push(info));
+    await bus.joinRoom("photo:1");
+    await publishEvent(backend, "room:photo:1", "photo.processing.progress", { i: 0 });
+    await room.waitFor(1);
+    const redis = fixture.current.redis;
+    if (!redis) throw new Error("the redis fixture has no server");
+    await redis.kill();
+    await redis.restart();
+    await expect
+      .poll(() => gaps.map((g) => g.channel).sort(), { timeout: 15_000 })
+      .toEqual(["broadcast", "room:photo:1", "user:u1"]);
+    expect(bus.store.getState().rooms["photo:1"]).toMatchObject({ gaps: 1 });
+    await expect
+      .poll(
+        async () => {
+          await publishEvent(backend, "room:photo:1", "photo.processing.progress", { i: 1 });
+          return room.items.length > 1;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(true);
+    expect(sequence(room.items).slice(0, 2)).toEqual([0, 1]);
+    expect(bus.status).toBe("connected");
+  }, 40_000);
 });
 
 describe("recovery on the memory broker", () => {

@@ -207,6 +207,29 @@ describe("bus wiring", () => {
     expect(s.bus.store.getState().members["photo:1"]).toBeUndefined();
   });
 
+  it("asking for presence on a room already joined without it joins again with presence and the position", async () => {
+    const s = setup();
+    await connect(s);
+    const plain = s.bus.joinRoom("photo:1");
+    await s.clock.advance(0);
+    s.relay.last.answer("join", joinResult("photo:1", 3));
+    await plain;
+    const handle = s.bus.room("photo:1", { presence: true });
+    await s.clock.advance(0);
+    const upgrade = s.relay.last.take("join");
+    expect(upgrade.payload).toEqual({ room: "photo:1", since: { offset: 3, epoch: "e1" }, presence: true });
+    upgrade.resolve(
+      joinResult("photo:1", 3, {
+        members: [{ connectionId: "c1", userId: "u1" }],
+        recovery: { recovered: true, messages: [], more: false },
+      }),
+    );
+    await handle.joined;
+    expect(handle.members()).toEqual([{ userId: "u1", connections: 1 }]);
+    handle.leave();
+    expect(s.bus.store.getState().rooms["photo:1"]?.status).toBe("joined"); // the first hold remains
+  });
+
   it("a handler that throws does not stop the others; its error reaches `error` listeners", async () => {
     const s = setup();
     const errors: EventBusError[] = [];
