@@ -64,6 +64,7 @@ export class Rooms {
       entry.presence ||= presence;
       entry.failed = false;
       entry.joined = false;
+      this.deps.store.patchRoom(room, { status: "joining" });
       this.send(entry);
     }
     entry.refs++;
