@@ -30,8 +30,11 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** UTF-8 byte length of a string without allocating (lone surrogates count as 3, like TextEncoder). */
 export function utf8ByteLength(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length; // the common case, scanned natively
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
