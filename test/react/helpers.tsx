@@ -50,13 +50,19 @@ function roomOf(payload: unknown): string | undefined {
   return typeof room === "string" ? room : undefined;
 }
 
-export async function startCountingRelay(options: TestRelayOptions = {}): Promise<CountingRelay> {
+export interface CountingRelayOptions extends TestRelayOptions {
+  /** History kept per channel (default: the broker's). */
+  readonly history?: { readonly maxLength?: number };
+}
+
+export async function startCountingRelay(options: CountingRelayOptions = {}): Promise<CountingRelay> {
   const hub = new MemoryHub();
+  const { history, ...relayOptions } = options;
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const server = await startTestRelay({
-    broker: { broker: "memory", hub },
+    broker: { broker: "memory", hub, ...(history && { history }) },
     auth: { publicKey: publicKey.export({ type: "spki", format: "pem" }).toString() },
-    ...options,
+    ...relayOptions,
   });
   const token = (sub: string, claims: TokenClaims = {}): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
