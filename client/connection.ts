@@ -136,7 +136,7 @@ export class Connection {
       token = this.freshToken ?? (await this.deps.tokens.get());
       this.freshToken = undefined;
     } catch (error) {
-      if (id === this.attemptId) this.failWith(toEventBusError(error, "UNAUTHORIZED"), undefined);
+      if (id === this.attemptId) this.failWith(tokenError(error), undefined);
       return;
     }
     if (id !== this.attemptId) return;
@@ -249,7 +249,14 @@ export class Connection {
         this.dispatch({ type: "connect" });
       }
     } catch (error) {
-      this.deps.error(toEventBusError(error, "UNAUTHORIZED"));
+      this.deps.error(tokenError(error));
     }
   }
+}
+
+/** getToken() threw: its own EventBusError as it is, anything else as a retryable failure. */
+function tokenError(error: unknown): EventBusError {
+  if (error instanceof EventBusError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new EventBusError("NOT_CONNECTED", `getToken() failed: ${text}.`, { cause: error });
 }

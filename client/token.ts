@@ -1,9 +1,11 @@
 /**
  * Where tokens come from: a fixed `token`, or `getToken()` called before every (re)connect and
  * again shortly before the token expires. Calls are single-flight: callers that ask while a call
- * is under way share its result.
+ * is under way share its result. What getToken() throws is passed on as it is: the connection
+ * retries a failed getToken() with backoff, unless it threw an EventBusError with an
+ * authentication code (UNAUTHORIZED, TOKEN_REVOKED, …), which means "signed out".
  */
-import { EventBusError, toEventBusError } from "../protocol/errors.js";
+import { EventBusError } from "../protocol/errors.js";
 
 export type GetToken = () => string | Promise<string>;
 
@@ -18,12 +20,7 @@ export function createTokenSource(token: string | undefined, getToken: GetToken 
   let inFlight: Promise<string> | undefined;
   const fetchToken = async (): Promise<string> => {
     if (!getToken) return token ?? "";
-    let value: unknown;
-    try {
-      value = await getToken();
-    } catch (error) {
-      throw toEventBusError(error, "UNAUTHORIZED");
-    }
+    const value: unknown = await getToken();
     if (typeof value !== "string" || value.length === 0) {
       throw new EventBusError("TOKEN_MISSING", "getToken() did not return a non-empty string.");
     }

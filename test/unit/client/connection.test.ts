@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBus } from "../../../client/create-event-bus.js";
 import { resolveOptions } from "../../../client/options.js";
 import type { EventBusOptions } from "../../../client/types.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import { ManualClock } from "../../helpers/client-clock.js";
 import { FakeRelay, helloResult } from "../../helpers/client-fake-transport.js";
 
@@ -110,6 +111,26 @@ describe("connection driver", () => {
     expect(stuck.bus.status).toBe("unauthorized");
     expect(stuck.relay.attempts).toHaveLength(1);
     expect(stuck.bus.store.getState().error?.code).toBe("TOKEN_EXPIRED");
+  });
+
+  it("getToken() failing is retried with backoff; an EventBusError with an auth code means signed out", async () => {
+    const s = setup({
+      getToken: async () => {
+        throw new Error("auth server down");
+      },
+    });
+    await s.clock.advance(0);
+    expect(s.bus.status).toBe("reconnecting");
+    expect(s.bus.store.getState().error?.message).toContain("auth server down");
+    expect(s.clock.pending()).toEqual([50]);
+    const out = setup({
+      getToken: async () => {
+        throw new EventBusError("UNAUTHORIZED", "Signed out.");
+      },
+    });
+    await out.clock.advance(0);
+    expect(out.bus.status).toBe("unauthorized");
+    expect(out.relay.attempts).toHaveLength(0);
   });
 
   it("a refused token stops at unauthorized: no retry timer, no loop; a new token from getToken reconnects", async () => {
