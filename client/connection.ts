@@ -99,6 +99,14 @@ export class Connection {
     else if (this.state.status === "unauthorized") void this.checkToken();
   }
 
+  /** The browser went offline: drop the connection now; `online` (wake) retries at once. */
+  offline(): void {
+    const { status, opening } = this.state;
+    if (status === "connected" || status === "connecting" || (status === "reconnecting" && opening)) {
+      this.failWith(new EventBusError("NOT_CONNECTED", "The browser went offline."), undefined);
+    }
+  }
+
   private dispatch(event: ConnectionEvent): void {
     const previous = this.state.status;
     const { state, commands } = transition(this.state, event);

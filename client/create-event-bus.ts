@@ -84,7 +84,10 @@ class Bus<E extends EventMap> implements EventBus<E> {
       onError: error,
     });
     this.connection = this.createConnection(o, createTransport, retryDelay);
-    this.unwatch = watchWake(() => this.connection.wake());
+    this.unwatch = watchWake(
+      () => this.connection.wake(),
+      () => this.connection.offline(),
+    );
     if (o.autoConnect) this.connection.connect();
   }
 

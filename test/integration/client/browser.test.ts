@@ -76,4 +76,24 @@ describe("in a browser-like environment", () => {
     dom.window.document.dispatchEvent(new dom.window.Event("visibilitychange"));
     await statusReached(bus, "connected", 5000);
   });
+
+  it("`offline` drops a live connection at once, keeps publishes in the outbox, and `online` sends them", async () => {
+    const bob = testBus(server.url, () => server.token("bob", ROOM_CLAIMS));
+    const events = collect(bob, "*", "room:photo:1");
+    await bob.joinRoom("photo:1");
+    const alice = testBus(server.url, () => server.token("alice", ROOM_CLAIMS), {
+      reconnect: { minDelay: 60_000, maxDelay: 60_000 },
+      random: () => 0.99,
+    });
+    await alice.joinRoom("photo:1");
+    dom.window.dispatchEvent(new dom.window.Event("offline"));
+    expect(alice.status).toBe("reconnecting");
+    const acks = range(5).map((i) => alice.publish("comment.added", { i }, { room: "photo:1" }));
+    expect(alice.store.getState().pending).toBe(5);
+    dom.window.dispatchEvent(new dom.window.Event("online"));
+    await statusReached(alice, "connected", 5000);
+    expect((await Promise.all(acks)).map((a) => a.offset)).toEqual([1, 2, 3, 4, 5]);
+    await events.waitFor(5);
+    expect(sequence(events.items)).toEqual(range(5));
+  });
 });
