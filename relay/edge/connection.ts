@@ -1,9 +1,9 @@
 /**
- * A socket's life on the relay after its handshake: frame handlers, the token-expiry timer, the
- * user channel held for control messages (revocation), and the cleanup on disconnect — every bridge
- * hold released, presence entries removed, timers cleared — so nothing outlives the socket.
+ * A socket's life on the relay after its handshake: frame handlers, the user channel held for control
+ * messages (revocation), the periodic check (slow consumer, token expiry), and the cleanup on
+ * disconnect — every bridge hold released, presence entries removed — so nothing outlives the socket.
  */
-import { installFrameGate, onFrame } from "./frame-gate.js";
+import { type FrameHandlers, installFrameGate } from "./frame-gate.js";
 import { hello } from "./hello.js";
 import { history } from "./history.js";
 import { kick } from "./kick.js";
@@ -11,23 +11,28 @@ import { errorFields } from "./logger.js";
 import { publish } from "./publish.js";
 import { isRevoked, revokedBefore } from "./revocation.js";
 import { join, leave, presence } from "./rooms.js";
-import { clearExpiry, refreshToken, scheduleExpiry } from "./token-refresh.js";
+import { slowBacklog } from "./slow-consumer.js";
+import { refreshToken, tokenExpired } from "./token-refresh.js";
 import type { RelayContext, RelaySocket } from "./types.js";
+
+const HANDLERS: FrameHandlers = {
+  hello,
+  join,
+  leave,
+  publish,
+  history,
+  presence,
+  auth: refreshToken,
+};
 
 export function onConnection(ctx: RelayContext, socket: RelaySocket): void {
   const session = socket.data.session;
+  session.onConnected?.();
+  session.onConnected = undefined;
   ctx.logger.debug({ connectionId: socket.id, userId: session.userId }, "socket connected");
-  installFrameGate(ctx, socket);
-  onFrame(ctx, socket, "hello", (request) => hello(ctx, socket, request));
-  onFrame(ctx, socket, "join", (request) => join(ctx, socket, request));
-  onFrame(ctx, socket, "leave", (request) => leave(ctx, socket, request));
-  onFrame(ctx, socket, "publish", (request) => publish(ctx, socket, request));
-  onFrame(ctx, socket, "history", (request) => history(ctx, socket, request));
-  onFrame(ctx, socket, "presence", (request) => presence(ctx, socket, request));
-  onFrame(ctx, socket, "auth", (request) => refreshToken(ctx, socket, request));
+  installFrameGate(ctx, socket, HANDLERS);
   socket.once("disconnect", (reason) => onDisconnect(ctx, socket, reason));
-  scheduleExpiry(ctx, socket);
-  ctx.guard.update(ctx.io.sockets.sockets.size);
+  ctx.sweep.update(ctx.io.sockets.sockets.size);
   ctx.tasks.track(holdUserChannel(ctx, socket), (error) =>
     ctx.logger.warn(
       { connectionId: socket.id, ...errorFields(error) },
@@ -54,12 +59,23 @@ async function holdUserChannel(ctx: RelayContext, socket: RelaySocket): Promise<
   if (isRevoked(session.token.issuedAt, before)) kick(ctx, socket, "TOKEN_REVOKED");
 }
 
+/** The sweep's per-socket check: slow consumers first (their buffers are dropped), then expired tokens. */
+export function checkSocket(ctx: RelayContext, socket: RelaySocket, now: number): void {
+  const backlog = slowBacklog(socket, ctx.limits);
+  if (backlog) {
+    ctx.metrics.slowConsumers.inc();
+    ctx.logger.warn({ connectionId: socket.id, ...backlog }, "slow consumer");
+    kick(ctx, socket, "SLOW_CONSUMER", undefined, { discard: true });
+  } else if (tokenExpired(ctx, socket, now)) {
+    kick(ctx, socket, "TOKEN_EXPIRED", "The token expired and was not refreshed.");
+  }
+}
+
 function onDisconnect(ctx: RelayContext, socket: RelaySocket, reason: string): void {
   const session = socket.data.session;
   session.closed = true;
-  clearExpiry(socket);
   ctx.users.remove(session.userId, socket);
-  ctx.guard.update(ctx.io.sockets.sockets.size);
+  ctx.sweep.update(ctx.io.sockets.sockets.size);
   if (session.holdsUserChannel) ctx.bridge.release(ctx.names.user(session.userId));
   for (const channel of session.ownChannels ?? []) ctx.bridge.release(channel);
   for (const [room, joined] of session.rooms) {

@@ -16,18 +16,17 @@ import type { Broker } from "../brokers/broker.js";
 import { type BrokerConfig, createBroker } from "../brokers/create-broker.js";
 import { createTokenVerifier } from "./auth.js";
 import { Bridge } from "./bridge.js";
-import { onConnection } from "./connection.js";
+import { checkSocket, onConnection } from "./connection.js";
 import { dispatchMessage } from "./dispatch.js";
 import { handshakeMiddleware } from "./handshake.js";
 import { createHttpHandler } from "./http.js";
-import { kick } from "./kick.js";
 import { ConnectionIndex } from "./limits.js";
 import { createLogger, errorFields, type RelayLogger } from "./logger.js";
 import { createMetrics, type RelayMetrics } from "./metrics.js";
 import { configError, type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
 import { PresenceTracker } from "./presence.js";
 import { drain } from "./shutdown.js";
-import { SlowConsumerGuard } from "./slow-consumer.js";
+import { SocketSweep } from "./sweep.js";
 import { TaskSet } from "./tasks.js";
 import type { RelayContext, RelayServer, RelaySocket } from "./types.js";
 
@@ -153,14 +152,11 @@ function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context 
   );
   const httpServer = createServer(createHttpHandler({ broker, metrics, state }));
   const io: RelayServer = new Server(httpServer, socketOptions(resolved, state));
-  const guard = new SlowConsumerGuard(
+  const sweep = new SocketSweep(
     () => io.sockets.sockets.values(),
-    resolved.limits,
-    (socket, backlog) => {
-      if (!ctx) return;
-      ctx.metrics.slowConsumers.inc();
-      ctx.logger.warn({ connectionId: socket.id, ...backlog }, "slow consumer");
-      kick(ctx, socket, "SLOW_CONSUMER", undefined, { discard: true });
+    resolved.limits.slowConsumerCheckMs,
+    (socket, now) => {
+      if (ctx) checkSocket(ctx, socket, now);
     },
   );
   ctx = {
@@ -175,7 +171,7 @@ function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context 
     metrics,
     logger,
     users,
-    guard,
+    sweep,
     tasks: new TaskSet(),
     state,
     httpServer,
@@ -241,7 +237,7 @@ async function shutdown(
   offBroker: () => void,
 ): Promise<void> {
   await drain(ctx, timeoutMs);
-  ctx.guard.stop();
+  ctx.sweep.stop();
   ctx.presence.close();
   const httpClosed = new Promise<void>((resolve) => ctx.httpServer.once("close", () => resolve()));
   await ctx.io.close();

@@ -46,6 +46,7 @@ async function authenticate(ctx: RelayContext, socket: RelaySocket): Promise<Ses
     );
   }
   const verified = await ctx.verify(token);
+  delete (auth as Record<string, unknown>).token; // not kept in memory for the socket's lifetime
   const before = await revokedBefore(ctx.broker, ctx.names.user(verified.userId));
   if (isRevoked(verified.issuedAt, before)) throw new EventBusError("TOKEN_REVOKED");
   if (ctx.users.count(verified.userId) >= ctx.limits.maxConnectionsPerUser) {
@@ -57,6 +58,9 @@ async function authenticate(ctx: RelayContext, socket: RelaySocket): Promise<Ses
   // Counted from here, so concurrent handshakes of one user cannot overshoot the cap; released on
   // disconnect, or when the transport closes before the socket connected.
   ctx.users.add(verified.userId, socket);
-  socket.conn.once("close", () => ctx.users.remove(verified.userId, socket));
-  return new Session(socket.id, verified, ctx.options.authorize, ctx.limits);
+  const release = () => ctx.users.remove(verified.userId, socket);
+  socket.conn.once("close", release);
+  const session = new Session(socket.id, verified, ctx.options.authorize, ctx.limits);
+  session.onConnected = () => socket.conn.off("close", release);
+  return session;
 }

@@ -1,6 +1,6 @@
 /**
  * What the relay knows about one socket: its verified token, what it may do, the channels it holds
- * in the bridge, its rate limiter and its token-expiry timer. Kept small: an idle connection should
+ * in the bridge and its rate limiter. Kept small: an idle connection should
  * cost little memory.
  */
 import type { VerifiedToken } from "./auth.js";
@@ -26,9 +26,10 @@ export class Session {
   ownChannels: readonly string[] | null = null;
   /** Whether the bridge holds the user channel for this socket's control messages (revocation). */
   holdsUserChannel = false;
-  expiryTimer: NodeJS.Timeout | undefined;
   closed = false;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Set by the handshake: drops its pre-connection cleanup once the socket is connected. */
+  onConnected: (() => void) | undefined;
+  private queues: Map<string, Promise<unknown>> | undefined;
 
   constructor(
     readonly connectionId: string,
@@ -50,15 +51,17 @@ export class Session {
 
   /** Runs `task` after every earlier task with the same key (join/leave of one room never interleave). */
   serial<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
+    this.queues ??= new Map();
+    const queues = this.queues;
+    const previous = queues.get(key) ?? Promise.resolve();
     const run = previous.then(task, task);
     const settled = run.then(
       () => undefined,
       () => undefined,
     );
-    this.queues.set(key, settled);
+    queues.set(key, settled);
     void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
+      if (queues.get(key) === settled) queues.delete(key);
     });
     return run;
   }

@@ -1,9 +1,9 @@
 /**
  * Slow consumers: a socket that does not read fast enough accumulates packets in engine.io's
- * per-connection write buffer (and bytes in the WebSocket's send buffer). A periodic sweep — running
- * only while sockets are connected — disconnects sockets over either limit with SLOW_CONSUMER and
- * drops their buffers, so one stuck client cannot grow the relay's memory without bound. Forwarding
- * itself stays free of per-socket work. The client reconnects and recovers from history.
+ * per-connection write buffer (and bytes in the WebSocket's send buffer). The relay's sweep
+ * (sweep.ts) disconnects sockets over either limit with SLOW_CONSUMER and drops their buffers, so
+ * one stuck client cannot grow the relay's memory without bound. Forwarding itself stays free of
+ * per-socket work. The client reconnects and recovers from history.
  */
 import type { RelaySocket } from "./types.js";
 
@@ -12,8 +12,13 @@ interface EngineInternals {
   transport?: { socket?: { bufferedAmount?: number } };
 }
 
+export interface Backlog {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 /** Packets queued in engine.io for this socket, and bytes queued in its WebSocket. */
-export function outgoingBacklog(socket: RelaySocket): { packets: number; bytes: number } {
+export function outgoingBacklog(socket: RelaySocket): Backlog {
   // writeBuffer and the ws instance are engine.io internals (not in its typings); read defensively.
   const conn = socket.conn as unknown as EngineInternals;
   return {
@@ -25,39 +30,12 @@ export function outgoingBacklog(socket: RelaySocket): { packets: number; bytes: 
 export interface SlowConsumerLimits {
   readonly maxBufferedMessages: number;
   readonly maxBufferedBytes: number;
-  readonly slowConsumerCheckMs: number;
 }
 
-export class SlowConsumerGuard {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly sockets: () => Iterable<RelaySocket>,
-    private readonly limits: SlowConsumerLimits,
-    private readonly onSlow: (socket: RelaySocket, backlog: { packets: number; bytes: number }) => void,
-  ) {}
-
-  /** Starts or stops the sweep according to the number of connected sockets. */
-  update(connected: number): void {
-    if (connected > 0 && !this.timer) {
-      this.timer = setInterval(() => this.sweep(), this.limits.slowConsumerCheckMs);
-      this.timer.unref();
-    } else if (connected === 0) {
-      this.stop();
-    }
-  }
-
-  sweep(): void {
-    for (const socket of this.sockets()) {
-      const backlog = outgoingBacklog(socket);
-      if (backlog.packets > this.limits.maxBufferedMessages || backlog.bytes > this.limits.maxBufferedBytes) {
-        this.onSlow(socket, backlog);
-      }
-    }
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
+/** The socket's backlog when it is over a limit, else undefined. */
+export function slowBacklog(socket: RelaySocket, limits: SlowConsumerLimits): Backlog | undefined {
+  const backlog = outgoingBacklog(socket);
+  return backlog.packets > limits.maxBufferedMessages || backlog.bytes > limits.maxBufferedBytes
+    ? backlog
+    : undefined;
 }

@@ -1,40 +1,18 @@
 /**
- * Token lifetime on a live socket: a timer disconnects the socket with notice TOKEN_EXPIRED when its
- * token expires (after the clock tolerance), unless an `auth` frame brought a fresh token for the
- * same user first. The fresh token's claims apply to later joins and publishes.
+ * Token lifetime on a live socket: the relay's sweep (sweep.ts) disconnects a socket with notice
+ * TOKEN_EXPIRED once its token expired (after the clock tolerance), unless an `auth` frame brought a
+ * fresh token for the same user first. The fresh token's claims apply to later joins and publishes.
  */
 import { EventBusError } from "../../protocol/errors.js";
 import type { AuthResult } from "../../protocol/frames.js";
-import { kick } from "./kick.js";
 import { isRevoked, revokedBefore } from "./revocation.js";
 import type { RelayContext, RelaySocket } from "./types.js";
 import { parseAuth } from "./validate.js";
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export function scheduleExpiry(ctx: RelayContext, socket: RelaySocket): void {
-  const session = socket.data.session;
-  clearExpiry(socket);
-  const expiresAt = session.token.expiresAt;
-  if (expiresAt === null || session.closed) return;
-  const deadline = expiresAt + (ctx.options.auth.clockToleranceSec ?? 5) * 1000;
-  const delay = deadline - Date.now();
-  session.expiryTimer = setTimeout(
-    () => {
-      session.expiryTimer = undefined;
-      if (Date.now() >= deadline)
-        kick(ctx, socket, "TOKEN_EXPIRED", "The token expired and was not refreshed.");
-      else scheduleExpiry(ctx, socket);
-    },
-    Math.min(Math.max(delay, 0), MAX_TIMER_MS),
-  );
-  session.expiryTimer.unref();
-}
-
-export function clearExpiry(socket: RelaySocket): void {
-  const session = socket.data.session;
-  if (session.expiryTimer) clearTimeout(session.expiryTimer);
-  session.expiryTimer = undefined;
+/** Whether the session's token expired (after the clock tolerance) at `now`. */
+export function tokenExpired(ctx: RelayContext, socket: RelaySocket, now: number): boolean {
+  const expiresAt = socket.data.session.token.expiresAt;
+  return expiresAt !== null && now >= expiresAt + (ctx.options.auth.clockToleranceSec ?? 5) * 1000;
 }
 
 export async function refreshToken(
@@ -55,7 +33,6 @@ export async function refreshToken(
     const before = await revokedBefore(ctx.broker, ctx.names.user(verified.userId));
     if (isRevoked(verified.issuedAt, before)) throw new EventBusError("TOKEN_REVOKED");
     session.refresh(verified);
-    scheduleExpiry(ctx, socket);
     return { expiresAt: verified.expiresAt };
   } catch (error) {
     if (error instanceof EventBusError) ctx.metrics.authFailures.inc({ code: error.code });

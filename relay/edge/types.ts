@@ -16,7 +16,7 @@ import type { RelayMetrics } from "./metrics.js";
 import type { RelayLimits, ResolvedRelayOptions } from "./options.js";
 import type { PresenceTracker } from "./presence.js";
 import type { Session } from "./session.js";
-import type { SlowConsumerGuard } from "./slow-consumer.js";
+import type { SocketSweep } from "./sweep.js";
 import type { TaskSet } from "./tasks.js";
 
 export interface RelayToClientEvents {
@@ -57,7 +57,7 @@ export interface RelayContext {
   readonly metrics: RelayMetrics;
   readonly logger: RelayLogger;
   readonly users: ConnectionIndex<RelaySocket>;
-  readonly guard: SlowConsumerGuard;
+  readonly sweep: SocketSweep;
   /** Async work (cleanups) that close() waits for. */
   readonly tasks: TaskSet;
   readonly state: { shuttingDown: boolean };
