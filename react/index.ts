@@ -8,6 +8,7 @@ export type {
   BusState,
   ConnectionStatus,
   EventBus,
+  EventBusEvents,
   EventBusOptions,
   EventEnvelope,
   EventMap,
@@ -31,5 +32,6 @@ export { createEventBusHooks, type EventBusHooks } from "./typed-hooks.js";
 export { type UseConnectionResult, useConnection } from "./use-connection.js";
 export { type UseEventBusOptions, type UseEventBusResult, useEventBus } from "./use-event-bus.js";
 export { useEventBusClient } from "./use-event-bus-client.js";
+export { useEventBusListener } from "./use-event-bus-listener.js";
 export { type Publish, usePublish } from "./use-publish.js";
 export { type RoomStatus, type UseRoomOptions, type UseRoomResult, useRoom } from "./use-room.js";

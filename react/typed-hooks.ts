@@ -1,7 +1,7 @@
 /**
  * createEventBusHooks<Events>(): the hooks with your event map bound once, so patterns stay
  * inferred — `useEventBus("photo.processing.progress", (e) => e.data.progress)` — instead of
- * spelling both type arguments on every call (`useEventBus<"photo.processing.progress", PhotoEvents>`).
+ * spelling both type arguments on every call (`useEventBus<PhotoEvents, "photo.processing.progress">`).
  * The returned functions are the same hooks; only their types differ.
  *
  *   export const { useEventBus, useRoom, usePublish, useEventBusClient } = createEventBusHooks<PhotoEvents>();
@@ -25,7 +25,7 @@ export interface EventBusHooks<E extends EventMap> {
 
 export function createEventBusHooks<E extends EventMap>(): EventBusHooks<E> {
   return {
-    useEventBus: (pattern, handler, options) => useEventBus<typeof pattern, E>(pattern, handler, options),
+    useEventBus: (pattern, handler, options) => useEventBus<E, typeof pattern>(pattern, handler, options),
     useRoom: (room, options) => useRoom<E>(room, options),
     usePublish: () => usePublish<E>(),
     useEventBusClient: () => useEventBusClient<E>(),

@@ -6,6 +6,9 @@
  * subscription per hook instance, made after mount and kept across renders: the newest `handler`
  * is called without resubscribing. With `room`, only that room's events, and the hook holds the
  * room (joins it, shared with every other hook on that room; left after the provider's grace).
+ *
+ * Types: `useEventBus<PhotoEvents, "photo.processing.progress">("photo.processing.progress", …)`,
+ * or bind the map once with createEventBusHooks<PhotoEvents>() and let the pattern be inferred.
  */
 import { useEffect, useMemo } from "react";
 import type { AnyEvents, BusEvent, EventHandler, EventMap } from "../client/index.js";
@@ -27,7 +30,7 @@ export interface UseEventBusOptions {
 
 export type UseEventBusResult<E extends EventMap, P extends string> = EventList<BusEvent<E, P>>;
 
-export function useEventBus<P extends string, E extends EventMap = AnyEvents>(
+export function useEventBus<E extends EventMap = AnyEvents, P extends string = string>(
   pattern: P,
   handler?: EventHandler<E, P> | null,
   options: UseEventBusOptions = {},

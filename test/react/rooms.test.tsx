@@ -22,7 +22,10 @@ afterEach(async () => {
   await relay.close();
 });
 
-function newBus(userId: string, claims: { rooms?: string[]; publish?: string[] } = { ...ROOM_CLAIMS }) {
+function newBus(
+  userId: string,
+  claims: { rooms?: readonly string[]; publish?: readonly string[] } = ROOM_CLAIMS,
+) {
   const options: EventBusOptions = {
     url: relay.url,
     getToken: () => relay.token(userId, claims),

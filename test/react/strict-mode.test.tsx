@@ -28,7 +28,7 @@ function Badge() {
 
 function PhotoRoom({ onComment }: { readonly onComment: (text: string) => void }) {
   const room = useRoom<PhotoEvents>("photo:1");
-  useEventBus<"comment.added", PhotoEvents>("comment.added", (event) => onComment(event.data.text), {
+  useEventBus<PhotoEvents, "comment.added">("comment.added", (event) => onComment(event.data.text), {
     room: "photo:1",
   });
   const { status } = useConnection();
