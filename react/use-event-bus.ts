@@ -53,7 +53,12 @@ export function useEventBus<E extends EventMap = AnyEvents, P extends string = s
     };
     if (source.room === undefined) return bus.subscribe(source.pattern, listener);
     const hold = holdRoom(bus, source.room, { presence, gracePeriod });
-    hold.on(source.pattern, listener);
+    try {
+      hold.on(source.pattern, listener);
+    } catch (error) {
+      hold.release(); // an invalid pattern: do not keep the room joined behind the error
+      throw error;
+    }
     return () => hold.release();
   }, [bus, source, enabled, presence, gracePeriod, append, handlerRef, limitRef]);
 

@@ -106,6 +106,19 @@ describe("useEventBus", () => {
     await waitFor(() => expect(result.current.paused.events).toHaveLength(1));
   });
 
+  it("an invalid pattern throws a coded error to the component (error boundary), holding no room", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const joinRoom = vi.spyOn(bus, "joinRoom");
+    const leaveRoom = vi.spyOn(bus, "leaveRoom");
+    expect(() => renderHook(() => useEventBus("", null, { room: "photo:1" }), { wrapper })).toThrow(
+      /^INVALID_PATTERN: /,
+    );
+    expect(() => renderHook(() => useEventBus("x".repeat(300)), { wrapper })).toThrow(/^INVALID_PATTERN: /);
+    expect(joinRoom).toHaveBeenCalled();
+    await waitFor(() => expect(leaveRoom).toHaveBeenCalledTimes(joinRoom.mock.calls.length));
+    vi.restoreAllMocks();
+  });
+
   it("switching pattern starts an empty list at once (no events of the previous pattern)", async () => {
     const { result, rerender } = renderHook(({ pattern }: { pattern: string }) => useEventBus(pattern), {
       wrapper,
