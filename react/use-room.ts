@@ -36,7 +36,7 @@ export interface UseRoomOptions {
   readonly limit?: number;
 }
 
-/** "idle": not held (disabled, or no bus yet); then the client's room status. */
+/** "idle": this hook does not hold the room (disabled, or no bus yet); then the client's room status. */
 export type RoomStatus = "idle" | RoomState["status"];
 
 export interface UseRoomResult<E extends EventMap> extends EventList<BusEvent<E, "*">> {
@@ -108,20 +108,22 @@ export function useRoom<E extends EventMap = AnyEvents>(
   );
 
   const mine = own(local, source);
+  // Not held (disabled, or no bus yet): idle, whatever other components hold.
   const held = enabled && bus !== null;
+  const state = held ? roomState : undefined;
   return useMemo(
     () => ({
-      status: roomState?.status ?? (held && mine?.joinError ? "failed" : "idle"),
-      error: roomState?.error ?? mine?.joinError ?? null,
-      recovered: roomState?.recovered ?? null,
+      status: state?.status ?? (held ? (mine?.joinError ? "failed" : "joining") : "idle"),
+      error: state?.error ?? (held ? mine?.joinError : null) ?? null,
+      recovered: state?.recovered ?? null,
       gap: mine?.gap ?? null,
-      gaps: roomState?.gaps ?? 0,
-      members,
+      gaps: state?.gaps ?? 0,
+      members: held ? members : NO_MEMBERS,
       last: list.last,
       events: list.events,
       publish,
     }),
-    [roomState, held, mine, members, list, publish],
+    [state, held, mine, members, list, publish],
   );
 }
 

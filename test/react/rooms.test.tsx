@@ -96,6 +96,37 @@ describe("useRoom", () => {
     expect(bus.store.getState().rooms["photo:1"]).toBeUndefined();
   });
 
+  it("enabled: false holds nothing (idle, no join, even while another component holds the room)", async () => {
+    const bus = newBus("u1");
+    function Lazy({ enabled }: { enabled: boolean }) {
+      const room = useRoom("photo:2", { enabled, presence: true });
+      return (
+        <p>
+          lazy: {room.status} {room.members.length}
+        </p>
+      );
+    }
+    const app = (enabled: boolean, other: boolean) => (
+      <EventBusProvider bus={bus} gracePeriod={10}>
+        <Lazy enabled={enabled} />
+        <Toggle show={other}>
+          <RoomView name="photo:2" label="O" presence />
+        </Toggle>
+      </EventBusProvider>
+    );
+    const view = render(app(false, false));
+    await waitFor(() => expect(bus.status).toBe("connected"));
+    screen.getByText("lazy: idle 0");
+    view.rerender(app(false, true));
+    await screen.findByText("O watching: 1");
+    screen.getByText("lazy: idle 0");
+    expect(relay.joins("photo:2")).toBe(1);
+    view.rerender(app(true, false));
+    await screen.findByText("lazy: joined 1");
+    expect(relay.joins("photo:2")).toBe(1); // O's hold was still there (grace): no leave, no rejoin
+    expect(relay.leaves("photo:2")).toBe(0);
+  });
+
   it("reflects a gap: history lost while offline → recovered false, gap set; later events still arrive", async () => {
     const bus = newBus("u1");
     function Switch() {
