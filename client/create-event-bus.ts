@@ -81,6 +81,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       retryDelay,
       limits: () => channels.limits,
       onPending: (pending) => state.set({ pending }),
+      roomReady: (room) => this.rooms.ready(room),
       onError: error,
     });
     this.connection = this.createConnection(o, createTransport, retryDelay);

@@ -27,6 +27,8 @@ export interface OutboxDeps {
   readonly retryDelay: (attempt: number) => number;
   readonly limits: () => Limits;
   readonly onPending: (count: number) => void;
+  /** Resolves when a publish to `room` may be sent (its room's rejoin has settled). */
+  readonly roomReady: (room: string) => Promise<void>;
   /** Failures nobody awaits (restored publishes, storage errors). */
   readonly onError: (error: EventBusError) => void;
 }
@@ -186,6 +188,8 @@ export class Outbox {
     const { id, type, room, traceId } = entry.record;
     this.inFlight = entry;
     try {
+      await this.deps.roomReady(room);
+      if (this.request !== request) return this.request ? "done" : "offline";
       const result: PublishResult = await request("publish", {
         id,
         type,

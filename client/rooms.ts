@@ -40,6 +40,13 @@ interface RoomEntry {
   failed: boolean;
   attempt: number;
   waiters: Waiter[];
+  /** Outgoing publishes waiting for this session's join to settle (see ready()). */
+  ready: (() => void)[];
+  /**
+   * Presence events received while a join is in flight: the join's member snapshot may have been
+   * read before some of them, so they are applied again on top of it (idempotent by connection).
+   */
+  pendingPresence: PresenceEvent[] | null;
   readonly members: RoomPresence;
   readonly retry: Timer;
 }
@@ -93,7 +100,20 @@ export class Rooms {
 
   presence(event: PresenceEvent): void {
     const entry = this.entries.get(event.room);
-    if (entry?.members.apply(event)) this.deps.store.setMembers(entry.room, entry.members.members());
+    if (!entry) return;
+    entry.pendingPresence?.push(event);
+    if (entry.members.apply(event)) this.deps.store.setMembers(entry.room, entry.members.members());
+  }
+
+  /**
+   * Resolves when a publish to `room` may go out: the room is not held, or its join in this
+   * session has settled (joined or refused). A queued publish sent before its room's rejoin would
+   * reach the relay before the socket is back in the room, and the sender would miss its own event.
+   */
+  ready(room: string): Promise<void> {
+    const entry = this.entries.get(room);
+    if (!entry || entry.joined || entry.failed || !this.session) return Promise.resolve();
+    return new Promise((resolve) => entry.ready.push(resolve));
   }
 
   /** A session opened: join every room the app holds. */
@@ -106,6 +126,8 @@ export class Rooms {
     this.session = null;
     for (const entry of this.entries.values()) {
       entry.joined = false;
+      entry.pendingPresence = null;
+      release(entry);
       entry.retry.clear();
       if (!entry.failed) this.deps.store.patchRoom(entry.room, { status: "joining" });
     }
@@ -129,6 +151,8 @@ export class Rooms {
       failed: false,
       attempt: 0,
       waiters: [],
+      ready: [],
+      pendingPresence: null,
       members: new RoomPresence(),
       retry: createTimer(this.deps.clock),
     };
@@ -140,6 +164,7 @@ export class Rooms {
 
   private forget(entry: RoomEntry): void {
     entry.retry.clear();
+    release(entry);
     this.entries.delete(entry.room);
     if (entry.channel === undefined) return;
     this.byChannel.delete(entry.channel);
@@ -154,6 +179,7 @@ export class Rooms {
     this.byChannel.set(channel, entry);
     const since = this.deps.channels.position(channel);
     this.deps.channels.begin(channel);
+    if (entry.presence) entry.pendingPresence = [];
     this.deps.store.patchRoom(entry.room, { status: "joining" });
     const request = { room: entry.room, ...(since && { since }), ...(entry.presence && { presence: true }) };
     session.request("join", request).then(
@@ -169,12 +195,17 @@ export class Rooms {
   private async joined(entry: RoomEntry, session: Session, result: JoinResult): Promise<void> {
     if (!session.active) return;
     if (this.entries.get(entry.room) !== entry) {
-      session.request("leave", { room: entry.room }).catch(() => {});
+      // Left while this join was in flight. If the room was joined again since, that newer join
+      // owns the relay's membership: a leave now would undo it.
+      if (!this.entries.has(entry.room)) session.request("leave", { room: entry.room }).catch(() => {});
       return;
     }
-    if (result.members && entry.members.reset(result.members)) {
-      this.deps.store.setMembers(entry.room, entry.members.members());
+    if (result.members) {
+      let changed = entry.members.reset(result.members);
+      for (const event of entry.pendingPresence ?? []) changed = entry.members.apply(event) || changed;
+      if (changed) this.deps.store.setMembers(entry.room, entry.members.members());
     }
+    entry.pendingPresence = null;
     this.deps.channels.synced(result);
     const settled = await this.deps.channels.settled(result.channel);
     if (!settled || !session.active || this.entries.get(entry.room) !== entry) return;
@@ -182,6 +213,7 @@ export class Rooms {
     entry.attempt = 0;
     this.deps.store.patchRoom(entry.room, { status: "joined", error: null });
     settle(entry);
+    release(entry);
   }
 
   private failed(entry: RoomEntry, session: Session, error: EventBusError): void {
@@ -192,10 +224,18 @@ export class Rooms {
       return;
     }
     entry.failed = true;
+    release(entry);
     this.deps.store.patchRoom(entry.room, { status: "failed" });
     if (entry.channel !== undefined) this.deps.channels.drop(entry.channel);
     settle(entry, error);
   }
+}
+
+/** Lets publishes waiting on this room's join go (joined, refused, left, or the session ended). */
+function release(entry: RoomEntry): void {
+  const ready = entry.ready;
+  entry.ready = [];
+  for (const go of ready) go();
 }
 
 function settle(entry: RoomEntry, error?: EventBusError): void {

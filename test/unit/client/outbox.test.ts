@@ -14,7 +14,10 @@ interface Call {
   fail(code: ErrorCode): void;
 }
 
-function setup(options: Partial<OutboxOptions> = {}) {
+function setup(
+  options: Partial<OutboxOptions> = {},
+  roomReady: (room: string) => Promise<void> = async () => {},
+) {
   const clock = new ManualClock();
   const calls: Call[] = [];
   let offset = 0;
@@ -35,6 +38,7 @@ function setup(options: Partial<OutboxOptions> = {}) {
     retryDelay: (attempt) => 100 * 2 ** attempt,
     limits: () => DEFAULT_LIMITS,
     onPending: (n) => pending.push(n),
+    roomReady,
     onError: (e) => errors.push(e),
   });
   const publish = (i: number, room = "photo:1") => outbox.add({ type: "comment.added", data: { i }, room });
@@ -67,6 +71,21 @@ describe("Outbox", () => {
     const results = await Promise.all(acks);
     expect(results.map((r: PublishAck) => r.offset)).toEqual([1, 2, 3]);
     expect(s.pending.at(-1)).toBe(0);
+  });
+
+  it("holds a publish until its room's rejoin has settled, so the sender sees its own event", async () => {
+    let joined = () => {};
+    const gate = new Promise<void>((resolve) => {
+      joined = resolve;
+    });
+    const s = setup({}, (room) => (room === "photo:1" ? gate : Promise.resolve()));
+    s.outbox.start(s.request);
+    const ack = s.publish(0);
+    await flush();
+    expect(s.calls).toHaveLength(0);
+    joined();
+    await ackAll(s, 1);
+    expect((await ack).offset).toBe(1);
   });
 
   it("validates locally: bad type, bad room and non-JSON data reject at once and are never queued", async () => {
