@@ -24,34 +24,34 @@ export type AuthorizeHook = (
   allowedByClaims: boolean,
 ) => boolean | Promise<boolean>;
 
-export interface RoomAccess {
-  allows(action: RoomAction, room: string): Promise<boolean>;
-}
+/** Compiled globs, shared by every token that lists the same glob (bounded). */
+const compiled = new Map<string, GlobMatcher>();
+const MAX_COMPILED = 10_000;
 
-const cache = new WeakMap<readonly string[], readonly GlobMatcher[]>();
-
-function matchers(globs: readonly string[] | undefined): readonly GlobMatcher[] {
-  if (!globs || globs.length === 0) return [];
-  let compiled = cache.get(globs);
-  if (!compiled) {
-    compiled = globs.map(compileGlob);
-    cache.set(globs, compiled);
+function matcher(glob: string): GlobMatcher {
+  let match = compiled.get(glob);
+  if (!match) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    match = compileGlob(glob);
+    compiled.set(glob, match);
   }
-  return compiled;
+  return match;
 }
 
 /** Whether the claims alone allow the action on the room. */
 export function claimsAllow(claims: EventBusClaims, action: RoomAction, room: string): boolean {
   const globs = action === "join" ? claims.rooms : claims.publish;
-  return matchers(globs).some((match) => match(room));
+  return globs?.some((glob) => matcher(glob)(room)) ?? false;
 }
 
-export function roomAccess(user: AuthorizeUser, hook: AuthorizeHook | undefined): RoomAccess {
-  return {
-    async allows(action, room) {
-      const allowed = claimsAllow(user.claims, action, room);
-      if (!hook) return allowed;
-      return (await hook(user, action, room, allowed)) === true;
-    },
-  };
+/** The claims' decision, then the hook's (when there is one). */
+export async function isAllowed(
+  user: AuthorizeUser,
+  hook: AuthorizeHook | undefined,
+  action: RoomAction,
+  room: string,
+): Promise<boolean> {
+  const allowed = claimsAllow(user.claims, action, room);
+  if (!hook) return allowed;
+  return (await hook(user, action, room, allowed)) === true;
 }

@@ -18,6 +18,7 @@ import { createTokenVerifier } from "./auth.js";
 import { Bridge } from "./bridge.js";
 import { checkSocket, onConnection } from "./connection.js";
 import { dispatchMessage } from "./dispatch.js";
+import { Fanout } from "./fanout.js";
 import { handshakeMiddleware } from "./handshake.js";
 import { createHttpHandler } from "./http.js";
 import { ConnectionIndex } from "./limits.js";
@@ -167,6 +168,7 @@ function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context 
     limits: resolved.limits,
     verify: deps.verify,
     bridge,
+    fanout: new Fanout(io),
     presence,
     metrics,
     logger,

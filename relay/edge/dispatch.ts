@@ -1,13 +1,13 @@
 /**
  * What happens to each message the broker delivers: validated once per relay (never per socket),
  * then either consumed as a system message or forwarded to the socket.io room named after the
- * channel with one `io.to(channel).emit(...)` — socket.io encodes the packet once for the whole
- * room, and the relay never re-serialises the message. Malformed messages are dropped, logged
- * (throttled) and counted.
+ * channel, encoded once for the whole room (fanout.ts) — the relay never re-serialises a message per
+ * socket. Malformed messages are dropped, logged (throttled) and counted.
  */
 import { type DecodedMessage, decodeMessage } from "../../protocol/codec.js";
 import type { EventEnvelope } from "../../protocol/envelope.js";
 import { isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../protocol/frames.js";
+import { encodeMessage } from "./fanout.js";
 import { kick } from "./kick.js";
 import { isPresenceEntry } from "./presence.js";
 import { isRevokeData, isRevoked } from "./revocation.js";
@@ -32,10 +32,9 @@ export function dispatchMessage(ctx: RelayContext, channel: string, raw: string)
     return;
   }
   ctx.metrics.messagesIn.inc({ source: "broker" });
-  const members = ctx.io.sockets.adapter.rooms.get(channel)?.size ?? 0;
-  if (members === 0) return;
-  ctx.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
-  ctx.metrics.messagesOut.inc(members);
+  if (!ctx.io.sockets.adapter.rooms.has(channel)) return;
+  const delivered = ctx.fanout.send(channel, encodeMessage(ctx.io, channel, raw));
+  ctx.metrics.messagesOut.inc(delivered);
   const sentAt = Date.parse(envelope.metadata.timestamp);
   if (Number.isFinite(sentAt)) ctx.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
 }

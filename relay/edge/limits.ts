@@ -33,49 +33,77 @@ export class TokenBucket {
 
 export type RateVerdict = "ok" | "limited" | "flood";
 
-/** Frames allowed by the rate bucket; refused frames drain a tolerance bucket, and then: flood. */
+export interface RateOptions {
+  readonly ratePerSecond: number;
+  readonly rateBurst: number;
+  readonly floodTolerance: number;
+}
+
+/**
+ * Frames allowed by a rate bucket; refused frames drain a tolerance bucket (refilling at a tenth of
+ * its size per second), and when that is empty too: flood. Both buckets live in one small object
+ * (one per socket), the options and clock are shared.
+ */
 export class FrameRateLimiter {
-  private readonly frames: TokenBucket;
-  private readonly refusals: TokenBucket;
+  private frames: number;
+  private refusals: number;
+  private updatedAt: number;
 
   constructor(
-    options: { ratePerSecond: number; rateBurst: number; floodTolerance: number },
-    now: Clock = Date.now,
+    private readonly options: RateOptions,
+    private readonly now: Clock = Date.now,
   ) {
-    this.frames = new TokenBucket(options.rateBurst, options.ratePerSecond, now);
-    this.refusals = new TokenBucket(options.floodTolerance, options.floodTolerance / 10, now);
+    this.frames = options.rateBurst;
+    this.refusals = options.floodTolerance;
+    this.updatedAt = now();
   }
 
   check(): RateVerdict {
-    if (this.frames.take()) return "ok";
-    return this.refusals.take() ? "limited" : "flood";
+    const now = this.now();
+    const seconds = Math.max(0, now - this.updatedAt) / 1000;
+    this.updatedAt = now;
+    const { rateBurst, ratePerSecond, floodTolerance } = this.options;
+    this.frames = Math.min(rateBurst, this.frames + seconds * ratePerSecond);
+    this.refusals = Math.min(floodTolerance, this.refusals + (seconds * floodTolerance) / 10);
+    if (this.frames >= 1) {
+      this.frames -= 1;
+      return "ok";
+    }
+    if (this.refusals >= 1) {
+      this.refusals -= 1;
+      return "limited";
+    }
+    return "flood";
   }
 }
 
-/** Live connections per user on this relay. */
-export class ConnectionIndex<T> {
-  private readonly byUser = new Map<string, Set<T>>();
+/** Live connections per user on this relay (a user with one connection costs no Set). */
+export class ConnectionIndex<T extends object> {
+  private readonly byUser = new Map<string, T | Set<T>>();
 
   count(userId: string): number {
-    return this.byUser.get(userId)?.size ?? 0;
+    const entry = this.byUser.get(userId);
+    if (entry === undefined) return 0;
+    return entry instanceof Set ? entry.size : 1;
   }
 
   add(userId: string, connection: T): void {
-    let set = this.byUser.get(userId);
-    if (!set) {
-      set = new Set();
-      this.byUser.set(userId, set);
-    }
-    set.add(connection);
+    const entry = this.byUser.get(userId);
+    if (entry === undefined) this.byUser.set(userId, connection);
+    else if (entry instanceof Set) entry.add(connection);
+    else if (entry !== connection) this.byUser.set(userId, new Set([entry, connection]));
   }
 
   remove(userId: string, connection: T): void {
-    const set = this.byUser.get(userId);
-    if (set?.delete(connection) && set.size === 0) this.byUser.delete(userId);
+    const entry = this.byUser.get(userId);
+    if (entry === connection) this.byUser.delete(userId);
+    else if (entry instanceof Set && entry.delete(connection) && entry.size === 0) this.byUser.delete(userId);
   }
 
   of(userId: string): readonly T[] {
-    return [...(this.byUser.get(userId) ?? [])];
+    const entry = this.byUser.get(userId);
+    if (entry === undefined) return [];
+    return entry instanceof Set ? [...entry] : [entry];
   }
 
   get users(): number {

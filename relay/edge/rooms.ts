@@ -19,7 +19,7 @@ export async function assertAllowed(
   action: "join" | "publish",
   room: string,
 ): Promise<void> {
-  if (!(await session.access.allows(action, room))) {
+  if (!(await session.allows(action, room))) {
     throw new EventBusError(
       "FORBIDDEN",
       `This token may not ${action} ${action === "join" ? "" : "to "}room ${JSON.stringify(room)}.`,

@@ -4,7 +4,7 @@
  * cost little memory.
  */
 import type { VerifiedToken } from "./auth.js";
-import { type AuthorizeHook, type RoomAccess, roomAccess } from "./authorize.js";
+import { type AuthorizeHook, isAllowed, type RoomAction } from "./authorize.js";
 import { FrameRateLimiter } from "./limits.js";
 import type { RelayLimits } from "./options.js";
 
@@ -18,7 +18,6 @@ export interface JoinedRoom {
 export class Session {
   readonly userId: string;
   token: VerifiedToken;
-  access: RoomAccess;
   readonly limiter: FrameRateLimiter;
   /** Rooms joined or being joined, by room name. */
   readonly rooms = new Map<string, JoinedRoom>();
@@ -39,14 +38,17 @@ export class Session {
   ) {
     this.userId = token.userId;
     this.token = token;
-    this.access = roomAccess({ userId: token.userId, claims: token.claims }, hook);
     this.limiter = new FrameRateLimiter(limits);
   }
 
   /** Replaces the token after an in-band refresh (same user). */
   refresh(token: VerifiedToken): void {
     this.token = token;
-    this.access = roomAccess({ userId: token.userId, claims: token.claims }, this.hook);
+  }
+
+  /** Whether the current token (and the authorize hook) allow the action on the room. */
+  allows(action: RoomAction, room: string): Promise<boolean> {
+    return isAllowed({ userId: this.userId, claims: this.token.claims }, this.hook, action, room);
   }
 
   /** Runs `task` after every earlier task with the same key (join/leave of one room never interleave). */
@@ -62,6 +64,7 @@ export class Session {
     queues.set(key, settled);
     void settled.then(() => {
       if (queues.get(key) === settled) queues.delete(key);
+      if (queues.size === 0 && this.queues === queues) this.queues = undefined;
     });
     return run;
   }

@@ -10,6 +10,7 @@ import type { PresenceEvent, RELAY_FRAMES } from "../../protocol/frames.js";
 import type { Broker } from "../brokers/broker.js";
 import type { TokenVerifier } from "./auth.js";
 import type { Bridge } from "./bridge.js";
+import type { Fanout } from "./fanout.js";
 import type { ConnectionIndex } from "./limits.js";
 import type { RelayLogger } from "./logger.js";
 import type { RelayMetrics } from "./metrics.js";
@@ -53,6 +54,7 @@ export interface RelayContext {
   readonly limits: RelayLimits;
   readonly verify: TokenVerifier;
   readonly bridge: Bridge;
+  readonly fanout: Fanout;
   readonly presence: PresenceTracker;
   readonly metrics: RelayMetrics;
   readonly logger: RelayLogger;

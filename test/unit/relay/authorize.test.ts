@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claimsAllow, roomAccess } from "../../../relay/edge/authorize.js";
+import { type AuthorizeHook, claimsAllow, isAllowed } from "../../../relay/edge/authorize.js";
 
 describe("room authorization", () => {
   const claims = { sub: "u1", rooms: ["photo:*", "team:42"], publish: ["photo:[0-9]*"] };
@@ -16,13 +16,15 @@ describe("room authorization", () => {
 
   it("lets a hook allow more or refuse what the claims allow", async () => {
     const calls: unknown[] = [];
-    const access = roomAccess({ userId: "u1", claims }, (user, action, room, allowed) => {
+    const hook: AuthorizeHook = (user, action, room, allowed) => {
       calls.push([user.userId, action, room, allowed]);
       return room === "vip:1" || (allowed && room !== "photo:banned");
-    });
-    expect(await access.allows("join", "vip:1")).toBe(true);
-    expect(await access.allows("join", "photo:banned")).toBe(false);
-    expect(await access.allows("join", "photo:2")).toBe(true);
+    };
+    const user = { userId: "u1", claims };
+    expect(await isAllowed(user, hook, "join", "vip:1")).toBe(true);
+    expect(await isAllowed(user, hook, "join", "photo:banned")).toBe(false);
+    expect(await isAllowed(user, hook, "join", "photo:2")).toBe(true);
+    expect(await isAllowed(user, undefined, "publish", "photo:2")).toBe(true);
     expect(calls[0]).toEqual(["u1", "join", "vip:1", false]);
   });
 });

@@ -49,14 +49,18 @@ describe("FrameRateLimiter", () => {
 
 describe("ConnectionIndex", () => {
   it("counts connections per user and forgets empty users", () => {
-    const index = new ConnectionIndex<string>();
-    index.add("u1", "a");
-    index.add("u1", "b");
-    index.add("u2", "c");
+    const [a, b, c] = [{ id: "a" }, { id: "b" }, { id: "c" }];
+    const index = new ConnectionIndex<{ id: string }>();
+    index.add("u1", a);
+    index.add("u1", a);
+    expect(index.count("u1")).toBe(1);
+    index.add("u1", b);
+    index.add("u2", c);
     expect([index.count("u1"), index.count("u2"), index.users]).toEqual([2, 1, 2]);
-    index.remove("u1", "a");
-    index.remove("u1", "a");
-    index.remove("u1", "b");
-    expect([index.count("u1"), index.users, index.of("u2")]).toEqual([0, 1, ["c"]]);
+    index.remove("u1", a);
+    index.remove("u1", a);
+    expect(index.of("u1")).toEqual([b]);
+    index.remove("u1", b);
+    expect([index.count("u1"), index.users, index.of("u2")]).toEqual([0, 1, [c]]);
   });
 });
