@@ -32,9 +32,11 @@ export function dispatchMessage(ctx: RelayContext, channel: string, raw: string)
     return;
   }
   ctx.metrics.messagesIn.inc({ source: "broker" });
-  if (!ctx.io.sockets.adapter.rooms.has(channel)) return;
-  const delivered = ctx.fanout.send(channel, encodeMessage(ctx.io, channel, raw));
-  ctx.metrics.messagesOut.inc(delivered);
+  const members = ctx.io.sockets.adapter.rooms.get(channel)?.size ?? 0;
+  if (members === 0) return;
+  if (ctx.options.directFanout) ctx.fanout.send(channel, encodeMessage(ctx.io, channel, raw));
+  else ctx.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
+  ctx.metrics.messagesOut.inc(members);
   const sentAt = Date.parse(envelope.metadata.timestamp);
   if (Number.isFinite(sentAt)) ctx.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
 }

@@ -86,6 +86,11 @@ export interface RelayOptions {
   readonly longPolling?: boolean;
   /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
   readonly recoveryPageSize?: number;
+  /**
+   * Write each message's pre-encoded WebSocket frame straight to idle WebSocket clients, coalescing
+   * bursts (fanout.ts). Default true; false uses socket.io's `io.to(channel).emit` for every socket.
+   */
+  readonly directFanout?: boolean;
   /** How long a channel stays subscribed in the broker after its last local socket left. Default 2000 ms. */
   readonly subscriptionLingerMs?: number;
   readonly presence?: Partial<RelayPresenceOptions>;
@@ -109,6 +114,7 @@ export interface ResolvedRelayOptions {
   readonly corsOrigins: readonly string[] | "*";
   readonly longPolling: boolean;
   readonly recoveryPageSize: number;
+  readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
   readonly presence: RelayPresenceOptions;
   readonly limits: RelayLimits;
@@ -133,6 +139,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     corsOrigins: options.corsOrigins ?? "*",
     longPolling: options.longPolling ?? false,
     recoveryPageSize: options.recoveryPageSize ?? 100,
+    directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
     presence,
     limits,

@@ -9,24 +9,29 @@ import { createId } from "../../../protocol/ids.js";
 import { closeAllClients, connectClient, type TestClient } from "../../helpers/relay-client.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
 
-let server: TestRelay;
-let ws: TestClient;
-let polling: TestClient;
+describe.each([true, false])("fan-out (directFanout: %s)", (directFanout) => {
+  let server: TestRelay;
+  let ws: TestClient;
+  let polling: TestClient;
 
-beforeAll(async () => {
-  server = await startTestRelay({ longPolling: true });
-  const claims = { rooms: ["photo:*"], publish: ["photo:*"] };
-  ws = await connectClient(server.url, await server.token("a", claims));
-  polling = await connectClient(server.url, await server.token("b", claims), { transports: ["polling"] });
-  await ws.call("join", { room: "photo:1" });
-  await polling.call("join", { room: "photo:1" });
-});
-afterAll(async () => {
-  closeAllClients();
-  await server.close();
-});
+  beforeAll(async () => {
+    // ~19 MB in one burst: above the default slow-consumer byte limit, which is not under test here.
+    server = await startTestRelay({
+      longPolling: true,
+      directFanout,
+      limits: { maxBufferedBytes: 64 * 1024 * 1024 },
+    });
+    const claims = { rooms: ["photo:*"], publish: ["photo:*"] };
+    ws = await connectClient(server.url, await server.token("a", claims));
+    polling = await connectClient(server.url, await server.token("b", claims), { transports: ["polling"] });
+    await ws.call("join", { room: "photo:1" });
+    await polling.call("join", { room: "photo:1" });
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await server.close();
+  });
 
-describe("fan-out", () => {
   it("delivers a burst in order to WebSocket and long-polling clients alike", async () => {
     expect(polling.socket.io.engine.transport.name).toBe("polling");
     const sizes = [10, 200, 70_000, 10, 300_000, 5];
