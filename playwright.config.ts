@@ -2,7 +2,8 @@ import { defineConfig } from "@playwright/test";
 
 /**
  * End-to-end tests in Debian's Chromium (/usr/bin/chromium; never `npx playwright install`).
- * The webServer is the playground itself (`npm start`), on a free loopback port.
+ * The webServer is the playground itself (`npm start`), on a loopback port: `npm run test:e2e`
+ * (scripts/run-e2e.mjs) picks a free one and passes it as E2E_PORT.
  */
 const port = Number(process.env.E2E_PORT ?? 5179);
 
@@ -12,10 +13,11 @@ export default defineConfig({
   timeout: 60_000,
   retries: 0,
   workers: 1,
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: "list",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     screenshot: "only-on-failure",
+    viewport: { width: 1280, height: 900 },
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: "/usr/bin/chromium",
@@ -31,7 +33,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node scripts/start.mjs --port ${port}`,
+    // The playground exactly as `npm start` runs it, with faster processing and no random failures.
+    command: `npx tsx playground/server/start.ts --port ${port} --stage-delay 400 --failure-rate 0`,
+    env: { PLAYGROUND_TEST_HOOKS: "1", RELAY_LOG_LEVEL: "warn" },
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -1,0 +1,154 @@
+/**
+ * The playground's demo backend, as three "services" sharing one process: the photo API (HTTP,
+ * under /api), the photo worker and the notification service — all on the backend library
+ * (`@shared-infra/event-bus/server`), exactly as separate services would use it.
+ *
+ *   POST /api/sign-in { userId }                  demo-only token for a demo user
+ *   GET  /api/users                               the demo users
+ *   POST /api/photos/upload?filename=…            raw image bytes → { photoId } at once
+ *   POST /api/photos/sample                       a generated sample image, same flow
+ *   GET  /api/photos                              my photos (state to refetch after a gap)
+ *   GET  /api/photos/gallery                      completed photos of everyone
+ *   GET  /api/photos/:id                          one photo's state
+ *   GET  /api/photos/:id/thumbnails/:size         a thumbnail (JPEG)
+ *   POST /api/admin/maintenance { message }       broadcast `system.maintenance` (admin role)
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
+import type { DemoAuth } from "./demo-auth.js";
+import { HttpError, readBody, readJson, sendBytes, sendJson } from "./http-util.js";
+import type { PhotoStore } from "./photo-store.js";
+import { generateSampleImage, probeImage } from "./thumbnails.js";
+
+const MAX_UPLOAD = 15 * 1024 * 1024;
+
+export interface DemoBackendContext {
+  readonly bus: EventBusClient<PhotoEvents>;
+  readonly auth: DemoAuth;
+  readonly store: PhotoStore;
+}
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** An HTTP handler for /api/*; resolves false for other paths. */
+export function createApiHandler(ctx: DemoBackendContext): ApiHandler {
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith("/api/")) return false;
+    try {
+      await route(ctx, req, res, url);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      if (!res.headersSent) sendJson(res, status, { error: message });
+      else res.end();
+    }
+    return true;
+  };
+}
+
+async function route(
+  ctx: DemoBackendContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const { method } = req;
+  const path = url.pathname;
+  if (method === "POST" && path === "/api/sign-in") return signIn(ctx, req, res);
+  if (method === "GET" && path === "/api/users") return sendJson(res, 200, { users: ctx.auth.users });
+  // Thumbnails are public (an <img> sends no bearer token); photo ids are not guessable in practice.
+  const thumb = /^\/api\/photos\/([^/]+)\/thumbnails\/(small|medium|large)$/.exec(path);
+  if (method === "GET" && thumb)
+    return thumbnail(ctx, res, decodeURIComponent(thumb[1] ?? ""), thumb[2] ?? "");
+  const userId = await ctx.auth.verify(req.headers.authorization);
+  if (!userId) throw new HttpError(401, "Sign in first (Authorization: Bearer <demo token>).");
+  if (method === "POST" && path === "/api/photos/upload") {
+    const filename = url.searchParams.get("filename")?.slice(0, 120) || "upload.jpg";
+    return upload(ctx, res, userId, filename, await readBody(req, MAX_UPLOAD), req.headers["x-trace-id"]);
+  }
+  if (method === "POST" && path === "/api/photos/sample") {
+    const image = await generateSampleImage(Math.random());
+    return upload(
+      ctx,
+      res,
+      userId,
+      `sample-${Date.now().toString(36)}.jpg`,
+      image,
+      req.headers["x-trace-id"],
+    );
+  }
+  if (method === "GET" && path === "/api/photos")
+    return sendJson(res, 200, { photos: ctx.store.byOwner(userId) });
+  if (method === "GET" && path === "/api/photos/gallery")
+    return sendJson(res, 200, { photos: ctx.store.gallery() });
+  const one = /^\/api\/photos\/([^/]+)$/.exec(path);
+  if (method === "GET" && one) {
+    const photo = ctx.store.get(decodeURIComponent(one[1] ?? ""));
+    if (!photo) throw new HttpError(404, "No such photo.");
+    return sendJson(res, 200, { photo });
+  }
+  if (method === "POST" && path === "/api/admin/maintenance") return maintenance(ctx, req, res, userId);
+  throw new HttpError(404, `No route for ${method} ${path}.`);
+}
+
+async function signIn(ctx: DemoBackendContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { userId } = await readJson(req);
+  const session = typeof userId === "string" ? await ctx.auth.signIn(userId) : null;
+  if (!session)
+    throw new HttpError(400, `Unknown demo user; pick one of ${ctx.auth.users.map((u) => u.id).join(", ")}.`);
+  sendJson(res, 200, session);
+}
+
+async function upload(
+  ctx: DemoBackendContext,
+  res: ServerResponse,
+  userId: string,
+  filename: string,
+  image: Buffer,
+  traceHeader: string | string[] | undefined,
+): Promise<void> {
+  try {
+    await probeImage(image);
+  } catch {
+    throw new HttpError(
+      415,
+      "That file is not an image this demo can read (try JPEG, PNG, WebP, GIF or SVG).",
+    );
+  }
+  const photo = ctx.store.add(userId, filename, image);
+  const traceId = typeof traceHeader === "string" && traceHeader.length <= 128 ? traceHeader : undefined;
+  sendJson(res, 202, { photoId: photo.photoId, filename, message: "Upload received - processing started" });
+  await ctx.bus.publish(
+    "photo.uploaded",
+    { photoId: photo.photoId, userId, filename, size: image.length, uploadedAt: photo.uploadedAt },
+    { userId, ...(traceId && { traceId }) },
+  );
+}
+
+function thumbnail(ctx: DemoBackendContext, res: ServerResponse, photoId: string, size: string): void {
+  const bytes = ctx.store.thumbnail(photoId, size);
+  if (!bytes) throw new HttpError(404, "No such thumbnail (yet).");
+  sendBytes(res, "image/jpeg", bytes);
+}
+
+async function maintenance(
+  ctx: DemoBackendContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  userId: string,
+) {
+  const user = ctx.auth.users.find((u) => u.id === userId);
+  if (!user?.roles.includes("admin"))
+    throw new HttpError(403, "Only an admin may broadcast (sign in as Carol).");
+  const { message } = await readJson(req);
+  const text =
+    typeof message === "string" && message.trim() ? message.trim().slice(0, 280) : "Routine maintenance";
+  const scheduled = new Date(Date.now() + 30 * 60_000).toISOString();
+  const result = await ctx.bus.broadcast("system.maintenance", {
+    scheduled,
+    duration: "30 minutes",
+    message: text,
+  });
+  sendJson(res, 200, { id: result.id, offset: result.offset });
+}

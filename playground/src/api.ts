@@ -1,0 +1,68 @@
+/** The demo backend's HTTP API (see playground/server/demo-backend.ts). */
+import type { Thumbnail } from "@shared-infra/event-bus/client";
+
+export interface DemoUser {
+  readonly id: string;
+  readonly name: string;
+  readonly color: string;
+  readonly roles: readonly string[];
+}
+
+export interface Session {
+  readonly token: string;
+  readonly user: DemoUser;
+  readonly expiresAt: number;
+}
+
+export type PhotoStatus = "uploaded" | "processing" | "completed" | "failed";
+
+export interface PhotoState {
+  readonly photoId: string;
+  readonly ownerId: string;
+  readonly filename: string;
+  readonly size: number;
+  readonly uploadedAt: string;
+  readonly status: PhotoStatus;
+  readonly progress: number;
+  readonly stage: string;
+  readonly thumbnails: readonly Thumbnail[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+  const response = await fetch(path, { ...init, headers });
+  const body = (await response.json().catch(() => ({}))) as { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body as T;
+}
+
+export const api = {
+  users: () => call<{ users: DemoUser[] }>("/api/users").then((r) => r.users),
+  signIn: (userId: string) =>
+    call<Session>("/api/sign-in", {
+      method: "POST",
+      body: JSON.stringify({ userId }),
+      headers: { "content-type": "application/json" },
+    }),
+  upload: (token: string, file: File) =>
+    call<{ photoId: string }>(`/api/photos/upload?filename=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      body: file,
+      token,
+      headers: { "content-type": file.type || "application/octet-stream" },
+    }),
+  sample: (token: string) =>
+    call<{ photoId: string; filename: string }>("/api/photos/sample", { method: "POST", token }),
+  myPhotos: (token: string) => call<{ photos: PhotoState[] }>("/api/photos", { token }).then((r) => r.photos),
+  gallery: (token: string) =>
+    call<{ photos: PhotoState[] }>("/api/photos/gallery", { token }).then((r) => r.photos),
+  maintenance: (token: string, message: string) =>
+    call<{ id: string }>("/api/admin/maintenance", {
+      method: "POST",
+      token,
+      body: JSON.stringify({ message }),
+      headers: { "content-type": "application/json" },
+    }),
+};

@@ -1,0 +1,62 @@
+/** One card per photo: a live progress bar and stage, thumbnails on completion, the error on failure. */
+import type { PhotoState } from "../api.js";
+import { sortedPhotos } from "../photos.js";
+import { usePhotos } from "../photos-context.js";
+
+export function PhotoList() {
+  const { photos, lastRefetch } = usePhotos();
+  const list = sortedPhotos(photos);
+  return (
+    <section className="panel" aria-labelledby="photos-title">
+      <h2 id="photos-title">My photos</h2>
+      {lastRefetch && <p className="hint">State refreshed from the server at {lastRefetch}.</p>}
+      {list.length === 0 ? (
+        <p className="hint">No photos yet — upload one or generate a sample.</p>
+      ) : (
+        <ul className="cards">
+          {list.map((photo) => (
+            <PhotoCard key={photo.photoId} photo={photo} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function PhotoCard({ photo }: { photo: PhotoState }) {
+  const label = `${photo.filename || photo.photoId} processing`;
+  return (
+    <li className={`card card-${photo.status}`} data-testid="photo-card" data-photo-id={photo.photoId}>
+      <div className="card-title">
+        <strong>{photo.filename || photo.photoId}</strong>
+        <span className="stage" data-testid="photo-stage">
+          {photo.status === "completed" ? "Done" : photo.status === "failed" ? "Failed" : photo.stage}
+        </span>
+      </div>
+      <progress max={100} value={photo.progress} aria-label={label} data-testid="photo-progress">
+        {photo.progress}%
+      </progress>
+      <span className="percent" aria-hidden="true">
+        {photo.progress}%
+      </span>
+      {photo.status === "completed" && (
+        <div className="thumbs" data-testid="thumbnails">
+          {photo.thumbnails.map((t) => (
+            <img
+              key={t.size}
+              src={t.url}
+              alt={`${photo.filename || "photo"} — ${t.size} thumbnail`}
+              loading="lazy"
+            />
+          ))}
+        </div>
+      )}
+      {photo.status === "failed" && photo.error && (
+        <p className="error" data-testid="photo-error">
+          {photo.error.message}
+        </p>
+      )}
+      <p className="hint">Room: photo:{photo.photoId}</p>
+    </li>
+  );
+}
