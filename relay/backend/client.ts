@@ -20,7 +20,6 @@ import { Dispatcher } from "./dispatcher.js";
 import { checkHealth } from "./health.js";
 import { errorFields } from "./logger.js";
 import { type Middleware, MiddlewareChain } from "./middleware.js";
-import { PublishBatcher } from "./publish-batcher.js";
 import { Publisher, type Target } from "./publisher.js";
 import { StatsTracker } from "./stats.js";
 import { type RouteKind, SubscriptionTable } from "./subscriptions.js";
@@ -79,7 +78,8 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
       limits: settings.limits,
       middleware: this.middleware,
       stats: this.stats,
-      batcher: settings.batching && new PublishBatcher(settings.batching, settings.scheduler),
+      batching: settings.batching,
+      scheduler: settings.scheduler,
       broker: () => this.broker(),
     });
   }
@@ -255,6 +255,9 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
       broker.on("error", (error) =>
         logger.warn({ broker: broker.kind, ...errorFields(error) }, "event-bus: broker error"),
       );
+      // Connect at once, so that the first operations queue in order behind the connection
+      // (a failure reaches each of them as BROKER_UNAVAILABLE).
+      broker.connect().catch(() => {});
     }
     return this.built.broker;
   }

@@ -1,14 +1,21 @@
 /**
- * Batching of publishes: sends are held until `batchSize` are waiting or `batchInterval` ms
- * passed since the first, then issued together in one synchronous loop — in order — so the Redis
- * client writes them as one pipeline (ioredis auto-pipelining groups the commands of one tick).
- * Each publish still resolves or rejects on its own.
+ * Batching of publishes: events are held until `batchSize` are waiting or `batchInterval` ms
+ * passed since the first (0: until the end of the current tick), then sent together as one
+ * broker call (`publishBatch`: one Redis script call for the whole batch, in order). Each
+ * publish still gets its own result; a failed call fails every publish of its batch.
  */
+import type { BatchItem, BatchOutcome } from "../brokers/redis-batch.js";
 import type { Scheduler } from "./scheduler.js";
 import type { BatchingOptions } from "./types.js";
 
+export type BatchSender = (items: readonly BatchItem[]) => Promise<readonly BatchOutcome[]>;
+
 interface Pending {
-  readonly send: () => Promise<unknown>;
+  readonly item: BatchItem;
+  /** Resolves the publish with `finish(outcome)`; one promise per publish, no further steps. */
+  readonly finish: (outcome: BatchOutcome) => unknown;
+  /** Called when the publish fails, before it rejects. */
+  readonly failed: (() => void) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -21,15 +28,17 @@ export class PublishBatcher {
   constructor(
     private readonly options: BatchingOptions,
     private readonly scheduler: Scheduler,
+    private readonly sendBatch: BatchSender,
   ) {}
 
   get waiting(): number {
     return this.pending.length;
   }
 
-  add<T>(send: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ send, resolve: resolve as (value: unknown) => void, reject });
+  /** Queues one publish; it resolves to `finish(outcome)` once its batch was sent. */
+  add<R>(item: BatchItem, finish: (outcome: BatchOutcome) => R, failed?: () => void): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, finish, failed, resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.length >= this.options.batchSize) this.flush();
       else if (this.pending.length === 1) this.arm();
     });
@@ -39,14 +48,26 @@ export class PublishBatcher {
   flush(): void {
     this.disarm();
     const batch = this.pending;
+    if (batch.length === 0) return;
     this.pending = [];
-    for (const item of batch) {
-      try {
-        item.send().then(item.resolve, item.reject);
-      } catch (error) {
-        item.reject(error);
-      }
+    let sending: Promise<readonly BatchOutcome[]>;
+    try {
+      sending = this.sendBatch(batch.map((p) => p.item));
+    } catch (error) {
+      sending = Promise.reject(error);
     }
+    sending.then(
+      (outcomes) => {
+        batch.forEach((p, i) => {
+          const outcome = outcomes[i];
+          if (outcome) p.resolve(p.finish(outcome));
+          else fail(p, new Error("The broker returned fewer results than events in the batch."));
+        });
+      },
+      (error: unknown) => {
+        for (const p of batch) fail(p, error);
+      },
+    );
   }
 
   private arm(): void {
@@ -60,4 +81,9 @@ export class PublishBatcher {
     this.immediate = undefined;
     this.timer = undefined;
   }
+}
+
+function fail(pending: Pending, error: unknown): void {
+  pending.failed?.();
+  pending.reject(error);
 }

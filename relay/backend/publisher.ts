@@ -9,10 +9,12 @@ import { encodeEvent } from "../../protocol/codec.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
 import type { Broker } from "../brokers/broker.js";
+import { supportsBatch } from "../brokers/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
-import type { PublishBatcher } from "./publish-batcher.js";
+import { PublishBatcher } from "./publish-batcher.js";
+import type { Scheduler } from "./scheduler.js";
 import type { StatsTracker } from "./stats.js";
-import type { PublishOptions, PublishResult } from "./types.js";
+import type { BatchingOptions, PublishOptions, PublishResult } from "./types.js";
 
 export type Target =
   | { readonly kind: "event" }
@@ -26,13 +28,29 @@ export interface PublisherDeps {
   readonly limits: Limits;
   readonly middleware: MiddlewareChain;
   readonly stats: StatsTracker;
-  readonly batcher: PublishBatcher | undefined;
+  /** Batch publishes (when the broker can: the Redis brokers; memory publishes one by one). */
+  readonly batching: BatchingOptions | undefined;
+  readonly scheduler: Scheduler;
   readonly broker: () => Broker;
+}
+
+let lastMs = Number.NaN;
+let lastIso = "";
+
+/** The ISO 8601 time now; formatted once per millisecond (a burst of publishes shares it). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export class Publisher {
   private inFlight = 0;
   private drained: (() => void)[] = [];
+  private batcher: PublishBatcher | undefined;
 
   constructor(private readonly deps: PublisherDeps) {}
 
@@ -66,7 +84,7 @@ export class Publisher {
 
   /** Resolves once every publish issued so far has settled. */
   drain(): Promise<void> {
-    this.deps.batcher?.flush();
+    this.batcher?.flush();
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
   }
@@ -89,37 +107,65 @@ export class Publisher {
     let json: string;
     const { id: envelopeId, type, data, metadata } = event;
     try {
-      json = encodeEvent({ id: envelopeId, type, data, ...metadata }, this.deps.limits).json;
+      json = encodeEvent(
+        { id: envelopeId, type, data, timestamp: isoNow(), ...metadata },
+        this.deps.limits,
+      ).json;
     } catch (error) {
       return Promise.reject(error);
     }
     const broker = this.deps.broker();
     const { channel } = event;
-    const send: () => Promise<PublishResult> =
-      target.kind === "event"
-        ? () => broker.publish(channel, json).then(() => ({ id: envelopeId, channel }))
-        : () =>
-            broker
-              .publishRecoverable(channel, json)
-              .then(({ offset, epoch }) => ({ id: envelopeId, channel, offset, epoch }));
-    return this.track(this.deps.batcher ? this.deps.batcher.add(send) : send());
+    const recoverable = target.kind !== "event";
+    const batcher = this.batcherFor(broker);
+    if (batcher) {
+      this.inFlight++;
+      return batcher.add(
+        { channel, message: json, recoverable },
+        (outcome): PublishResult => {
+          this.settle();
+          this.deps.stats.recordPublished();
+          return "offset" in outcome
+            ? { id: envelopeId, channel, offset: outcome.offset, epoch: outcome.epoch }
+            : { id: envelopeId, channel };
+        },
+        () => this.settle(),
+      );
+    }
+    if (!recoverable) return this.track(broker.publish(channel, json), () => ({ id: envelopeId, channel }));
+    return this.track(broker.publishRecoverable(channel, json), ({ offset, epoch }) => ({
+      id: envelopeId,
+      channel,
+      offset,
+      epoch,
+    }));
   }
 
-  private track(sending: Promise<PublishResult>): Promise<PublishResult> {
+  private batcherFor(broker: Broker): PublishBatcher | undefined {
+    const { batching } = this.deps;
+    if (!batching || !supportsBatch(broker)) return undefined;
+    this.batcher ??= new PublishBatcher(batching, this.deps.scheduler, (items) => broker.publishBatch(items));
+    return this.batcher;
+  }
+
+  /** Counts the publish until it settles (for drain) and maps its result; one promise step. */
+  private track<T>(sending: Promise<T>, toResult: (value: T) => PublishResult): Promise<PublishResult> {
     this.inFlight++;
-    const settle = () => {
-      if (--this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
-    };
     return sending.then(
-      (result) => {
-        settle();
+      (value) => {
+        this.settle();
         this.deps.stats.recordPublished();
-        return result;
+        return toResult(value);
       },
       (error: unknown) => {
-        settle();
+        this.settle();
         throw error;
       },
     );
+  }
+
+  private settle(): void {
+    if (--this.inFlight === 0 && this.drained.length > 0)
+      for (const resolve of this.drained.splice(0)) resolve();
   }
 }

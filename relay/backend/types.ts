@@ -4,7 +4,7 @@ import type { Limits } from "../../protocol/limits.js";
 import type { StreamPosition } from "../../protocol/position.js";
 import type { Broker, BrokerKind, BrokerStatus } from "../brokers/broker.js";
 import type { ClusterConnectionOptions } from "../brokers/cluster-broker.js";
-import type { RedisOptions } from "../brokers/redis-subscriber.js";
+import type { RedisOptions } from "../brokers/redis-connection.js";
 import type { Logger, LogLevel } from "./logger.js";
 import type { Middleware } from "./middleware.js";
 import type { Scheduler } from "./scheduler.js";

@@ -22,12 +22,14 @@
 import { Cluster, type ClusterOptions, type Redis } from "ioredis";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { backoffDelay } from "./redis-backoff.js";
+import { type BatchItem, type BatchOutcome, runBatch, runGrouped } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
+import type { RedisOptions } from "./redis-connection.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { ShardSubscriptions } from "./redis-shards.js";
 import { keySlot } from "./redis-slot.js";
-import { type RedisOptions, SubscriberLink } from "./redis-subscriber.js";
+import { SubscriberLink } from "./redis-subscriber.js";
 
 export interface ClusterNodeAddress {
   readonly host: string;
@@ -71,7 +73,10 @@ export class ClusterBroker extends RedisBrokerCore {
       retryDelayOnClusterDown: 300,
       ...clusterOptions,
       lazyConnect: true,
-      enableOfflineQueue: false,
+      // Must stay on: with it off, ioredis rejects commands for a node whose connection is still
+      // being opened and retries them 100 ms later — out of order. What may wait is bounded by
+      // this broker's own gate (offlineQueueSize / offlineTimeoutMs) before ioredis sees it.
+      enableOfflineQueue: true,
       enableAutoPipelining: settings.autoPipelining,
       clusterRetryStrategy: (attempt) => backoffDelay(attempt, settings.reconnect),
       redisOptions: {
@@ -120,6 +125,16 @@ export class ClusterBroker extends RedisBrokerCore {
     else this.cluster.disconnect();
   }
 
+  /** Live items go to the ingress node; recoverable ones, grouped by slot, to their owners. */
+  protected sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
+    return runGrouped(
+      items,
+      (item) => (item.recoverable ? `slot:${keySlot(item.channel)}` : "live"),
+      (group, members) =>
+        runBatch(group === "live" ? this.ingressNode() : this.cluster, members, this.history, "SPUBLISH"),
+    );
+  }
+
   protected connectionsReady(): boolean {
     return this.cluster.status === "ready" && this.classic.state === "ready" && this.shards.ready();
   }
@@ -165,7 +180,7 @@ export class ClusterBroker extends RedisBrokerCore {
    * subscriber sees classic messages in the order they entered — as on a single Redis. Sent to
    * random nodes, two publishes (even to one channel) could overtake each other.
    */
-  private ingressNode(): Pick<Redis, "publish"> {
+  private ingressNode(): Redis | Cluster {
     const nodeKey = this.cluster.slots[this.ingressSlot]?.[0];
     const cached = this.ingress;
     if (cached && cached.nodeKey === nodeKey && cached.redis.status !== "end") return cached.redis;

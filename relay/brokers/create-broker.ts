@@ -13,8 +13,8 @@ import { ClusterBroker, type ClusterConnectionOptions } from "./cluster-broker.j
 import { MemoryBroker } from "./memory-broker.js";
 import type { MemoryHub } from "./memory-hub.js";
 import { RedisBroker } from "./redis-broker.js";
+import type { RedisOptions } from "./redis-connection.js";
 import type { RedisBrokerCommonOptions } from "./redis-options.js";
-import type { RedisOptions } from "./redis-subscriber.js";
 
 /** Tuning of the Redis brokers (offline queue, reconnect backoff, timeouts, pipelining). */
 export type RedisTuning = Omit<RedisBrokerCommonOptions, "history" | "prefix">;

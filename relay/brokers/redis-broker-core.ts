@@ -22,12 +22,13 @@ import type {
   ReadHistoryResult,
   Unsubscribe,
 } from "./broker.js";
+import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
 import { ReadyGate } from "./redis-gate.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
 import { SubscriptionRegistry } from "./subscription-registry.js";
 
-export abstract class RedisBrokerCore implements Broker {
+export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   abstract readonly kind: BrokerKind;
   readonly history: HistoryOptions;
   protected readonly gate: ReadyGate;
@@ -37,7 +38,8 @@ export abstract class RedisBrokerCore implements Broker {
   private state: BrokerStatus = "connecting";
   private opening: Promise<void> | undefined;
   private connected = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
   private readonly resync = new Set<string>();
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
@@ -55,6 +57,8 @@ export abstract class RedisBrokerCore implements Broker {
 
   /** The data commands, over the live command client. */
   protected abstract readonly commands: RedisCommands;
+  /** Runs a batch (redis-batch.ts) on the right node(s). */
+  protected abstract sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]>;
   /** Opens every connection; rejects (and leaves nothing running) when the first attempt fails. */
   protected abstract openConnections(): Promise<void>;
   protected abstract closeConnections(): Promise<void>;
@@ -98,7 +102,7 @@ export abstract class RedisBrokerCore implements Broker {
     if (this.state === "closed") return;
     this.setStatus("closed");
     this.gate.close();
-    await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.closeConnections();
     this.channelListeners.clear();
     this.patternListeners.clear();
@@ -127,6 +131,12 @@ export abstract class RedisBrokerCore implements Broker {
 
   position(channel: string): Promise<StreamPosition> {
     return this.exec("position", () => this.commands.position(channel));
+  }
+
+  /** Many publishes as one script call, in order (see redis-batch.ts). */
+  publishBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.exec("publish", () => this.sendBatch(items));
   }
 
   readHistory(channel: string, since: StreamPosition, limit: number): Promise<ReadHistoryResult> {
@@ -238,13 +248,21 @@ export abstract class RedisBrokerCore implements Broker {
   private exec<T>(what: string, command: () => Promise<T>): Promise<T> {
     if (this.state === "closed") return Promise.reject(closedError());
     if (!this.connected && !this.opening) this.connect().catch(() => {});
-    const running = this.gate.run(command).catch((error: unknown) => {
-      throw commandError(error, what);
-    });
-    this.inFlight.add(running);
-    const forget = () => this.inFlight.delete(running);
-    running.then(forget, forget);
-    return running;
+    this.inFlight++;
+    return this.gate.run(command).then(
+      (value) => {
+        this.settled();
+        return value;
+      },
+      (error: unknown) => {
+        this.settled();
+        throw commandError(error, what);
+      },
+    );
+  }
+
+  private settled(): void {
+    if (--this.inFlight === 0 && this.idle.length > 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private setStatus(status: BrokerStatus): void {

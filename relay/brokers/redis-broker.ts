@@ -11,10 +11,12 @@
  */
 import type { Redis } from "ioredis";
 import { backoffDelay } from "./redis-backoff.js";
+import { type BatchItem, type BatchOutcome, runBatch } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
+import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connection.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
-import { connectTo, type RedisOptions, type RedisTarget, SubscriberLink } from "./redis-subscriber.js";
+import { SubscriberLink } from "./redis-subscriber.js";
 
 export interface RedisBrokerOptions extends RedisBrokerCommonOptions {
   /** A redis:// or rediss:// URL, or ioredis connection options ({ host, port, password, tls, … }). */
@@ -76,6 +78,10 @@ export class RedisBroker extends RedisBrokerCore {
 
   protected connectionsReady(): boolean {
     return this.client.status === "ready" && this.link.state === "ready";
+  }
+
+  protected sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
+    return runBatch(this.client, items, this.history, "PUBLISH");
   }
 
   protected isSharded(): boolean {

@@ -23,8 +23,9 @@ export interface RedisBrokerCommonOptions {
   /** Timeout of one TCP connection attempt. Default 5 s. */
   readonly connectTimeoutMs?: number;
   /**
-   * Send the commands issued in one tick as one pipeline (ioredis auto-pipelining). Default true:
-   * it is what makes batched publishing cheap.
+   * Send the commands issued in one tick as one pipeline (ioredis auto-pipelining). Default false:
+   * commands in flight already share socket writes, and EventBusClient's batching sends a whole
+   * batch as one command, which auto-pipelining only copies once more.
    */
   readonly autoPipelining?: boolean;
 }
@@ -49,7 +50,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
     reconnect: { ...DEFAULT_BACKOFF, ...definedOnly(options.reconnect ?? {}) },
     commandTimeoutMs: options.commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    autoPipelining: options.autoPipelining ?? true,
+    autoPipelining: options.autoPipelining ?? false,
   };
   positive("offlineQueueSize", resolved.offlineQueueSize);
   positive("offlineTimeoutMs", resolved.offlineTimeoutMs);

@@ -23,13 +23,27 @@ local function ensure_meta(meta, stream, candidate, meta_ttl)
 end
 `;
 
+/** Appends one message to a channel's history with the next offset, and publishes it. */
+const APPEND_AND_PUBLISH = `${ENSURE_META}
+local function append_and_publish(meta, stream, head, middle, tail, channel, candidate, maxlen, ttl, meta_ttl, command)
+  local epoch = ensure_meta(meta, stream, candidate, meta_ttl)
+  local offset = redis.call('HINCRBY', meta, 's', 1)
+  local text = string.format('%d', offset)
+  local message = head .. text .. middle .. epoch .. tail
+  redis.call('XADD', stream, 'MAXLEN', maxlen, text .. '-0', 'd', message)
+  redis.call('PEXPIRE', stream, ttl)
+  redis.call(command, channel, message)
+  return offset, epoch, text
+end
+`;
+
 /**
  * KEYS: meta hash, history stream[, dedup key]
  * ARGV: head, middle, tail, channel, maxLength, ttlMs, metaTtlMs, candidate epoch,
  *       publish command (PUBLISH | SPUBLISH), dedupTtlMs
  * Returns { offset, epoch, duplicate (0 | 1) }.
  */
-export const PUBLISH_RECOVERABLE = `${ENSURE_META}
+export const PUBLISH_RECOVERABLE = `${APPEND_AND_PUBLISH}
 local dedup = KEYS[3]
 if dedup then
   local previous = redis.call('GET', dedup)
@@ -38,17 +52,41 @@ if dedup then
     return { tonumber(string.sub(previous, 1, sep - 1)), string.sub(previous, sep + 1), 1 }
   end
 end
-local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[8], ARGV[7])
-local offset = redis.call('HINCRBY', KEYS[1], 's', 1)
-local text = string.format('%d', offset)
-local message = ARGV[1] .. text .. ARGV[2] .. epoch .. ARGV[3]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], text .. '-0', 'd', message)
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-redis.call(ARGV[9], ARGV[4], message)
+local offset, epoch, text = append_and_publish(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[8],
+  ARGV[5], ARGV[6], ARGV[7], ARGV[9])
 if dedup then
   redis.call('SET', dedup, text .. ':' .. epoch, 'PX', ARGV[10])
 end
 return { offset, epoch, 0 }
+`;
+
+/**
+ * Many publishes in one command, in order (the batching path: one script call instead of one
+ * command per event).
+ * KEYS: meta hash and history stream of each recoverable item, in order
+ * ARGV: maxLength, ttlMs, metaTtlMs, recoverable publish command (PUBLISH | SPUBLISH), then items:
+ *       'L', channel, message                                  a live PUBLISH
+ *       'R', channel, head, middle, tail, candidate epoch       a recoverable publish
+ * Returns two values per item: { receivers, '' } or { offset, epoch }.
+ */
+export const PUBLISH_BATCH = `${APPEND_AND_PUBLISH}
+local result = {}
+local i, k = 5, 1
+while i <= #ARGV do
+  if ARGV[i] == 'L' then
+    result[#result + 1] = redis.call('PUBLISH', ARGV[i + 1], ARGV[i + 2])
+    result[#result + 1] = ''
+    i = i + 3
+  else
+    local offset, epoch = append_and_publish(KEYS[k], KEYS[k + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4],
+      ARGV[i + 1], ARGV[i + 5], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+    result[#result + 1] = offset
+    result[#result + 1] = epoch
+    k = k + 2
+    i = i + 6
+  end
+end
+return result
 `;
 
 /**
@@ -157,6 +195,7 @@ export class LuaScript {
 
 export const SCRIPTS = Object.freeze({
   publishRecoverable: new LuaScript(PUBLISH_RECOVERABLE),
+  publishBatch: new LuaScript(PUBLISH_BATCH),
   position: new LuaScript(POSITION),
   readHistory: new LuaScript(READ_HISTORY),
   presenceAdd: new LuaScript(PRESENCE_ADD),

@@ -9,29 +9,23 @@
  * Reconnects use capped exponential backoff with full jitter. Each attempt builds a fresh ioredis
  * connection from `connection()`, so a cluster's classic subscriber can move to another node.
  */
-import { type RedisOptions as IoRedisOptions, Redis } from "ioredis";
-
-/** ioredis options without `replyMapping`: the brokers rely on the default (legacy) reply shapes. */
-export type RedisOptions = Omit<IoRedisOptions, "replyMapping">;
-
+import type { Redis } from "ioredis";
 import { Emitter } from "../../protocol/emitter.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { type BackoffOptions, backoffDelay } from "./redis-backoff.js";
-import { keySlot } from "./redis-slot.js";
+import {
+  asBrokerError,
+  connectTo,
+  isReplyError,
+  type RedisOptions,
+  type RedisTarget,
+  resubscribeAll,
+  type SubscriptionKind,
+  send,
+} from "./redis-connection.js";
 
-/** A redis:// URL and/or ioredis options (options win over what the URL says). */
-export interface RedisTarget {
-  readonly url?: string | undefined;
-  readonly options: RedisOptions;
-}
+export type { SubscriptionKind };
 
-/** Builds an ioredis connection to `target`, with `overrides` applied last. */
-export function connectTo(target: RedisTarget, overrides: RedisOptions): Redis {
-  const options = { ...target.options, ...overrides };
-  return target.url === undefined ? new Redis(options) : new Redis(target.url, options);
-}
-
-export type SubscriptionKind = "channel" | "pattern" | "shard";
 /**
  * idle: not started · connecting: before the first ready (or retrying one that never was) ·
  * ready: connected, every subscription confirmed · down: lost after being ready, reconnecting ·
@@ -58,8 +52,6 @@ export interface SubscriberLinkEvents {
   moved: () => void;
   error: (error: Error) => void;
 }
-
-const CHUNK = 500;
 
 export class SubscriberLink {
   private readonly events = new Emitter<SubscriberLinkEvents>((e) => this.report(e));
@@ -125,7 +117,10 @@ export class SubscriberLink {
             await send(redis, kind, "subscribe", [name]);
             return;
           } catch (error) {
-            if (this.current === "ready" && this.redis === redis) throw asBrokerError(error, "subscribe");
+            // Redis refused it: final. The connection failed: it may not be noticed as lost yet,
+            // so wait for the next ready (which subscribes to everything wanted) and confirm again.
+            if (isReplyError(error)) throw asBrokerError(error, "subscribe");
+            if (this.redis === redis) redis.disconnect(); // make sure it is noticed
           }
         }
         await this.waitForReady(deadline);
@@ -144,7 +139,7 @@ export class SubscriberLink {
     try {
       await send(redis, kind, "unsubscribe", [name]);
     } catch (error) {
-      if (this.current === "ready" && this.redis === redis) this.report(asBrokerError(error, "unsubscribe"));
+      if (isReplyError(error)) this.report(asBrokerError(error, "unsubscribe"));
     }
   }
 
@@ -299,53 +294,4 @@ export class SubscriberLink {
     const wrapped = error instanceof Error ? error : new Error(String(error));
     if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
   }
-}
-
-type Direction = "subscribe" | "unsubscribe";
-
-function send(redis: Redis, kind: SubscriptionKind, direction: Direction, names: string[]): Promise<unknown> {
-  switch (kind) {
-    case "channel":
-      return direction === "subscribe" ? redis.subscribe(...names) : redis.unsubscribe(...names);
-    case "pattern":
-      return direction === "subscribe" ? redis.psubscribe(...names) : redis.punsubscribe(...names);
-    case "shard":
-      return direction === "subscribe" ? redis.ssubscribe(...names) : redis.sunsubscribe(...names);
-  }
-}
-
-/** Subscribes to everything wanted; resolves to what was sent, once Redis confirmed all of it. */
-async function resubscribeAll(
-  redis: Redis,
-  desired: Readonly<Record<SubscriptionKind, ReadonlySet<string>>>,
-): Promise<Record<SubscriptionKind, string[]>> {
-  const channels = [...desired.channel];
-  const patterns = [...desired.pattern];
-  const shards = [...desired.shard];
-  const work: Promise<unknown>[] = [];
-  for (let i = 0; i < channels.length; i += CHUNK)
-    work.push(redis.subscribe(...channels.slice(i, i + CHUNK)));
-  for (let i = 0; i < patterns.length; i += CHUNK)
-    work.push(redis.psubscribe(...patterns.slice(i, i + CHUNK)));
-  for (const group of groupBySlot(shards)) work.push(redis.ssubscribe(...group));
-  await Promise.all(work);
-  return { channel: channels, pattern: patterns, shard: shards };
-}
-
-/** SSUBSCRIBE takes channels of one slot at a time. */
-function groupBySlot(channels: readonly string[]): string[][] {
-  const groups = new Map<number, string[]>();
-  for (const channel of channels) {
-    const slot = keySlot(channel);
-    const group = groups.get(slot);
-    if (group) group.push(channel);
-    else groups.set(slot, [channel]);
-  }
-  return [...groups.values()];
-}
-
-export function asBrokerError(error: unknown, what: string): EventBusError {
-  if (error instanceof EventBusError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new EventBusError("BROKER_UNAVAILABLE", `Redis ${what} failed: ${text}.`, { cause: error });
 }

@@ -295,6 +295,30 @@ export function describeBackendSuite(name: string, setup: () => Promise<BackendU
       expect(await svc.deadLetters.list()).toEqual([]);
     });
 
+    it("batches publishes without changing what is delivered, or its order", async () => {
+      fresh();
+      const api = client("api", { batching: { batchSize: 10, batchInterval: 5 } });
+      const sub = client("sub");
+      const live = collector<number>("live events");
+      const room = collector<number>("room events");
+      await sub.subscribe("photo.processing.progress", (e) => live.push(e.data.progress));
+      await sub.subscribeToRoom("batch", (e) => room.push((e.data as { progress: number }).progress));
+      const sends = [];
+      for (let n = 0; n < 25; n++) {
+        sends.push(api.publish("photo.processing.progress", { photoId: "p", progress: n, stage: "s" }));
+        sends.push(
+          api.publishToRoom("batch", "photo.processing.progress", { photoId: "p", progress: n, stage: "s" }),
+        );
+      }
+      const results = await Promise.all(sends);
+      const offsets = results.filter((r) => r.offset !== undefined).map((r) => r.offset);
+      expect(offsets).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      const sequence = Array.from({ length: 25 }, (_, i) => i);
+      expect(await live.waitFor(25)).toEqual(sequence);
+      expect(await room.waitFor(25)).toEqual(sequence);
+      expect((await api.getStats()).eventsPublished).toBe(50);
+    });
+
     it("runs publish and receive middleware: enrich, validate, drop", async () => {
       fresh();
       const [api, sub] = [client("api"), client("sub")];
