@@ -24,6 +24,7 @@ import type {
 } from "./broker.js";
 import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
+import { asUnavailable, closedError, commandError } from "./redis-errors.js";
 import { ReadyGate } from "./redis-gate.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
 import { SubscriptionRegistry } from "./subscription-registry.js";
@@ -102,7 +103,16 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     if (this.state === "closed") return;
     this.setStatus("closed");
     this.gate.close();
-    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.inFlight > 0) {
+      // Commands already sent get their replies; one stuck past the offline timeout is given up.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.offlineTimeoutMs);
+        this.idle.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     await this.closeConnections();
     this.channelListeners.clear();
     this.patternListeners.clear();
@@ -270,40 +280,4 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     this.state = status;
     this.events.emit("status", status);
   }
-}
-
-function closedError(): EventBusError {
-  return new EventBusError("CLOSED", "This broker was closed.");
-}
-
-function asUnavailable(error: unknown, what: string): EventBusError {
-  if (error instanceof EventBusError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new EventBusError("BROKER_UNAVAILABLE", `${what}: ${text}.`, { cause: error });
-}
-
-/** Replies that mean "not now" (failover, restart, resharding) rather than "never". */
-const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|MOVED|ASK)\b|redirections/;
-
-/** Redis replied with an error → INTERNAL; no reply in time → TIMEOUT; connection lost → BROKER_UNAVAILABLE. */
-function commandError(error: unknown, what: string): EventBusError {
-  if (error instanceof EventBusError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === "ReplyError" && !TRANSIENT_REPLY.test(text)) {
-    return new EventBusError("INTERNAL", `Redis rejected ${what}: ${text}.`, { cause: error });
-  }
-  if (/timed out/i.test(text)) {
-    return new EventBusError(
-      "TIMEOUT",
-      `Redis did not answer ${what} in time; it may or may not have been applied.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new EventBusError(
-    "BROKER_UNAVAILABLE",
-    `The connection to Redis was lost during ${what} (${text}); it may or may not have been applied.`,
-    { cause: error },
-  );
 }

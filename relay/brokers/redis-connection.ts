@@ -3,7 +3,6 @@
  * (un)subscribe commands of the subscriber links, with confirmation.
  */
 import { type RedisOptions as IoRedisOptions, Redis } from "ioredis";
-import { EventBusError } from "../../protocol/errors.js";
 import { keySlot } from "./redis-slot.js";
 
 /** ioredis options without `replyMapping`: the brokers rely on the default (legacy) reply shapes. */
@@ -71,14 +70,4 @@ function groupBySlot(channels: readonly string[]): string[][] {
     else groups.set(slot, [channel]);
   }
   return [...groups.values()];
-}
-
-export function isReplyError(error: unknown): boolean {
-  return error instanceof Error && error.name === "ReplyError";
-}
-
-export function asBrokerError(error: unknown, what: string): EventBusError {
-  if (error instanceof EventBusError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new EventBusError("BROKER_UNAVAILABLE", `Redis ${what} failed: ${text}.`, { cause: error });
 }

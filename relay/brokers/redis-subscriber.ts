@@ -14,15 +14,14 @@ import { Emitter } from "../../protocol/emitter.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { type BackoffOptions, backoffDelay } from "./redis-backoff.js";
 import {
-  asBrokerError,
   connectTo,
-  isReplyError,
   type RedisOptions,
   type RedisTarget,
   resubscribeAll,
   type SubscriptionKind,
   send,
 } from "./redis-connection.js";
+import { asBrokerError, isReplyError } from "./redis-errors.js";
 
 export type { SubscriptionKind };
 
