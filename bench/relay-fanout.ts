@@ -19,15 +19,14 @@
  * Targets: throughput ≥ 1.2× baseline, p99 ≤ baseline, memory per connection ≤ 1.2× baseline.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { Emitter } from "@socket.io/redis-emitter";
 import { Redis } from "ioredis";
 import { encodeEvent } from "../protocol/codec.js";
 import { createBroker } from "../relay/brokers/create-broker.js";
-import { spawnTracked, stopProcess } from "../test/harness/processes.js";
+import { stopProcess } from "../test/harness/processes.js";
 import { type RedisServer, startRedis } from "../test/harness/redis-server.js";
+import { ask, child, cpuMicros, isDone, isRss, isStats, line } from "./relay-bench-ipc.js";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const BURST = Number(process.env.BENCH_BURST ?? 1000);
@@ -37,8 +36,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM_CLIENTS = Number(process.env.BENCH_WARM_CLIENTS ?? 200);
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 600_000);
 const SECRET = "bench-secret-0123456789abcdef0123456789";
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 const now = () => performance.timeOrigin + performance.now();
 
 type Mode = "relay" | "baseline";
@@ -54,79 +51,6 @@ interface Result {
 }
 
 type Publish = (seq: number) => Promise<unknown>;
-
-function child(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  nodeFlags: string[] = [],
-): ChildProcess {
-  return spawnTracked(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-}
-
-function line(proc: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> {
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        proc.stdout?.off("data", onData);
-        resolve(match);
-      }
-    };
-    proc.stdout?.on("data", onData);
-    proc.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    proc.once("exit", (code) => reject(new Error(`process exited (${code}):\n${output}`)));
-  });
-}
-
-function ask<T>(
-  proc: ChildProcess,
-  message: object,
-  accept: (reply: unknown) => reply is T,
-  timeoutMs = 120_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no IPC answer to ${JSON.stringify(message)}`)),
-      timeoutMs,
-    );
-    const onMessage = (reply: unknown) => {
-      if (!accept(reply)) return;
-      clearTimeout(timer);
-      proc.off("message", onMessage);
-      resolve(reply);
-    };
-    proc.on("message", onMessage);
-    if (Object.keys(message).length > 0) proc.send(message);
-  });
-}
-
-const isRss = (r: unknown): r is { rss: number; heapUsed: number; connections: number } =>
-  typeof (r as { rss?: unknown }).rss === "number";
-const isStats = (r: unknown): r is { count: number; latencies: { p50: number; p99: number } } =>
-  typeof (r as { count?: unknown }).count === "number";
-const isDone = (r: unknown): r is { event: "done"; at: number } =>
-  (r as { event?: unknown }).event === "done";
-
-/** utime + stime of a process, in microseconds. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1_000_000;
-}
 
 async function publisher(
   mode: Mode,
@@ -205,55 +129,42 @@ async function warmUp(server: ChildProcess, env: Record<string, string>): Promis
   }
 }
 
+/** Connects CLIENTS idle sockets and returns the memory they cost the server, per connection. */
+async function connectLoad(server: ChildProcess, env: Record<string, string>) {
+  const before = await ask(server, { cmd: "memory" }, isRss);
+  const load = child("bench/relay-bench-load.ts", [], { ...env, CLIENTS: String(CLIENTS) });
+  await line(load, /ready (\d+)/);
+  const after = await ask(server, { cmd: "memory" }, isRss);
+  if (process.env.BENCH_DEBUG) console.error(env.MODE, { before, after });
+  return {
+    load,
+    rssPerConnectionKb: (after.rss - before.rss) / CLIENTS / 1024,
+    heapPerConnectionKb: (after.heapUsed - before.heapUsed) / CLIENTS / 1024,
+  };
+}
+
 async function run(mode: Mode, redis: RedisServer): Promise<Result> {
   const admin = new Redis(redis.url);
   await admin.flushall();
   admin.disconnect();
-  const env = { REDIS_URL: redis.url, JWT_SECRET: SECRET };
+  const env = { REDIS_URL: redis.url, JWT_SECRET: SECRET, MODE: mode };
   const server = child("bench/relay-bench-server.ts", [mode], env, ["--expose-gc"]);
+  let load: ChildProcess | undefined;
+  let pub: Awaited<ReturnType<typeof publisher>> | undefined;
   try {
     const port = (await line(server, /listening (\d+)/))[1] ?? "";
-    await warmUp(server, { ...env, MODE: mode, PORT: port });
-    const memoryBefore = await ask(server, { cmd: "memory" }, isRss);
-    const rssBefore = memoryBefore.rss;
-    const load = child("bench/relay-bench-load.ts", [], {
-      ...env,
-      MODE: mode,
-      PORT: port,
-      CLIENTS: String(CLIENTS),
-    });
-    try {
-      await line(load, /ready (\d+)/);
-      const memoryAfter = await ask(server, { cmd: "memory" }, isRss);
-      const rssAfter = memoryAfter.rss;
-      if (process.env.BENCH_DEBUG) console.error(mode, { before: memoryBefore, after: memoryAfter });
-      const pub = await publisher(mode, redis);
-      try {
-        await latencyPhase(load, pub.publish); // warm-up: JIT, scripts, buffers
-        const { p50, p99 } = await latencyPhase(load, pub.publish);
-        const { deliveriesPerSecond, cpuMicrosPerDelivery } = await throughputPhase(
-          server,
-          load,
-          pub.publish,
-        );
-        const rssPerConnectionKb = (rssAfter - rssBefore) / CLIENTS / 1024;
-        const heapPerConnectionKb = (memoryAfter.heapUsed - memoryBefore.heapUsed) / CLIENTS / 1024;
-        return {
-          mode,
-          rssPerConnectionKb,
-          heapPerConnectionKb,
-          p50,
-          p99,
-          deliveriesPerSecond,
-          cpuMicrosPerDelivery,
-        };
-      } finally {
-        await pub.close();
-      }
-    } finally {
-      await stopProcess(load, "SIGKILL");
-    }
+    await warmUp(server, { ...env, PORT: port });
+    const memory = await connectLoad(server, { ...env, PORT: port });
+    load = memory.load;
+    pub = await publisher(mode, redis);
+    await latencyPhase(load, pub.publish); // warm-up: JIT, scripts, buffers
+    const { p50, p99 } = await latencyPhase(load, pub.publish);
+    const throughput = await throughputPhase(server, load, pub.publish);
+    const { rssPerConnectionKb, heapPerConnectionKb } = memory;
+    return { mode, rssPerConnectionKb, heapPerConnectionKb, p50, p99, ...throughput };
   } finally {
+    await pub?.close();
+    if (load) await stopProcess(load, "SIGKILL");
     await stopProcess(server, "SIGKILL");
   }
 }

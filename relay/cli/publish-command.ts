@@ -23,8 +23,8 @@ Publishes one event through Redis (EVENT_BUS_REDIS_URL or EVENT_BUS_REDIS_CLUSTE
 Example: event-bus publish photo.uploaded '{"photoId":"p1"}' --user u1
 `;
 
-export async function run(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parse(args: readonly string[]) {
+  return parseArgs({
     args: [...args],
     allowPositionals: true,
     strict: true,
@@ -38,6 +38,10 @@ export async function run(args: readonly string[]): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
+}
+
+export async function run(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

@@ -29,7 +29,7 @@ import { PresenceTracker } from "./presence.js";
 import { drain } from "./shutdown.js";
 import { SocketSweep } from "./sweep.js";
 import { TaskSet } from "./tasks.js";
-import type { RelayContext, RelayServer, RelaySocket } from "./types.js";
+import type { RelayContext, RelayServer } from "./types.js";
 
 export interface RelayStats {
   readonly connections: number;
@@ -130,22 +130,47 @@ function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context 
   const { broker, logger } = deps;
   const state = { shuttingDown: false };
   const names = channelNames(resolved.prefix);
-  let ctx: Context | undefined;
+  // Callbacks below run only after the context exists; `late` lets them reach it.
+  const late: { ctx?: Context } = {};
   const bridge = new Bridge(
     broker,
     resolved.subscriptionLingerMs,
-    (channel, raw) => {
-      if (ctx) dispatchMessage(ctx, channel, raw);
-    },
+    (channel, raw) => late.ctx && dispatchMessage(late.ctx, channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
-  const users = new ConnectionIndex<RelaySocket>();
+  const { io, httpServer, metrics } = buildServer(resolved, broker, bridge, state);
+  const sweep = new SocketSweep(
+    () => io.sockets.sockets.values(),
+    resolved.limits.slowConsumerCheckMs,
+    (socket, now) => late.ctx && checkSocket(late.ctx, socket, now),
+  );
   const presence = new PresenceTracker(broker, resolved.presence, (error) =>
     logger.warn(errorFields(error), "presence refresh failed"),
   );
+  const options = { options: resolved, limits: resolved.limits, verify: deps.verify };
+  const parts = { io, broker, names, bridge, presence, metrics, logger, sweep, state, httpServer };
+  late.ctx = {
+    ...options,
+    ...parts,
+    fanout: new Fanout(io),
+    users: new ConnectionIndex(),
+    tasks: new TaskSet(),
+  };
+  return late.ctx;
+}
+
+/** The HTTP server (health, metrics), socket.io on it, and the metrics registry reading both. */
+function buildServer(
+  resolved: ResolvedRelayOptions,
+  broker: Broker,
+  bridge: Bridge,
+  state: { shuttingDown: boolean },
+) {
+  const holder: { io?: RelayServer } = {};
+  const names = channelNames(resolved.prefix);
   const metrics = createMetrics(
     {
-      connections: () => io.sockets.sockets.size,
+      connections: () => holder.io?.sockets.sockets.size ?? 0,
       rooms: () => bridge.channels().filter((c) => names.parse(c)?.kind === "room").length,
       channels: () => broker.subscriptions().channels.length,
     },
@@ -153,32 +178,8 @@ function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context 
   );
   const httpServer = createServer(createHttpHandler({ broker, metrics, state }));
   const io: RelayServer = new Server(httpServer, socketOptions(resolved, state));
-  const sweep = new SocketSweep(
-    () => io.sockets.sockets.values(),
-    resolved.limits.slowConsumerCheckMs,
-    (socket, now) => {
-      if (ctx) checkSocket(ctx, socket, now);
-    },
-  );
-  ctx = {
-    io,
-    broker,
-    names,
-    options: resolved,
-    limits: resolved.limits,
-    verify: deps.verify,
-    bridge,
-    fanout: new Fanout(io),
-    presence,
-    metrics,
-    logger,
-    users,
-    sweep,
-    tasks: new TaskSet(),
-    state,
-    httpServer,
-  };
-  return ctx;
+  holder.io = io;
+  return { io, httpServer, metrics };
 }
 
 function socketOptions(

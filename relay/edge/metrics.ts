@@ -39,67 +39,44 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
         this.set(read());
       },
     });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: `${PREFIX}${name}_total`, help, labelNames, registers });
   gauge("connections", "Sockets connected to this relay.", sources.connections);
   gauge("rooms", "Rooms joined on this relay (distinct room channels with local sockets).", sources.rooms);
   gauge("broker_channels", "Channels this relay is subscribed to in the broker.", sources.channels);
   if (processMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    messagesIn: new Counter({
-      name: `${PREFIX}messages_in_total`,
-      help: "Messages received: from the broker (forwarded to rooms) or published by clients.",
-      labelNames: ["source"],
-      registers,
-    }),
-    messagesOut: new Counter({
-      name: `${PREFIX}messages_out_total`,
-      help: "Messages delivered to sockets (one per socket per message).",
-      registers,
-    }),
-    malformed: new Counter({
-      name: `${PREFIX}malformed_messages_total`,
-      help: "Broker messages dropped because they were not valid envelopes.",
-      registers,
-    }),
+    messagesIn: counter(
+      "messages_in",
+      "Messages received: from the broker (forwarded to rooms) or published by clients.",
+      ["source"],
+    ),
+    messagesOut: counter("messages_out", "Messages delivered to sockets (one per socket per message)."),
+    malformed: counter(
+      "malformed_messages",
+      "Broker messages dropped because they were not valid envelopes.",
+    ),
     deliveryLatency: new Histogram({
       name: `${PREFIX}delivery_latency_seconds`,
       help: "From the envelope's metadata.timestamp to the relay's forward (includes clock skew).",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    recoveries: new Counter({
-      name: `${PREFIX}recoveries_total`,
-      help: "Recovery requests by outcome (recovered, or gap: history no longer available).",
-      labelNames: ["outcome"],
-      registers,
-    }),
-    authFailures: new Counter({
-      name: `${PREFIX}auth_failures_total`,
-      help: "Refused handshakes and token refreshes, by error code.",
-      labelNames: ["code"],
-      registers,
-    }),
-    framesRefused: new Counter({
-      name: `${PREFIX}frames_refused_total`,
-      help: "Client frames answered with an error, by error code.",
-      labelNames: ["code"],
-      registers,
-    }),
-    rateLimited: new Counter({
-      name: `${PREFIX}rate_limited_total`,
-      help: "Client frames refused by the per-socket rate limit.",
-      registers,
-    }),
-    slowConsumers: new Counter({
-      name: `${PREFIX}slow_consumer_disconnects_total`,
-      help: "Sockets disconnected because their outgoing buffer exceeded the limit.",
-      registers,
-    }),
-    disconnects: new Counter({
-      name: `${PREFIX}disconnects_total`,
-      help: "Sockets the relay disconnected, by reason code.",
-      labelNames: ["reason"],
-      registers,
-    }),
+    recoveries: counter("recoveries", "Recovery requests by outcome (recovered, or gap: history lost).", [
+      "outcome",
+    ]),
+    authFailures: counter("auth_failures", "Refused handshakes and token refreshes, by error code.", [
+      "code",
+    ]),
+    framesRefused: counter("frames_refused", "Client frames answered with an error, by error code.", [
+      "code",
+    ]),
+    rateLimited: counter("rate_limited", "Client frames refused by the per-socket rate limit."),
+    slowConsumers: counter(
+      "slow_consumer_disconnects",
+      "Sockets disconnected because their outgoing buffer exceeded the limit.",
+    ),
+    disconnects: counter("disconnects", "Sockets the relay disconnected, by reason code.", ["reason"]),
   };
 }
