@@ -34,7 +34,13 @@ export async function publish(
   const result = await ctx.broker.publishRecoverable(ctx.names.room(req.room), json, { dedupId: req.id });
   ctx.metrics.messagesIn.inc({ source: "client" });
   ctx.logger.debug(
-    { connectionId: socket.id, userId: session.userId, room: req.room, id: req.id, traceId: req.traceId },
+    {
+      connectionId: socket.id,
+      userId: session.userId,
+      room: req.room,
+      id: req.id,
+      traceId: req.traceId ?? req.id,
+    },
     result.duplicate ? "client publish de-duplicated" : "client publish",
   );
   return { id: req.id, offset: result.offset, epoch: result.epoch, duplicate: result.duplicate };
