@@ -21,6 +21,7 @@
  */
 import { Cluster, type ClusterOptions, type Redis } from "ioredis";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
+import { EventBusError } from "../../protocol/errors.js";
 import { backoffDelay } from "./redis-backoff.js";
 import { type BatchItem, type BatchOutcome, runBatch, runGrouped } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
@@ -64,6 +65,12 @@ export class ClusterBroker extends RedisBrokerCore {
   constructor(options: ClusterBrokerOptions) {
     const settings = resolveRedisOptions(options);
     super(settings);
+    if (options.nodes.length === 0) {
+      throw new EventBusError(
+        "CONFIG_INVALID",
+        "The cluster broker needs at least one node (host and port).",
+      );
+    }
     this.names = channelNames(settings.prefix);
     this.startupNodes = options.nodes;
     const { redisOptions, ...clusterOptions } = options.clusterOptions ?? {};
