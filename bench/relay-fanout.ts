@@ -212,6 +212,13 @@ function report(relay: Result, baseline: Result): boolean {
       "≤ 1.2×",
       (r) => r <= 1.2,
     ],
+    [
+      "JS heap per idle conn KB",
+      relay.heapPerConnectionKb,
+      baseline.heapPerConnectionKb,
+      "(info)",
+      () => null,
+    ],
   ];
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
   console.log(
