@@ -18,7 +18,8 @@ export const MAX_TYPE_LENGTH = 128;
 export const MAX_NAME_LENGTH = 128;
 export const MAX_ROLE_LENGTH = 64;
 export const MAX_PATTERN_LENGTH = 256;
-export const MAX_SOURCE_LENGTH = 128;
+/** Room for a 128-character service name, or `client:` + a 128-character user id. */
+export const MAX_SOURCE_LENGTH = 160;
 export const MAX_TRACE_ID_LENGTH = 128;
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

@@ -6,7 +6,6 @@
  */
 import { encodeEvent } from "../../protocol/codec.js";
 import type { PublishResult } from "../../protocol/frames.js";
-import { MAX_SOURCE_LENGTH } from "../../protocol/limits.js";
 import { assertAllowed } from "./rooms.js";
 import type { RelayContext, RelaySocket } from "./types.js";
 import { parsePublish } from "./validate.js";
@@ -24,7 +23,7 @@ export async function publish(
       id: req.id,
       type: req.type,
       data: req.data,
-      source: `client:${session.userId}`.slice(0, MAX_SOURCE_LENGTH),
+      source: `client:${session.userId}`,
       userId: session.userId,
       room: req.room,
       traceId: req.traceId,
