@@ -78,6 +78,8 @@ export class ClusterBroker extends RedisBrokerCore {
     this.cluster = new Cluster([...options.nodes], {
       // A restarted master answers CLUSTERDOWN for ~2 s (Redis's rejoin delay): keep retrying ~5 s.
       retryDelayOnClusterDown: 300,
+      // Notice resharding even when no command hits a moved slot.
+      slotsRefreshInterval: 5000,
       ...clusterOptions,
       lazyConnect: true,
       // Must stay on: with it off, ioredis rejects commands for a node whose connection is still

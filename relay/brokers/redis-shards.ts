@@ -21,10 +21,14 @@ export interface ShardHost {
   moved(channels: readonly string[]): void;
 }
 
+const REFRESH_MS = 500;
+
 export class ShardSubscriptions {
   private readonly links = new Map<string, SubscriberLink>();
   private readonly owners = new Map<string, string>();
   private rebalancing: Promise<void> = Promise.resolve();
+  /** While a link is down: its node may be failing over, and only a slots refresh can tell. */
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly host: ShardHost) {}
 
@@ -63,19 +67,29 @@ export class ShardSubscriptions {
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.owners.clear();
+    this.watchOutages();
   }
 
   private async moveStrays(): Promise<void> {
-    const moves: Promise<string | null>[] = [];
+    const moves: Promise<{ channel: string; from: string } | null>[] = [];
     for (const [channel, from] of this.owners) {
       const to = this.host.ownerOf(keySlot(channel));
       if (to !== undefined && to !== from) moves.push(this.move(channel, from, to));
     }
-    const moved = (await Promise.all(moves)).filter((c): c is string => c !== null);
-    if (moved.length > 0) this.host.moved(moved);
+    const moved = (await Promise.all(moves)).filter((m) => m !== null);
+    if (moved.length === 0) return;
+    // Reported before the old links go: closing the last one may make the broker ready again,
+    // and `resubscribed` must then name these channels.
+    this.host.moved(moved.map((m) => m.channel));
+    await Promise.all(moved.map((m) => this.release(m.from, m.channel)));
   }
 
-  private async move(channel: string, from: string, to: string): Promise<string | null> {
+  /** Subscribes on the new owner; the caller releases the old one. */
+  private async move(
+    channel: string,
+    from: string,
+    to: string,
+  ): Promise<{ channel: string; from: string } | null> {
     try {
       await this.link(to).add("shard", channel);
     } catch {
@@ -87,8 +101,7 @@ export class ShardSubscriptions {
       return null;
     }
     this.owners.set(channel, to);
-    await this.release(from, channel);
-    return channel;
+    return { channel, from };
   }
 
   private link(nodeKey: string): SubscriberLink {
@@ -99,6 +112,7 @@ export class ShardSubscriptions {
       link.on("moved", () => this.host.refreshTopology());
       link.on("state", (state) => {
         if (state === "down") this.host.refreshTopology();
+        this.watchOutages();
       });
       link.begin();
     }
@@ -112,6 +126,18 @@ export class ShardSubscriptions {
     if (link.wanted("shard").length === 0 && ![...this.owners.values()].includes(nodeKey)) {
       this.links.delete(nodeKey);
       link.close();
+      this.watchOutages();
+    }
+  }
+
+  /** Refreshes the slot map every REFRESH_MS while some link is down (a failover moves its slots). */
+  private watchOutages(): void {
+    const anyDown = [...this.links.values()].some((link) => link.state === "down");
+    if (anyDown && this.refreshTimer === undefined) {
+      this.refreshTimer = setInterval(() => this.host.refreshTopology(), REFRESH_MS);
+    } else if (!anyDown && this.refreshTimer !== undefined) {
+      clearInterval(this.refreshTimer);
+      this.refreshTimer = undefined;
     }
   }
 }
