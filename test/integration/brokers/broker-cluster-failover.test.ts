@@ -64,6 +64,8 @@ describe("ClusterBroker during a failover", () => {
       broker.on("resubscribed", (channels) => resubscribed.push(channels));
       const envelope = (n: number) =>
         encodeEvent({ type: "test.failover", data: { n }, source: "faults" }).json;
+      const events = collector<string>("event-type messages");
+      await broker.psubscribe("test.*", (ch, m) => events.push(`${ch}|${m}`));
       const before = await broker.publishRecoverable(channel, envelope(1));
       await live.waitFor(1);
 
@@ -80,6 +82,8 @@ describe("ClusterBroker during a failover", () => {
       expect(after.offset).toBe(before.offset + 1); // the replica had the history: same epoch
       expect(after.epoch).toBe(before.epoch);
       expect(broker.status).toBe("ready");
+      await broker.publish("test.after-failover", "still here");
+      expect(await events.waitFor(1)).toEqual(["test.after-failover|still here"]);
     } finally {
       await broker.close();
     }
