@@ -10,7 +10,7 @@ import type { PhotoEvents } from "../../../protocol/photo-events.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
 import type { EventBusConfig, ReceivedEvent } from "../../../relay/backend/types.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
-import { collector } from "../../helpers/wait.js";
+import { collector, eventually } from "../../helpers/wait.js";
 import { silentLogger } from "./silent-logger.js";
 
 export interface BackendUnderTest {
@@ -264,7 +264,10 @@ export function describeBackendSuite(name: string, setup: () => Promise<BackendU
       await attempts.waitFor(4); // 2 events × (1 + 1 retry)
 
       let letters = await svc.deadLetters.list();
-      for (let i = 0; letters.length < 4 && i < 100; i++) letters = await until(() => svc.deadLetters.list());
+      // Dead letters are written after the last attempt, with no event to await: poll for them.
+      await eventually(async () => (letters = await svc.deadLetters.list()).length >= 4, {
+        label: "4 dead letters",
+      });
       const summary = letters.map(
         (l) => `${l.subscriptionId}|${l.error.code ?? l.error.message}|${l.attempts}`,
       );
@@ -374,9 +377,3 @@ export function describeBackendSuite(name: string, setup: () => Promise<BackendU
 }
 
 const now = () => new Date().toISOString();
-
-/** Re-reads state that has no event to await (dead letters are written after the last attempt). */
-async function until<T>(read: () => Promise<T>): Promise<T> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  return read();
-}
