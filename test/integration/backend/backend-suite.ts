@@ -265,9 +265,13 @@ export function describeBackendSuite(name: string, setup: () => Promise<BackendU
 
       let letters = await svc.deadLetters.list();
       // Dead letters are written after the last attempt, with no event to await: poll for them.
-      await eventually(async () => (letters = await svc.deadLetters.list()).length >= 4, {
-        label: "4 dead letters",
-      });
+      await eventually(
+        async () => {
+          letters = await svc.deadLetters.list();
+          return letters.length >= 4;
+        },
+        { label: "4 dead letters" },
+      );
       const summary = letters.map(
         (l) => `${l.subscriptionId}|${l.error.code ?? l.error.message}|${l.attempts}`,
       );
