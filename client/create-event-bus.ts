@@ -3,6 +3,8 @@
  * on every session: `hello` (own channels, with positions) → joins (rooms, with positions) →
  * outbox flush. Channels (recovery) → Router (patterns → handlers). The store mirrors it all.
  */
+
+import { backoffDelay } from "../protocol/backoff.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
 import { Emitter } from "../protocol/emitter.js";
 import type { AnyEvents, EventMap } from "../protocol/envelope.js";
@@ -10,7 +12,6 @@ import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
-import { backoffDelay } from "./backoff.js";
 import { Channels } from "./channels.js";
 import type { Clock } from "./clock.js";
 import { Connection, type Session } from "./connection.js";

@@ -2,6 +2,9 @@
  * @shared-infra/event-bus/client — the browser SDK (also runs in Node).
  * Public API only; the implementation lives in this folder's other modules.
  */
+
+export type { BackoffOptions } from "../protocol/backoff.js";
+export { backoffDelay } from "../protocol/backoff.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -18,8 +21,6 @@ export type {
   WireError,
 } from "../protocol/index.js";
 export { compileGlob, EventBusError, globMatch, isEventBusError } from "../protocol/index.js";
-export type { BackoffOptions } from "./backoff.js";
-export { backoffDelay } from "./backoff.js";
 export type { Clock } from "./clock.js";
 export type { ConnectionStatus } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";

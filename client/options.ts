@@ -1,6 +1,7 @@
 /** Defaults and validation of createEventBus options (INVALID_OPTIONS names the culprit). */
+
+import { type BackoffOptions, DEFAULT_BACKOFF } from "../protocol/backoff.js";
 import { EventBusError } from "../protocol/errors.js";
-import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 import { type Clock, systemClock } from "./clock.js";
 import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";
 import type { SocketIoTransportOptions } from "./transport.js";

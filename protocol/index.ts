@@ -3,6 +3,8 @@
  * limits, error codes, the Redis glob matcher, stream positions and the socket.io frames.
  * No runtime dependencies; imported by the client, the relay and the backend library.
  */
+
+export * from "./backoff.js";
 export * from "./channels.js";
 export * from "./claims.js";
 export * from "./codec.js";

@@ -20,9 +20,9 @@
  * resumed (`resubscribed`) — the relay's recovery depends on exactly that.
  */
 import { Cluster, type ClusterOptions, type Redis } from "ioredis";
+import { backoffDelay } from "../../protocol/backoff.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
-import { backoffDelay } from "./redis-backoff.js";
 import { type BatchItem, type BatchOutcome, runBatch, runGrouped } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
@@ -87,7 +87,7 @@ export class ClusterBroker extends RedisBrokerCore {
       // this broker's own gate (offlineQueueSize / offlineTimeoutMs) before ioredis sees it.
       enableOfflineQueue: true,
       enableAutoPipelining: settings.autoPipelining,
-      clusterRetryStrategy: (attempt) => backoffDelay(attempt, settings.reconnect),
+      clusterRetryStrategy: (attempt) => backoffDelay(attempt - 1, settings.reconnect),
       redisOptions: {
         ...this.nodeOptions,
         maxRetriesPerRequest: 0,

@@ -10,7 +10,7 @@
  * rejected with BROKER_UNAVAILABLE (Redis may or may not have applied them).
  */
 import type { Redis } from "ioredis";
-import { backoffDelay } from "./redis-backoff.js";
+import { backoffDelay } from "../../protocol/backoff.js";
 import { type BatchItem, type BatchOutcome, runBatch } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
@@ -42,7 +42,7 @@ export class RedisBroker extends RedisBrokerCore {
     const commandOptions: RedisOptions = {
       lazyConnect: true,
       connectTimeout,
-      retryStrategy: (attempt) => backoffDelay(attempt, settings.reconnect),
+      retryStrategy: (attempt) => backoffDelay(attempt - 1, settings.reconnect),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,

@@ -1,9 +1,13 @@
 /**
  * Options shared by the Redis and Redis Cluster brokers, with their defaults.
  */
+
+import type { BackoffOptions } from "../../protocol/backoff.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { DEFAULT_HISTORY, type HistoryOptions } from "./broker.js";
-import { type BackoffOptions, DEFAULT_BACKOFF } from "./redis-backoff.js";
+
+/** Redis reconnects start fast: 0-50 ms, doubling to at most 2 s. */
+const REDIS_RECONNECT: BackoffOptions = Object.freeze({ minDelay: 50, maxDelay: 2000 });
 
 export interface RedisBrokerCommonOptions {
   readonly history?: Partial<HistoryOptions>;
@@ -16,7 +20,7 @@ export interface RedisBrokerCommonOptions {
   readonly offlineQueueSize?: number;
   /** How long an operation waits for Redis to come back before it is rejected (TIMEOUT). Default 10 s. */
   readonly offlineTimeoutMs?: number;
-  /** Reconnect backoff (full jitter). Default { baseMs: 50, maxMs: 2000 }. */
+  /** Reconnect backoff (full jitter). Default { minDelay: 50, maxDelay: 2000 }. */
   readonly reconnect?: Partial<BackoffOptions>;
   /** A command sent but unanswered this long is rejected with TIMEOUT. Default: none. */
   readonly commandTimeoutMs?: number;
@@ -47,7 +51,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
     prefix: options.prefix ?? "",
     offlineQueueSize: options.offlineQueueSize ?? 10_000,
     offlineTimeoutMs: options.offlineTimeoutMs ?? 10_000,
-    reconnect: { ...DEFAULT_BACKOFF, ...definedOnly(options.reconnect ?? {}) },
+    reconnect: { ...REDIS_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
     commandTimeoutMs: options.commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     autoPipelining: options.autoPipelining ?? false,

@@ -10,9 +10,9 @@
  * connection from `connection()`, so a cluster's classic subscriber can move to another node.
  */
 import type { Redis } from "ioredis";
+import { type BackoffOptions, backoffDelay } from "../../protocol/backoff.js";
 import { Emitter } from "../../protocol/emitter.js";
 import { EventBusError } from "../../protocol/errors.js";
-import { type BackoffOptions, backoffDelay } from "./redis-backoff.js";
 import {
   connectTo,
   type RedisOptions,
@@ -248,7 +248,7 @@ export class SubscriberLink {
     }
     if (this.everReady) this.setState("down");
     this.attempts++;
-    this.retryTimer = setTimeout(() => this.attempt(), backoffDelay(this.attempts, this.options.backoff));
+    this.retryTimer = setTimeout(() => this.attempt(), backoffDelay(this.attempts - 1, this.options.backoff));
   }
 
   private onConnectionError(redis: Redis, error: Error): void {

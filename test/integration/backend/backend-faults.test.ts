@@ -37,7 +37,7 @@ type Outcome = { n: number; result?: PublishResult; code?: string };
 
 describe("EventBusClient when Redis dies mid-stream", () => {
   it("recovers by itself and settles every publish of the window", async () => {
-    const broker = new RedisBroker({ connection: redis.url, reconnect: { baseMs: 20, maxMs: 200 } });
+    const broker = new RedisBroker({ connection: redis.url, reconnect: { minDelay: 20, maxDelay: 200 } });
     const bus = new EventBusClient({ serviceName: "svc", broker, logger: silentLogger });
     const events = collector<number>("event-type deliveries");
     const roomEvents = collector<ReceivedEvent>("room deliveries");

@@ -52,7 +52,10 @@ async function replicasInSync(): Promise<void> {
 
 describe("ClusterBroker during a failover", () => {
   it("re-subscribes on the promoted replica and keeps delivering", async () => {
-    const broker = new ClusterBroker({ nodes: cluster.startupNodes, reconnect: { baseMs: 20, maxMs: 200 } });
+    const broker = new ClusterBroker({
+      nodes: cluster.startupNodes,
+      reconnect: { minDelay: 20, maxDelay: 200 },
+    });
     try {
       await broker.connect();
       const channel = `room:failover-${createId().slice(-8)}`;

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function connectBroker(): Promise<ClusterBroker> {
-  const broker = new ClusterBroker({ nodes: cluster.startupNodes, reconnect: { baseMs: 20, maxMs: 200 } });
+  const broker = new ClusterBroker({
+    nodes: cluster.startupNodes,
+    reconnect: { minDelay: 20, maxDelay: 200 },
+  });
   open.push(broker);
   await broker.connect();
   return broker;

@@ -28,7 +28,7 @@ afterAll(async () => {
 function broker(options: Partial<RedisBrokerOptions> = {}): RedisBroker {
   const created = new RedisBroker({
     connection: redis.url,
-    reconnect: { baseMs: 20, maxMs: 200 },
+    reconnect: { minDelay: 20, maxDelay: 200 },
     ...options,
   });
   open.push(created);

@@ -1,9 +1,8 @@
 /**
- * The pure pieces under the Redis brokers: cluster key slots, reconnect backoff, and the ready
+ * The pure pieces under the Redis brokers: cluster key slots and the ready
  * gate that queues operations during an outage.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffDelay } from "../../../relay/brokers/redis-backoff.js";
 import { ReadyGate } from "../../../relay/brokers/redis-gate.js";
 import { hashTagOf, keySlot } from "../../../relay/brokers/redis-slot.js";
 
@@ -20,17 +19,6 @@ describe("keySlot", () => {
     expect(keySlot("{room:photo:1}:history")).toBe(keySlot("room:photo:1"));
     expect(hashTagOf("{}x")).toBe("{}x");
     expect(hashTagOf("a{b")).toBe("a{b");
-  });
-});
-
-describe("backoffDelay", () => {
-  it("draws uniformly below a ceiling that doubles up to the cap", () => {
-    const top = () => 0.999_999;
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, { baseMs: 50, maxMs: 2000 }, top))).toEqual([
-      49, 99, 199, 399, 799, 1599, 1999,
-    ]);
-    expect(backoffDelay(50, { baseMs: 50, maxMs: 2000 }, top)).toBe(1999);
-    expect(backoffDelay(3, { baseMs: 50, maxMs: 2000 }, () => 0)).toBe(0);
   });
 });
 

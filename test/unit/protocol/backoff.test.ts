@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_BACKOFF } from "../../../client/backoff.js";
+import { backoffDelay, DEFAULT_BACKOFF } from "../../../protocol/backoff.js";
 
 const options = { minDelay: 500, maxDelay: 30_000 };
 

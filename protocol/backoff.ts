@@ -1,5 +1,6 @@
 /**
- * Reconnect and retry delays: exponential, capped, then full jitter.
+ * Reconnect and retry delays: exponential, capped, then full jitter — one pure function for the
+ * browser SDK's reconnect loop and the Redis brokers' reconnects.
  *
  * The jitter is applied AFTER the cap (socket.io-client's Manager applies it before, so from
  * about the fifth attempt every client waits exactly `maxDelay` and they retry in lockstep).
