@@ -5,9 +5,8 @@
  * others; its error is reported.
  */
 import type { EventEnvelope } from "../protocol/envelope.js";
-import { EventBusError } from "../protocol/errors.js";
 import { compileGlob, type GlobMatcher } from "../protocol/glob.js";
-import { MAX_PATTERN_LENGTH } from "../protocol/limits.js";
+import { assertPattern } from "../protocol/names.js";
 
 /** What handlers receive: the envelope, the channel it came on and, if recoverable, its offset. */
 export type DeliveredEvent<Envelope = EventEnvelope> = Envelope & {
@@ -70,14 +69,5 @@ export class Router {
         }
       }
     }
-  }
-}
-
-export function assertPattern(pattern: unknown): asserts pattern is string {
-  if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
-    throw new EventBusError(
-      "INVALID_PATTERN",
-      `Pattern ${JSON.stringify(pattern)} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters.`,
-    );
   }
 }

@@ -4,7 +4,7 @@
  * so a name can never be mistaken for a pattern or escape its channel kind.
  */
 import { type ErrorCode, EventBusError } from "./errors.js";
-import { MAX_NAME_LENGTH, MAX_ROLE_LENGTH, MAX_TYPE_LENGTH } from "./limits.js";
+import { MAX_NAME_LENGTH, MAX_PATTERN_LENGTH, MAX_ROLE_LENGTH, MAX_TYPE_LENGTH } from "./limits.js";
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const NAME = /^[A-Za-z0-9_\-.:@=+|/]+$/;
@@ -48,6 +48,16 @@ export function assertUserId(value: unknown): asserts value is string {
 
 export function assertRoleName(value: unknown): asserts value is string {
   if (!isRoleName(value)) throw invalid("INVALID_ROLE", "Role name", value, MAX_ROLE_LENGTH);
+}
+
+/** A subscription pattern: a Redis glob (protocol/glob.ts) of 1-256 characters. */
+export function assertPattern(value: unknown): asserts value is string {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_PATTERN_LENGTH) {
+    throw new EventBusError(
+      "INVALID_PATTERN",
+      `Pattern ${describeValue(value)} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters.`,
+    );
+  }
 }
 
 /** A short, printable rendering of a rejected value for error messages (never the whole thing). */

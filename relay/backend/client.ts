@@ -12,7 +12,7 @@ import { deadLetterKey } from "../../protocol/channels.js";
 import type { AnyEvents, EnvelopeOf, EventData, EventMap, EventType } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
-import { MAX_PATTERN_LENGTH } from "../../protocol/limits.js";
+import { assertPattern } from "../../protocol/names.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from "./config.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -260,15 +260,6 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
       broker.connect().catch(() => {});
     }
     return this.built.broker;
-  }
-}
-
-function assertPattern(pattern: unknown): asserts pattern is string {
-  if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
-    throw new EventBusError(
-      "INVALID_PATTERN",
-      `Pattern ${JSON.stringify(pattern)} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters.`,
-    );
   }
 }
 
