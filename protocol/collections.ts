@@ -7,3 +7,8 @@ export function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   }
   return value;
 }
+
+/** The object without its `undefined` properties, so spreading it over defaults keeps the defaults. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

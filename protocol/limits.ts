@@ -1,4 +1,6 @@
 /** Size and name limits shared by every part of the bus. Both ends must agree on them. */
+import { definedOnly } from "./collections.js";
+
 export interface Limits {
   /** Largest serialised envelope, in UTF-8 bytes. Default 1 MB. */
   readonly maxEventBytes: number;
@@ -25,10 +27,6 @@ export const MAX_TRACE_ID_LENGTH = 128;
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
   if (!overrides) return DEFAULT_LIMITS;
   return Object.freeze({ ...DEFAULT_LIMITS, ...definedOnly(overrides) });
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

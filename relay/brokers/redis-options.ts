@@ -3,6 +3,7 @@
  */
 
 import type { BackoffOptions } from "../../protocol/backoff.js";
+import { definedOnly } from "../../protocol/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { DEFAULT_HISTORY, type HistoryOptions } from "./broker.js";
 
@@ -71,8 +72,4 @@ function positive(name: string, value: number): void {
       `Broker option ${name} must be a positive number, got ${value}.`,
     );
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

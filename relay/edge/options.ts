@@ -2,6 +2,7 @@
  * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
  * they are validated. The CLI builds these from flags and environment variables (config.ts).
  */
+import { definedOnly } from "../../protocol/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
@@ -186,8 +187,4 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
 
 export function configError(problem: string): EventBusError {
   return new EventBusError("CONFIG_INVALID", problem);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
