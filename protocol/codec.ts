@@ -67,11 +67,16 @@ export function encodeEvent(
 ): EncodedEvent {
   assertType(input.type, options);
   const metadata = buildMetadata(input);
+  if (input.id !== undefined && !isEventId(input.id)) {
+    throw invalidEvent(`id ${describeValue(input.id)} is not a UUIDv7 or ULID`);
+  }
   const id = input.id ?? createId();
-  if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUIDv7 or ULID`);
-  const dataJson = serialiseData(input.data, limits);
-  const json = `{"id":"${id}","type":"${input.type}","data":${dataJson},"metadata":${JSON.stringify(metadata)}}`;
-  const bytes = utf8ByteLength(json);
+  const data = serialiseSized(input.data, limits);
+  // id and type are ASCII by their formats, so only data and metadata need counting.
+  const head = `{"id":"${id}","type":"${input.type}","data":`;
+  const tail = `,"metadata":${JSON.stringify(metadata)}}`;
+  const json = head + data.json + tail;
+  const bytes = head.length + data.bytes + utf8ByteLength(tail);
   if (bytes > limits.maxEventBytes) throw tooLarge("event", bytes, limits.maxEventBytes);
   return { envelope: { id, type: input.type, data: input.data, metadata }, json, bytes };
 }
@@ -122,12 +127,16 @@ export function isEventId(value: unknown): value is string {
 
 /** Serialises `data` after checking it is plain JSON within the size and depth limits. */
 export function serialiseData(data: unknown, limits: Limits = DEFAULT_LIMITS): string {
+  return serialiseSized(data, limits).json;
+}
+
+function serialiseSized(data: unknown, limits: Limits): { json: string; bytes: number } {
   if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
   checkJsonValue(data, limits.maxDepth, "data");
   const json = JSON.stringify(data);
   const bytes = utf8ByteLength(json);
   if (bytes > limits.maxDataBytes) throw tooLarge("data", bytes, limits.maxDataBytes);
-  return json;
+  return { json, bytes };
 }
 
 function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
@@ -138,7 +147,7 @@ function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
       `metadata.source must be a non-empty string of at most ${MAX_SOURCE_LENGTH} characters`,
     );
   }
-  if (typeof timestamp !== "string" || !ISO_TIME.test(timestamp)) {
+  if (input.timestamp !== undefined && (typeof timestamp !== "string" || !ISO_TIME.test(timestamp))) {
     throw invalidEvent(`metadata.timestamp ${describeValue(timestamp)} is not an ISO 8601 time`);
   }
   if (traceId !== undefined && (typeof traceId !== "string" || traceId.length > MAX_TRACE_ID_LENGTH)) {

@@ -23,6 +23,8 @@ describe("encodeEvent", () => {
     expect(envelope.metadata).toMatchObject({ source: "photo-api", traceId: "t-1", userId: "u1" });
     expect(new Date(envelope.metadata.timestamp).toISOString()).toBe(envelope.metadata.timestamp);
     expect(bytes).toBe(Buffer.byteLength(json));
+    const unicode = encodeEvent({ ...input, data: { name: "Zoë 😀" }, source: "café-api", traceId: "τ-1" });
+    expect(unicode.bytes).toBe(Buffer.byteLength(unicode.json));
   });
 
   it("rejects bad input with a code and without a half-built result", () => {
