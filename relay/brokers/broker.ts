@@ -105,7 +105,11 @@ export interface Broker {
   on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): () => void;
 
   // ---- publishing ----
-  /** Live-only PUBLISH. Resolves to the number of subscriptions that received it (as Redis counts). */
+  /**
+   * Live-only publish, not kept in history: PUBLISH (on a cluster, SPUBLISH for recoverable
+   * channels, which relays subscribe to with SSUBSCRIBE — e.g. the relay's `$presence` and
+   * `$session` system messages). Resolves to the number of subscriptions that received it.
+   */
   publish(channel: string, message: string): Promise<number>;
   /**
    * Atomically: assigns the next offset of the channel, appends the message to the channel's

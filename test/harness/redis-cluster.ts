@@ -85,6 +85,9 @@ async function startNode(
       String(nodeTimeout),
       "--cluster-require-full-coverage",
       "no",
+      // replicas sync at once instead of after the default 5 s delay
+      "--repl-diskless-sync-delay",
+      "0",
     ],
   });
   // The node delegates to the server handle (its getters read live state), adding cluster facts.

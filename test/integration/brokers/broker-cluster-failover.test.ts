@@ -31,7 +31,7 @@ function next(target: Broker, status: BrokerStatus): Promise<void> {
   });
 }
 
-/** Replication starts ~5 s after the cluster forms (repl-diskless-sync-delay); wait for it. */
+/** Replication starts just after the cluster forms (the harness sets repl-diskless-sync-delay 0); wait for it. */
 async function replicasInSync(): Promise<void> {
   for (const replica of cluster.nodes.filter((n) => n.role === "replica")) {
     const client = new Redis({ host: replica.host, port: replica.port });
