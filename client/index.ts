@@ -34,7 +34,7 @@ export type {
 export { localStorageOutbox, memoryOutbox } from "./outbox-storage.js";
 export type { Member } from "./presence.js";
 export type { DeliveredEvent } from "./router.js";
-export type { BusState, ReadonlyStore, RoomState } from "./store.js";
+export { type BusState, INITIAL_BUS_STATE, type ReadonlyStore, type RoomState } from "./store.js";
 export type { GetToken } from "./token.js";
 export type {
   BusEvent,
