@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
  *  - unit:        no network, no Redis; fake clocks where time matters
  *  - integration: real redis-server processes (test/harness), real relays on port 0, real socket.io
  *  - react:       React bindings in jsdom against a real relay
+ *  - chaos:       faults (Redis/relay SIGKILL, network cuts, slow consumers) and hostile input
+ *                 (fuzzers, JWT attacks, floods) with counted figures; one file at a time, after the
+ *                 other projects (groupOrder 1), bounded to a few minutes (docs/reliability.md)
  * Playwright specs live in e2e/ and run through `playwright test`, not Vitest.
  * An unhandled rejection or uncaught exception anywhere fails the run.
  */
@@ -34,6 +37,18 @@ export default defineConfig({
           environment: "jsdom",
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "chaos",
+          include: ["test/chaos/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          globalSetup: ["test/chaos/support/global-setup.ts"],
         },
       },
     ],
