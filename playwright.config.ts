@@ -3,13 +3,14 @@ import { defineConfig } from "@playwright/test";
 /**
  * End-to-end tests in Debian's Chromium (/usr/bin/chromium; never `npx playwright install`).
  * The webServer is the playground itself (`npm start`), on a loopback port: `npm run test:e2e`
- * (scripts/run-e2e.mjs) picks a free one and passes it as E2E_PORT.
+ * (scripts/run-e2e.mjs) picks a free one and passes it as E2E_PORT, and runs the suite twice: on the
+ * memory broker and over Redis (EVENT_BUS_REDIS_URL, which the playground's start script reads).
  */
 const port = Number(process.env.E2E_PORT ?? 5179);
 
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   timeout: 60_000,
   retries: 0,
   workers: 1,
