@@ -132,8 +132,18 @@ export function serialiseData(data: unknown, limits: Limits = DEFAULT_LIMITS): s
 
 function serialiseSized(data: unknown, limits: Limits): { json: string; bytes: number } {
   if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
-  checkJsonValue(data, limits.maxDepth, "data");
-  const json = JSON.stringify(data);
+  const custom = checkJsonValue(data, limits.maxDepth, "data");
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch (error) {
+    throw invalidEvent(
+      `\`data\` could not be serialised (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (json === undefined) throw invalidEvent("`data` serialises to nothing (a toJSON returned undefined)");
+  // What a toJSON returned was not checked above: check the JSON it produced, as a relay will.
+  if (custom) checkJsonValue(JSON.parse(json), limits.maxDepth, "data");
   const bytes = utf8ByteLength(json);
   if (bytes > limits.maxDataBytes) throw tooLarge("data", bytes, limits.maxDataBytes);
   return { json, bytes };
@@ -166,8 +176,10 @@ function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
  * Accepts what JSON can carry faithfully: null, booleans, finite numbers, strings, arrays and
  * plain objects (and objects with toJSON, such as Date). Rejects undefined inside arrays,
  * functions, symbols, bigints, NaN/Infinity, cycles and nesting deeper than `maxDepth`.
+ * Returns whether an object with toJSON was met (what its toJSON returns is not checked here).
  */
-function checkJsonValue(value: unknown, maxDepth: number, path: string): void {
+function checkJsonValue(value: unknown, maxDepth: number, path: string): boolean {
+  let custom = false;
   const seen = new Set<object>();
   const visit = (current: unknown, at: string, depth: number): void => {
     switch (typeof current) {
@@ -181,7 +193,10 @@ function checkJsonValue(value: unknown, maxDepth: number, path: string): void {
         if (current === null) return;
         if (depth >= maxDepth) throw invalidEvent(`${path} is nested deeper than ${maxDepth} levels`);
         if (seen.has(current)) throw invalidEvent(`${at} refers back to itself (a cycle)`);
-        if (typeof (current as { toJSON?: unknown }).toJSON === "function") return;
+        if (typeof (current as { toJSON?: unknown }).toJSON === "function") {
+          custom = true;
+          return;
+        }
         seen.add(current);
         if (Array.isArray(current)) {
           current.forEach((item, i) => {
@@ -202,6 +217,7 @@ function checkJsonValue(value: unknown, maxDepth: number, path: string): void {
     }
   };
   visit(value, path, 0);
+  return custom;
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
