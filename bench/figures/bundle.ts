@@ -1,0 +1,110 @@
+/**
+ * Figure 7 — bundle size, gzipped, of an app using each SDK: one Vite library build per SDK with the
+ * same configuration (browser, minified ESM, NODE_ENV=production, React external since every React
+ * app already ships it), whose entry imports the SDK's whole public namespace — what the app can
+ * reach — so tree-shaking does not favour anyone: our `client`, our `client` + `react`,
+ * socket.io-client alone, centrifuge, pusher-js and ably (all from npm, as installed).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build, type Rollup } from "vite";
+import { ROOT } from "../lib/ipc.js";
+import { type FigureResult, type TargetResult, target } from "../lib/results.js";
+
+interface Sdk {
+  readonly name: string;
+  /** The entry module's source: import the SDK's namespace(s) and export them. */
+  readonly source: string;
+}
+
+const SDKS: readonly Sdk[] = [
+  { name: "ours: client", source: namespaces([join(ROOT, "client/index.ts")]) },
+  {
+    name: "ours: client + react",
+    source: namespaces([join(ROOT, "client/index.ts"), join(ROOT, "react/index.ts")]),
+  },
+  { name: "socket.io-client", source: namespaces(["socket.io-client"]) },
+  { name: "centrifuge", source: namespaces(["centrifuge"]) },
+  { name: "pusher-js", source: namespaces(["pusher-js"]) },
+  { name: "ably", source: namespaces(["ably"]) },
+];
+
+function namespaces(specifiers: readonly string[]): string {
+  const lines = specifiers.map((s, i) => `import * as sdk${i} from ${JSON.stringify(s)};`);
+  return `${lines.join("\n")}\nexport default [${specifiers.map((_, i) => `sdk${i}`).join(", ")}];\n`;
+}
+
+async function bundle(entry: string): Promise<{ raw: number; gzip: number }> {
+  const result = await build({
+    root: ROOT,
+    configFile: false,
+    logLevel: "silent",
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+    build: {
+      write: false,
+      minify: true,
+      lib: { entry, formats: ["es"], fileName: "bundle" },
+      rollupOptions: { external: [/^react($|\/)/, /^react-dom($|\/)/] },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rollup.RollupOutput[];
+  const code = outputs
+    .flatMap((o) => o.output)
+    .filter((chunk): chunk is Rollup.OutputChunk => chunk.type === "chunk")
+    .map((chunk) => chunk.code)
+    .join("\n");
+  return { raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length };
+}
+
+export async function bundleFigure(log: (text: string) => void): Promise<FigureResult> {
+  const started = performance.now();
+  // Entries live under node_modules/.cache so bare imports resolve from the project's node_modules.
+  const cache = join(ROOT, "node_modules/.cache");
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, "bench-bundle-"));
+  const sizes = new Map<string, { raw: number; gzip: number }>();
+  try {
+    for (const [i, sdk] of SDKS.entries()) {
+      const entry = join(dir, `entry-${i}.js`);
+      writeFileSync(entry, sdk.source);
+      sizes.set(sdk.name, await bundle(entry));
+      log(`bundle ${sdk.name}: ${((sizes.get(sdk.name)?.gzip ?? 0) / 1024).toFixed(1)} KiB gzipped`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const kib = (pick: (s: { raw: number; gzip: number }) => number) =>
+    Object.fromEntries(
+      SDKS.map((s) => [s.name, pick(sizes.get(s.name) ?? { raw: Number.NaN, gzip: Number.NaN }) / 1024]),
+    );
+  const ours = sizes.get("ours: client + react")?.gzip ?? Number.NaN;
+  const targets: TargetResult[] = ["centrifuge", "pusher-js", "ably"].map((other) =>
+    target(
+      `client + react smaller than ${other}`,
+      ours / (sizes.get(other)?.gzip ?? Number.NaN),
+      `ours ÷ ${other} gzip`,
+      {
+        atMost: 0.999,
+      },
+    ),
+  );
+  const sio = sizes.get("socket.io-client")?.gzip ?? 0;
+  return {
+    id: 7,
+    title: "Bundle size of an app using each SDK",
+    setup:
+      "Vite library build per SDK, same config: browser conditions, minified ESM, NODE_ENV=production, React external; " +
+      "the entry imports each SDK's whole namespace. gzip -9.",
+    systems: SDKS.map((s) => s.name),
+    metrics: [
+      { name: "minified", unit: "KiB", values: kib((s) => s.raw) },
+      { name: "gzipped", unit: "KiB", values: kib((s) => s.gzip) },
+    ],
+    targets,
+    notes: [
+      `Our code over socket.io-client (which it is built on): client ${(((sizes.get("ours: client")?.gzip ?? 0) - sio) / 1024).toFixed(1)} KiB, client + react ${((ours - sio) / 1024).toFixed(1)} KiB gzipped.`,
+    ],
+    durationSeconds: (performance.now() - started) / 1000,
+  };
+}

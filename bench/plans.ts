@@ -1,0 +1,68 @@
+/**
+ * The sizes of every figure, full and quick. Everything is bounded by counts (and each wait by a
+ * timeout); `deadlineSeconds` stops the whole suite if something still runs away.
+ */
+import type { FanoutPlan } from "./figures/fanout-run.js";
+import type { RecoveryPlan } from "./figures/recovery.js";
+import type { RoomsPlan } from "./figures/rooms.js";
+import type { ScaleOutPlan } from "./figures/scale-out.js";
+import type { ServerMode } from "./lib/drivers.js";
+
+export interface Plan {
+  readonly figures: readonly number[];
+  readonly deadlineSeconds: number;
+  readonly fanout: FanoutPlan & { readonly systems: readonly ServerMode[]; readonly rounds: number };
+  readonly rooms: RoomsPlan;
+  readonly scaleOut: ScaleOutPlan;
+  readonly recovery: RecoveryPlan;
+  readonly publish: {
+    readonly events: number;
+    readonly rounds: number;
+    readonly rate: number;
+    readonly latencySeconds: number;
+  };
+}
+
+const FULL: Plan = {
+  figures: [1, 2, 3, 4, 5, 6, 7],
+  deadlineSeconds: 30 * 60,
+  fanout: {
+    systems: ["ours-redis", "ours-memory", "baseline", "reference"],
+    sizes: [1000, 5000],
+    rates: [20_000, 50_000],
+    latencySeconds: 3,
+    burstDeliveries: 500_000,
+    warmClients: 200,
+    rounds: 3,
+  },
+  rooms: {
+    clients: 5000,
+    rooms: 1000,
+    seconds: 8,
+    roomRate: 1000,
+    userRate: 200,
+    broadcastRate: 1,
+    rounds: 1,
+  },
+  scaleOut: { relays: [1, 2, 3], rooms: 60, clientsPerRoom: 10, messages: 3000, rate: 3000, burst: 20_000 },
+  recovery: { clients: 2000, rooms: 200, missed: 100, processes: 2, timeoutSeconds: 90 },
+  publish: { events: 30_000, rounds: 3, rate: 5_000, latencySeconds: 3 },
+};
+
+const QUICK: Plan = {
+  ...FULL,
+  figures: [1, 2, 6],
+  deadlineSeconds: 120,
+  fanout: {
+    systems: ["ours-redis", "ours-memory", "baseline", "reference"],
+    sizes: [1000],
+    rates: [20_000],
+    latencySeconds: 1.5,
+    burstDeliveries: 200_000,
+    warmClients: 100,
+    rounds: 1,
+  },
+  publish: { events: 5_000, rounds: 1, rate: 2_000, latencySeconds: 1 },
+};
+
+export const plans = (quick: boolean): Plan => (quick ? QUICK : FULL);
