@@ -1,0 +1,88 @@
+/**
+ * The relay under soak, in its own process (forked with --expose-gc): createRelay on a Redis URL,
+ * plus an IPC channel the soak runner uses to sample it from inside — heap after a full GC, RSS,
+ * event-loop delay (perf_hooks monitorEventLoopDelay, p99 since the previous sample), active
+ * timers and handles, listener counts of the long-lived emitters, and the relay's own stats.
+ *
+ *   fork("test/soak/relay-host.ts", [redisUrl, secret], { execArgv: ["--expose-gc", "--import", "tsx"] })
+ *   → { type: "ready", url }         ← { type: "sample" }  → { type: "sample", sample }
+ */
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createRelay } from "../../relay/edge/create-relay.js";
+
+export interface HostSample {
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly externalMb: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  readonly timers: number;
+  readonly handles: number;
+  readonly listeners: number;
+  readonly connections: number;
+  readonly channels: number;
+  readonly presenceChannels: number;
+  readonly pendingTasks: number;
+  readonly brokerChannels: number;
+}
+
+const [redisUrl, secret] = process.argv.slice(2);
+if (!redisUrl || !secret || !process.send) {
+  process.stderr.write("usage: fork relay-host.ts <redis url> <jwt secret> (with an IPC channel)\n");
+  process.exit(2);
+}
+
+const relay = await createRelay({
+  port: 0,
+  host: "127.0.0.1",
+  logLevel: "silent",
+  subscriptionLingerMs: 200,
+  auth: { secret },
+  broker: { broker: "redis", url: redisUrl },
+  presence: { ttlMs: 10_000, refreshMs: 2_000 },
+});
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function listenerTotal(): number {
+  const emitters = [relay.httpServer, relay.io, relay.io.engine, relay.io.sockets, relay.io.of("/").adapter];
+  let total = 0;
+  for (const emitter of emitters) {
+    for (const name of emitter.eventNames()) total += emitter.listenerCount(name);
+  }
+  return total;
+}
+
+function sample(): HostSample {
+  gc?.();
+  gc?.();
+  const memory = process.memoryUsage();
+  const resources = process.getActiveResourcesInfo();
+  const stats = relay.stats();
+  const result: HostSample = {
+    rssMb: memory.rss / 1024 / 1024,
+    heapUsedMb: memory.heapUsed / 1024 / 1024,
+    externalMb: memory.external / 1024 / 1024,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop.max / 1e6,
+    timers: resources.filter((r) => r === "Timeout").length,
+    handles: resources.length,
+    listeners: listenerTotal(),
+    connections: stats.connections,
+    channels: stats.channels.length,
+    presenceChannels: stats.presenceChannels.length,
+    pendingTasks: stats.pendingTasks,
+    brokerChannels: relay.broker.subscriptions().channels.length,
+  };
+  loop.reset();
+  return result;
+}
+
+process.on("message", (message: { type?: string }) => {
+  if (message.type === "sample") process.send?.({ type: "sample", sample: sample() });
+  if (message.type === "stop") {
+    void relay.close({ timeoutMs: 1000 }).then(() => process.exit(0));
+  }
+});
+process.send({ type: "ready", url: relay.url });
