@@ -128,7 +128,7 @@ it("18 rounds of connection resets and outages during traffic both ways: 0 lost,
     gaps: audit.gaps,
     maxMemoryMb: memory.stop(),
     result: ok ? "pass" : "fail",
-    notes: `${ROUNDS} rounds, ${outages} with outages; ${audit.published} publishes (backend ${down.sent}, browsers ${up.sent}); ${reconnects} reconnects; ${recovered} events recovered from history`,
+    notes: `${ROUNDS} rounds, ${outages} with outages; ${audit.published} publishes (backend ${down.sent}, browsers ${up.sent}), ${audit.delivered} deliveries; ${reconnects} reconnects; ${recovered} events recovered from history`,
   });
   expect(audit.examples).toEqual([]);
   expect(audit).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, gaps: 0 });

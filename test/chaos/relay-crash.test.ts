@@ -103,7 +103,7 @@ it("SIGKILL one of two relays, 6 times, during traffic both ways: 0 lost, 0 dupl
     gaps: audit.gaps,
     maxMemoryMb: fleet.peakRssMb,
     result: ok ? "pass" : "fail",
-    notes: `${audit.published} publishes (backend ${down.sent}, browsers ${up.sent}); ${moved} clients moved, ${reconnects} reconnects; ${recovered} events recovered from history`,
+    notes: `${audit.published} publishes (backend ${down.sent}, browsers ${up.sent}), ${audit.delivered} deliveries; ${moved} clients moved, ${reconnects} reconnects; ${recovered} events recovered from history`,
   });
   expect(audit.examples).toEqual([]);
   expect(audit).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0, gaps: 0 });

@@ -17,6 +17,8 @@ interface Publication {
   readonly seq: number;
   /** Absent for a publish that was refused or failed: it may or may not have been delivered. */
   readonly position: StreamPosition | undefined;
+  /** Acknowledged, but its epoch is unknown (the SDK's ack carries only the offset). */
+  readonly unplaced?: boolean;
 }
 
 interface Receipt {
@@ -55,6 +57,8 @@ export interface AuditResult {
   readonly coveredInNewEpoch: number;
   /** Deliveries of publishes that had failed from the publisher's point of view (allowed). */
   readonly deliveredDespiteFailure: number;
+  /** Acknowledged publishes without a known epoch that a receiver did not get (see `acknowledged`). */
+  readonly unplacedMissing: number;
   /** A few examples of lost/duplicated/out-of-order deliveries, for failure messages. */
   readonly examples: readonly string[];
 }
@@ -86,6 +90,15 @@ export class DeliveryLedger {
       this.epochRanks.set(channel, ranks);
     }
     if (!ranks.has(position.epoch)) ranks.set(position.epoch, ranks.size);
+  }
+
+  /**
+   * A publish acknowledged without its epoch (the SDK's ack): it counts as published and for
+   * duplicates, but whether a missing one is covered by a gap cannot be told — missing ones are
+   * counted apart (`unplacedMissing`), not as lost.
+   */
+  acknowledged(channel: string, publisher: string, seq: number, id: string): void {
+    this.add({ id, channel, publisher, seq, position: undefined, unplaced: true });
   }
 
   /** A publish rejected with an error: not lost if missing, not unknown if delivered. */
@@ -145,6 +158,7 @@ export class DeliveryLedger {
       coveredByGaps: 0,
       coveredInNewEpoch: 0,
       deliveredDespiteFailure: 0,
+      unplacedMissing: 0,
     };
     const examples: string[] = [];
     const note = (text: string) => {
@@ -172,7 +186,7 @@ export class DeliveryLedger {
             continue;
           }
           seen.add(receipt.id);
-          if (!publication.position) totals.deliveredDespiteFailure++;
+          if (!publication.position && !publication.unplaced) totals.deliveredDespiteFailure++;
           const previous = lastSeq.get(publication.publisher) ?? -1;
           if (publication.seq < previous) {
             totals.outOfOrder++;
@@ -183,6 +197,7 @@ export class DeliveryLedger {
           lastSeq.set(publication.publisher, Math.max(previous, publication.seq));
         }
         for (const publication of this.byChannel.get(channel) ?? []) {
+          if (publication.unplaced && !seen.has(publication.id)) totals.unplacedMissing++;
           if (!publication.position) continue;
           totals.expected++;
           if (seen.has(publication.id)) continue;
@@ -201,8 +216,8 @@ export class DeliveryLedger {
     }
     const all = [...this.publications.values()];
     return {
-      published: all.filter((p) => p.position).length,
-      failed: all.filter((p) => !p.position).length,
+      published: all.filter((p) => p.position || p.unplaced).length,
+      failed: all.filter((p) => !p.position && !p.unplaced).length,
       ...totals,
       examples,
     };

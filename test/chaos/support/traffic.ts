@@ -172,13 +172,14 @@ export function backendTraffic(
 
 /**
  * Each bus publishes `chaos.say` into `room`, one publish at a time (waiting for each ack), until
- * stopped. `epoch` is the room's epoch (constant in runs where Redis keeps its data).
+ * stopped. `epoch` is the room's epoch (constant in runs where Redis keeps its data); undefined when
+ * Redis may lose it (the ack then goes to the ledger without a position).
  */
 export function clientTraffic(
   ledger: DeliveryLedger,
   publishers: readonly ObservedBus[],
   room: string,
-  epoch: string,
+  epoch: string | undefined,
   { intervalMs = 10, maxPerClient = 100_000 } = {},
 ): Traffic {
   const state: TrafficState = { running: true, sent: 0, acked: 0, failures: 0, waiters: [] };
@@ -188,7 +189,8 @@ export function clientTraffic(
       state.sent++;
       try {
         const ack = await publisher.bus.publish("chaos.say", { seq, from: publisher.name }, { room });
-        ledger.published(channel, publisher.name, seq, ack.id, { offset: ack.offset, epoch });
+        if (epoch === undefined) ledger.acknowledged(channel, publisher.name, seq, ack.id);
+        else ledger.published(channel, publisher.name, seq, ack.id, { offset: ack.offset, epoch });
         acked(state);
       } catch {
         state.failures++;
