@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
@@ -39,11 +40,24 @@ function table(title: string, totals: Map<string, number>, total: number, top: n
   ];
 }
 
+/** Nodes under a `node:inspector` frame: the profiler's own work (stopping, serialising), left out. */
+function profilerNodes(nodes: readonly ProfileNode[]): Set<number> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Set<number>();
+  const mark = (id: number) => {
+    out.add(id);
+    for (const c of byId.get(id)?.children ?? []) mark(c);
+  };
+  for (const n of nodes) if (n.callFrame.url.startsWith("node:inspector")) mark(n.id);
+  return out;
+}
+
 function summarise(profile: Profile, top = 25): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const profiler = profilerNodes(profile.nodes);
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    if (!profiler.has(id)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();

@@ -1,14 +1,16 @@
 /**
  * Counts deliveries in raw WebSocket byte streams without parsing frames: every event the
- * benchmark publishes carries `data` starting with `{"t":<publish time>` (JSON-escaped inside a
- * socket.io packet, `{\"t\":`), exactly once per message, so one `Buffer.indexOf` scan per chunk
- * counts messages, and the number after the marker gives publish→deliver latency. Engine.IO pings
+ * benchmark publishes carries `data` starting with `{"t":<publish time>` — `{"tb":` for
+ * broadcasts — (JSON-escaped inside a socket.io packet, `{\"t\":`), exactly once per message, so
+ * one `Buffer.indexOf` scan per chunk counts messages, and the number after the marker gives
+ * publish→deliver latency, kept apart for broadcasts. Engine.IO pings
  * (the 3-byte text frame "2") are found the same way and answered. Patterns split across two
  * chunks are found with a short tail kept per connection.
  */
 import { now } from "./feeders.js";
 
 const PING = Buffer.from([0x81, 0x01, 0x32]);
+const B = 0x62; // "b"
 
 export interface ScannedConnection {
   count: number;
@@ -22,7 +24,9 @@ export interface ScannedConnection {
 export class DeliveryScanner {
   total = 0;
   recordLatency = false;
+  /** Latencies of events whose data starts with `t` (rooms, users) and `tb` (broadcasts). */
   latencies: number[] = [];
+  broadcastLatencies: number[] = [];
   readonly tailLength: number;
 
   constructor(
@@ -62,8 +66,10 @@ export class DeliveryScanner {
       conn.count++;
       this.total++;
       if (this.recordLatency) {
-        const sent = readNumber(buffer, at + this.marker.length);
-        if (Number.isFinite(sent)) this.latencies.push(arrival - sent);
+        const broadcast = buffer[at + this.marker.length] === B;
+        const sent = readNumber(buffer, at + this.marker.length + (broadcast ? 1 : 0));
+        if (Number.isFinite(sent))
+          (broadcast ? this.broadcastLatencies : this.latencies).push(arrival - sent);
       }
       this.onDelivery();
     }
@@ -74,11 +80,16 @@ export class DeliveryScanner {
   }
 }
 
-/** The decimal number at `start`, or NaN when it runs to the end of the buffer (cut off). */
+/**
+ * The decimal number after the key's closing `":` or `\":` at `start`, or NaN when it runs to the
+ * end of the buffer (cut off).
+ */
 function readNumber(buffer: Buffer, start: number): number {
   let value = 0;
   let scale = 0;
-  for (let i = start; i < buffer.length; i++) {
+  let first = start;
+  while (first < start + 3 && !isDigit(buffer[first])) first++;
+  for (let i = first; i < buffer.length; i++) {
     const c = buffer[i] ?? 0;
     if (c >= 48 && c <= 57) {
       if (scale === 0) value = value * 10 + (c - 48);
@@ -89,8 +100,12 @@ function readNumber(buffer: Buffer, start: number): number {
     } else if (c === 46 && scale === 0) {
       scale = 10;
     } else {
-      return i === start ? Number.NaN : value;
+      return i === first ? Number.NaN : value;
     }
   }
   return Number.NaN;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
 }

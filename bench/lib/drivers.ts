@@ -17,6 +17,7 @@ import {
   type Target,
 } from "./feeders.js";
 import { ask, child, isEvent, line } from "./ipc.js";
+import type { LatencySummary } from "./stats.js";
 
 export const SECRET = "bench-secret-0123456789abcdef0123456789";
 
@@ -172,7 +173,10 @@ export interface LoadStats {
   readonly total: number;
   readonly minPerClient: number;
   readonly maxPerClient: number;
-  readonly latency: { readonly n: number; readonly p50: number; readonly p95: number; readonly p99: number };
+  /** Every delivery; events to rooms and users; broadcasts. */
+  readonly latency: LatencySummary;
+  readonly roomLatency: LatencySummary;
+  readonly broadcastLatency: LatencySummary;
 }
 
 export const loadStats = (load: ChildProcess) => ask(load, { cmd: "stats" }, isEvent<LoadStats>("stats"));

@@ -34,12 +34,14 @@ export interface Feeder {
 
 export type Nodes = readonly { readonly host: string; readonly port: number }[];
 
-export function eventData(seq: number) {
-  return { t: now(), seq, photoId: "photo-123", progress: 42, stage: "thumbnails" };
+/** The event's data: the publish time first (`tb` for broadcasts, so latencies can be told apart). */
+export function eventData(seq: number, broadcast = false) {
+  const rest = { seq, photoId: "photo-123", progress: 42, stage: "thumbnails" };
+  return broadcast ? { tb: now(), ...rest } : { t: now(), ...rest };
 }
 
-export function envelopeJson(seq: number): string {
-  return encodeEvent({ type: EVENT_TYPE, data: eventData(seq), source: "bench" }).json;
+export function envelopeJson(seq: number, broadcast = false): string {
+  return encodeEvent({ type: EVENT_TYPE, data: eventData(seq, broadcast), source: "bench" }).json;
 }
 
 export function channelOf(target: Target): string {
@@ -60,7 +62,7 @@ export async function oursFeeder(config: Partial<EventBusConfig>): Promise<Feede
     send(target, seq) {
       if (target.kind === "room") return bus.publishToRoom(target.room, EVENT_TYPE, eventData(seq));
       if (target.kind === "user") return bus.publishToUser(target.user, EVENT_TYPE, eventData(seq));
-      return bus.broadcast(EVENT_TYPE, eventData(seq));
+      return bus.broadcast(EVENT_TYPE, eventData(seq, true));
     },
     close: () => bus.disconnect(),
   };
@@ -73,7 +75,7 @@ export function baselineFeeder(redis: string | Nodes): Feeder {
   return {
     async send(target, seq) {
       const channel = channelOf(target);
-      if (target.kind === "broadcast") emitter.emit("m", channel, envelopeJson(seq));
+      if (target.kind === "broadcast") emitter.emit("m", channel, envelopeJson(seq, true));
       else emitter.to(channel).emit("m", channel, envelopeJson(seq));
     },
     async close() {
@@ -98,7 +100,7 @@ export function shardedBaselineFeeder(nodes: Nodes): Feeder {
         nsp: "/",
         type: 3, // MessageType.BROADCAST
         data: {
-          packet: { type: 2, data: ["m", room, envelopeJson(seq)], nsp: "/" },
+          packet: { type: 2, data: ["m", room, envelopeJson(seq, rooms.length === 0)], nsp: "/" },
           opts: { rooms, except: [], flags: {} },
         },
       });

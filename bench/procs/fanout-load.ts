@@ -8,7 +8,8 @@
  *   { cmd: "drop", count }    → closes the newest `count` clients → { event: "dropped", total }
  *   { cmd: "phase", latency, expect } → resets counters; { event: "done", at } once `expect`
  *       deliveries arrived (if expect > 0)
- *   { cmd: "stats" }          → { event: "stats", total, minPerClient, maxPerClient, latency }
+ *   { cmd: "stats" }          → { event: "stats", total, minPerClient, maxPerClient, latency (all),
+ *       roomLatency (events to rooms and users), broadcastLatency }
  *
  *   KIND=ours|baseline|reference JWT_SECRET=… node --import tsx bench/procs/fanout-load.ts
  */
@@ -29,7 +30,7 @@ interface Client extends ScannedConnection {
 
 const state = { expect: 0, done: true };
 const scanner = new DeliveryScanner(
-  Buffer.from(kind === "reference" ? '{"t":' : '{\\"t\\":'),
+  Buffer.from(kind === "reference" ? '{"t' : '{\\"t'),
   kind !== "reference",
   () => {
     if (!state.done && scanner.total >= state.expect) {
@@ -101,6 +102,7 @@ process.on("message", (message: { cmd?: string } & Record<string, unknown>) => {
     for (const client of clients) client.count = 0;
     scanner.total = 0;
     scanner.latencies = [];
+    scanner.broadcastLatencies = [];
     scanner.recordLatency = message.latency === true;
     state.expect = Number(message.expect ?? 0);
     state.done = state.expect <= 0;
@@ -111,7 +113,9 @@ process.on("message", (message: { cmd?: string } & Record<string, unknown>) => {
       total: scanner.total,
       minPerClient: Math.min(...counts),
       maxPerClient: Math.max(...counts),
-      latency: summarize(scanner.latencies),
+      latency: summarize([...scanner.latencies, ...scanner.broadcastLatencies]),
+      roomLatency: summarize(scanner.latencies),
+      broadcastLatency: summarize(scanner.broadcastLatencies),
     });
   }
 });
