@@ -55,7 +55,12 @@ function figure1(o: FanoutOptions, med: Medians, runs: Map<ServerMode, RunRecord
   const notes: string[] = [];
   for (const n of o.sizes) {
     metrics.push(
-      row(`max sustained deliveries/s, ${n} clients`, "deliveries/s", `deliveriesPerSec@${n}`, med),
+      row(
+        `max deliveries/s (burst, all delivered), ${n} clients`,
+        "deliveries/s",
+        `deliveriesPerSec@${n}`,
+        med,
+      ),
       row(`server CPU per delivery, ${n} clients`, "µs", `cpuUsPerDelivery@${n}`, med),
       row(`server CPU busy during the burst, ${n} clients`, "% of a core", `serverBusy@${n}`, med, 100),
       row(`load-generator CPU during the burst, ${n} clients`, "% of a core", `loadBusy@${n}`, med, 100),

@@ -170,6 +170,7 @@ export async function publishFigure(o: PublishOptions): Promise<FigureResult> {
     ],
     notes: [
       `Recoverable publishToRoom (history + offset + PUBLISH, one Lua script) with batching: ${((best.get("publishToRoom batched") ?? Number.NaN) / raw).toFixed(2)}× raw PUBLISH (information).`,
+      `Against raw auto-pipelined PUBLISH (ioredis batching too): publish batched ${((best.get("publish batched") ?? Number.NaN) / (best.get("raw auto-pipelined") ?? Number.NaN)).toFixed(2)}×, publishToRoom batched ${((best.get("publishToRoom batched") ?? Number.NaN) / (best.get("raw auto-pipelined") ?? Number.NaN)).toFixed(2)}× (information).`,
     ],
     durationSeconds: (performance.now() - started) / 1000,
   };
