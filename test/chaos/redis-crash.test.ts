@@ -21,6 +21,7 @@ import {
   backendTraffic,
   channelOf,
   clientTraffic,
+  logRound,
   type ObservedBus,
   observeBus,
 } from "./support/traffic.js";
@@ -86,6 +87,7 @@ it("SIGKILL Redis 3 times during traffic: everyone recovers by itself, gaps repo
       label: "a gap on every channel of every client",
     });
     recoveryMs.push(Date.now() - restartedAt);
+    logRound(`Redis kill ${run + 1}/${OUTAGES_MS.length} (${outageMs} ms down)`, ledger, buses);
   }
   await traffic.acknowledged(150);
   await Promise.all([traffic.stop(), up.stop()]);

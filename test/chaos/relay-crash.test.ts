@@ -19,6 +19,7 @@ import {
   type BackendTarget,
   backendTraffic,
   clientTraffic,
+  logRound,
   type ObservedBus,
   observeBus,
 } from "./support/traffic.js";
@@ -78,6 +79,7 @@ it("SIGKILL one of two relays, 6 times, during traffic both ways: 0 lost, 0 dupl
     await fleet.replace(victim);
     for (const b of buses) await statusReached(b.bus, "connected", 20_000);
     await up.acknowledged(20);
+    logRound(`relay kill ${run + 1}/${KILLS} (${counts[victim] ?? 0} clients moved)`, ledger, buses);
   }
   await down.acknowledged(100);
   await Promise.all([down.stop(), up.stop()]);

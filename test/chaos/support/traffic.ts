@@ -200,3 +200,13 @@ export function clientTraffic(
   };
   return trafficHandle(state, publishers.map(loop));
 }
+
+/** One line of cumulative counts after a chaos round, printed so every run shows its figures. */
+export function logRound(label: string, ledger: DeliveryLedger, buses: readonly ObservedBus[]): void {
+  const audit = ledger.audit();
+  const recovered = buses.reduce((sum, b) => sum + b.recovered, 0);
+  const reconnects = buses.reduce((sum, b) => sum + b.reconnects, 0);
+  console.log(
+    `[chaos] ${label}: published ${audit.published}, delivered ${audit.delivered}, recovered ${recovered}, reconnects ${reconnects}, gaps ${audit.gaps}, duplicated ${audit.duplicated}, not yet delivered ${audit.lost}`,
+  );
+}
