@@ -42,7 +42,7 @@ const FULL: Plan = {
     roomRate: 1000,
     userRate: 200,
     broadcastRate: 1,
-    rounds: 3,
+    rounds: 5,
   },
   scaleOut: { relays: [1, 2, 3], rooms: 60, clientsPerRoom: 10, messages: 3000, rate: 3000, burst: 20_000 },
   recovery: { clients: 2000, rooms: 200, missed: 100, processes: 2, timeoutSeconds: 90 },

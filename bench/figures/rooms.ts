@@ -172,6 +172,11 @@ export async function roomsFigure(
     ],
     notes: [
       "Ours holds one Redis subscription per channel with local sockets (rooms, users, broadcast); the baseline one pattern for everything.",
+      ...SYSTEMS.map((s) => {
+        const rounds = runs.get(s) ?? [];
+        const list = (key: string) => rounds.map((r) => Math.round(r[key] ?? Number.NaN)).join(", ");
+        return `${s} per round — p99 room/user events: ${list("p99")} ms; p99 broadcasts: ${list("bp99")} ms; CPU per delivery: ${rounds.map((r) => (r.cpuUs ?? Number.NaN).toFixed(1)).join(", ")} µs.`;
+      }),
     ],
     durationSeconds: (performance.now() - started) / 1000,
   };
