@@ -120,11 +120,12 @@ it("SIGKILL Redis 3 times during traffic: everyone recovers by itself, gaps repo
     gaps: audit.gaps,
     maxMemoryMb: fleet.peakRssMb,
     result: ok ? "pass" : "fail",
-    notes: `outages ${OUTAGES_MS.join("/")} ms; ${audit.coveredByGaps} deliveries covered by gaps (${audit.coveredInNewEpoch} of them published after the restart, before the relays re-subscribed); ${traffic.failures} publishes refused during outages (${audit.deliveredDespiteFailure} of them still delivered); ready again + gaps told within ${Math.max(...recoveryMs)} ms; browsers: ${up.sent} publishes, ${up.failures} failed, ${audit.unplacedMissing} deliveries of acknowledged ones missing (behind a gap); ${audit.delivered} deliveries in all`,
+    notes: `outages ${OUTAGES_MS.join("/")} ms; ${audit.coveredByGaps} deliveries covered by gaps (${audit.coveredInNewEpoch} of them published after the restart, before the relays re-subscribed); ${traffic.failures} backend publishes refused during outages (${JSON.stringify(traffic.failureCodes)}; ${audit.deliveredDespiteFailure} of them delivered anyway); ready again + gaps told within ${Math.max(...recoveryMs)} ms; browsers: ${up.sent} publishes, ${up.failures} failed, ${audit.unplacedMissing} deliveries of acknowledged ones missing (behind a gap); ${audit.delivered} deliveries in all`,
   });
   expect(audit.examples).toEqual([]);
   expect(audit).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unknown: 0 });
   expect(audit.gaps).toBeGreaterThanOrEqual(CLIENTS * 3 * OUTAGES_MS.length);
   expect(behind).toEqual([]);
+  expect(traffic.failureCodes.UNCODED ?? 0).toBe(0);
   expect((await backend.client.healthCheck()).status).toBe("healthy");
 });

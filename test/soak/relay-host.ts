@@ -9,12 +9,15 @@
  *   → { type: "ready", url }         ← { type: "sample" }  → { type: "sample", sample }
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { getHeapSpaceStatistics } from "node:v8";
 import { createRelay } from "../../relay/edge/create-relay.js";
 
 export interface HostSample {
   readonly rssMb: number;
   readonly heapUsedMb: number;
   readonly externalMb: number;
+  /** Used size of each V8 heap space (old, code, …), MB: where heap growth lives. */
+  readonly spacesMb: Readonly<Record<string, number>>;
   readonly loopDelayP99Ms: number;
   readonly loopDelayMaxMs: number;
   readonly timers: number;
@@ -67,6 +70,9 @@ function sample(): HostSample {
     rssMb: memory.rss / 1024 / 1024,
     heapUsedMb: memory.heapUsed / 1024 / 1024,
     externalMb: memory.external / 1024 / 1024,
+    spacesMb: Object.fromEntries(
+      getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size / 1024 / 1024]),
+    ),
     loopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - RESOLUTION_MS),
     loopDelayMaxMs: Math.max(0, loop.max / 1e6 - RESOLUTION_MS),
     timers: resources.filter((r) => r === "Timeout").length,

@@ -7,7 +7,7 @@
  * CHANNELS / NUMSUB), no presence entries, no extra timers or listeners.
  *
  *   npm run soak                      # 10 minutes
- *   npm run soak -- --minutes 3 --clients 60
+ *   npm run soak -- --minutes 3 --clients 60 --users 500   (distinct user ids the clients cycle through)
  *
  * Prints a table and writes .tmp/reliability/soak.json; exits 1 when a check fails.
  */
@@ -34,13 +34,15 @@ const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "10" },
     clients: { type: "string", default: "40" },
+    users: { type: "string", default: "500" },
     json: { type: "string", default: join(ROOT, ".tmp", "reliability", "soak.json") },
   },
 });
 const MINUTES = Number(values.minutes);
 const CLIENTS = Number(values.clients);
-if (!(MINUTES > 0) || !(CLIENTS > 0)) {
-  process.stderr.write("usage: soak.ts [--minutes N] [--clients N] [--json path]\n");
+const USERS = Number(values.users);
+if (!(MINUTES > 0) || !(CLIENTS > 0) || !(USERS > 0)) {
+  process.stderr.write("usage: soak.ts [--minutes N] [--clients N] [--users N] [--json path]\n");
   process.exit(2);
 }
 
@@ -100,7 +102,7 @@ interface SoakClient {
 }
 
 function openClient(url: string, n: number, totals: Totals): SoakClient {
-  const user = `soaker${n % 500}`;
+  const user = `soaker${n % USERS}`;
   const bus = createEventBus({
     url,
     getToken: () =>
@@ -265,6 +267,7 @@ async function main(): Promise<number> {
     const result = {
       minutes: MINUTES,
       clients: CLIENTS,
+      users: USERS,
       totals,
       baseline,
       final,
@@ -284,6 +287,12 @@ async function main(): Promise<number> {
     console.log(
       `heap after GC slope ${heapSlope.toFixed(3)} MB/min, RSS slope ${rssSlope.toFixed(3)} MB/min (minutes 2–${MINUTES}); event-loop delay p99 ≤ ${loopP99.toFixed(1)} ms`,
     );
+    const spaces = Object.keys(final.spacesMb)
+      .map((name) => ({ name, delta: (final.spacesMb[name] ?? 0) - (baseline.spacesMb[name] ?? 0) }))
+      .filter((s) => Math.abs(s.delta) >= 0.05)
+      .map((s) => `${s.name} ${s.delta >= 0 ? "+" : ""}${s.delta.toFixed(2)}`)
+      .join(", ");
+    console.log(`idle heap growth by V8 space (MB): ${spaces || "none"}`);
     console.log(
       `idle before → after: heap ${baseline.heapUsedMb.toFixed(1)} → ${final.heapUsedMb.toFixed(1)} MB, timers ${baseline.timers} → ${final.timers}, listeners ${baseline.listeners} → ${final.listeners}, handles ${baseline.handles} → ${final.handles}; Redis channels ${redisBaseline.channels} → ${redisFinal.channels}`,
     );

@@ -8,7 +8,7 @@
  */
 import type { EventBus } from "../../../client/types.js";
 import type { AnyEvents } from "../../../protocol/envelope.js";
-import type { EventBusError } from "../../../protocol/errors.js";
+import { type EventBusError, isEventBusError } from "../../../protocol/errors.js";
 import { createId } from "../../../protocol/ids.js";
 import type { EventBusClient } from "../../../relay/backend/client.js";
 import type { DeliveryLedger } from "./ledger.js";
@@ -77,6 +77,8 @@ export interface Traffic {
   /** Publishes attempted so far. */
   readonly sent: number;
   readonly failures: number;
+  /** Failures by error code ("UNCODED" for anything that is not an EventBusError). */
+  readonly failureCodes: Readonly<Record<string, number>>;
   /** Stops publishing; resolves once every loop finished its last publish. */
   stop(): Promise<void>;
   /** Resolves once `count` more publishes were acknowledged (to wait for traffic to flow again). */
@@ -88,6 +90,7 @@ interface TrafficState {
   sent: number;
   acked: number;
   failures: number;
+  failureCodes: Record<string, number>;
   waiters: { target: number; resolve: () => void }[];
 }
 
@@ -98,6 +101,9 @@ function trafficHandle(state: TrafficState, loops: Promise<void>[]): Traffic {
     },
     get failures() {
       return state.failures;
+    },
+    get failureCodes() {
+      return state.failureCodes;
     },
     async stop() {
       state.running = false;
@@ -122,6 +128,12 @@ function trafficHandle(state: TrafficState, loops: Promise<void>[]): Traffic {
   };
 }
 
+function failed(state: TrafficState, error: unknown): void {
+  state.failures++;
+  const code = isEventBusError(error) ? error.code : "UNCODED";
+  state.failureCodes[code] = (state.failureCodes[code] ?? 0) + 1;
+}
+
 function acked(state: TrafficState): void {
   state.acked++;
   for (const waiter of [...state.waiters]) {
@@ -140,7 +152,14 @@ export function backendTraffic(
   targets: readonly BackendTarget[],
   { intervalMs = 5, maxPerChannel = 100_000 } = {},
 ): Traffic {
-  const state: TrafficState = { running: true, sent: 0, acked: 0, failures: 0, waiters: [] };
+  const state: TrafficState = {
+    running: true,
+    sent: 0,
+    acked: 0,
+    failures: 0,
+    failureCodes: {},
+    waiters: [],
+  };
   const loop = async (target: BackendTarget) => {
     const channel = channelOf(target);
     for (let seq = 0; state.running && seq < maxPerChannel; seq++) {
@@ -160,8 +179,8 @@ export function backendTraffic(
         }
         ledger.published(channel, "backend", seq, result.id, { offset: result.offset, epoch: result.epoch });
         acked(state);
-      } catch {
-        state.failures++;
+      } catch (error) {
+        failed(state, error);
         ledger.failed(channel, "backend", seq, options.id);
       }
       await pause(intervalMs);
@@ -182,7 +201,14 @@ export function clientTraffic(
   epoch: string | undefined,
   { intervalMs = 10, maxPerClient = 100_000 } = {},
 ): Traffic {
-  const state: TrafficState = { running: true, sent: 0, acked: 0, failures: 0, waiters: [] };
+  const state: TrafficState = {
+    running: true,
+    sent: 0,
+    acked: 0,
+    failures: 0,
+    failureCodes: {},
+    waiters: [],
+  };
   const channel = `room:${room}`;
   const loop = async (publisher: ObservedBus) => {
     for (let seq = 0; state.running && seq < maxPerClient; seq++) {
@@ -192,8 +218,8 @@ export function clientTraffic(
         if (epoch === undefined) ledger.acknowledged(channel, publisher.name, seq, ack.id);
         else ledger.published(channel, publisher.name, seq, ack.id, { offset: ack.offset, epoch });
         acked(state);
-      } catch {
-        state.failures++;
+      } catch (error) {
+        failed(state, error);
       }
       await pause(intervalMs);
     }
