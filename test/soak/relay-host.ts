@@ -7,9 +7,10 @@
  *
  *   fork("test/soak/relay-host.ts", [redisUrl, secret], { execArgv: ["--expose-gc", "--import", "tsx"] })
  *   → { type: "ready", url }         ← { type: "sample" }  → { type: "sample", sample }
+ *                                    ← { type: "snapshot", path } → { type: "snapshot", path } (heap snapshot)
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { getHeapSpaceStatistics } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { createRelay } from "../../relay/edge/create-relay.js";
 
 export interface HostSample {
@@ -88,8 +89,12 @@ function sample(): HostSample {
   return result;
 }
 
-process.on("message", (message: { type?: string }) => {
+process.on("message", (message: { type?: string; path?: string }) => {
   if (message.type === "sample") process.send?.({ type: "sample", sample: sample() });
+  if (message.type === "snapshot" && message.path) {
+    gc?.();
+    process.send?.({ type: "snapshot", path: writeHeapSnapshot(message.path) });
+  }
   if (message.type === "stop") {
     void relay.close({ timeoutMs: 1000 }).then(() => process.exit(0));
   }

@@ -9,7 +9,8 @@
  *   npm run soak                      # 10 minutes
  *   npm run soak -- --minutes 3 --clients 60 --users 500   (distinct user ids the clients cycle through)
  *
- * Prints a table and writes .tmp/reliability/soak.json; exits 1 when a check fails.
+ * Prints a table and writes .tmp/reliability/soak.json; exits 1 when a check fails. With
+ * `--snapshots <dir>` it also writes heap snapshots of the idle relay before and after.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "10" },
     clients: { type: "string", default: "40" },
     users: { type: "string", default: "500" },
+    /** Directory for two heap snapshots of the relay at idle, before and after (for leak hunts). */
+    snapshots: { type: "string" },
     json: { type: "string", default: join(ROOT, ".tmp", "reliability", "soak.json") },
   },
 });
@@ -54,6 +57,7 @@ interface Host {
   readonly child: ChildProcess;
   readonly url: string;
   sample(): Promise<HostSample>;
+  snapshot(path: string): Promise<string>;
 }
 
 async function startHost(redisUrl: string): Promise<Host> {
@@ -77,6 +81,16 @@ async function startHost(redisUrl: string): Promise<Host> {
         };
         child.on("message", onMessage);
         child.send({ type: "sample" });
+      }),
+    snapshot: (path) =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type: string; path?: string }) => {
+          if (m.type !== "snapshot" || !m.path) return;
+          child.off("message", onMessage);
+          resolve(m.path);
+        };
+        child.on("message", onMessage);
+        child.send({ type: "snapshot", path });
       }),
   };
 }
@@ -190,6 +204,12 @@ async function main(): Promise<number> {
     await pause(2000);
     const baseline = await drainAll();
     const redisBaseline = await redisChannels(admin);
+    if (values.snapshots) {
+      mkdirSync(values.snapshots, { recursive: true });
+      console.log(
+        `heap snapshot: ${await host.snapshot(join(values.snapshots, "idle-before.heapsnapshot"))}`,
+      );
+    }
     console.log(
       `soak: ${MINUTES} min, ${CLIENTS} clients churning, relay ${host.url} (pid ${host.child.pid}); idle baseline heap ${baseline.heapUsedMb.toFixed(1)} MB, rss ${baseline.rssMb.toFixed(0)} MB, ${baseline.timers} timers, ${baseline.listeners} listeners`,
     );
@@ -244,6 +264,9 @@ async function main(): Promise<number> {
     await Promise.all([churn, traffic]);
     const final = await drainAll();
     const redisFinal = await redisChannels(admin);
+    if (values.snapshots) {
+      console.log(`heap snapshot: ${await host.snapshot(join(values.snapshots, "idle-after.heapsnapshot"))}`);
+    }
 
     const afterWarmup = samples.filter((s) => s.minute >= 2);
     const heapSlope = slope(afterWarmup.map((s) => [s.minute, s.heapUsedMb]));
