@@ -7,7 +7,9 @@
  * - a message is delivered iff its offset is the next one after the position (exactly once, in
  *   channel order); smaller offsets are duplicates;
  * - a hole (offset > position + 1) or another epoch holds the message back and asks for `history`
- *   from the position; `recovered: false` becomes a gap, and the position jumps to the relay's;
+ *   from the position; `recovered: false` becomes a gap, and the position jumps to the relay's —
+ *   except when the epoch changed: everything of the new epoch was published after the loss, so it
+ *   is replayed from its start (offset 0) rather than skipped;
  * - messages without an offset (raw PUBLISH) are delivered live, de-duplicated by id;
  * - the hold-back buffer is bounded: past `maxBuffer`, later messages are dropped and fetched
  *   again from history once the pending request is answered.
@@ -101,11 +103,18 @@ export class ChannelTracker {
     this.waiting = false;
     if (!fromHistory) this.recovery = input.recovered ?? null;
     if (this.isGap(input)) {
-      if (this.position && this.position.epoch !== input.position.epoch)
-        this.retired.add(this.position.epoch);
+      const previous = this.position;
       if (!fromHistory) this.recovery = false;
-      this.position = input.position;
-      step.gap = { position: input.position, at: 0 };
+      if (previous && previous.epoch !== input.position.epoch) {
+        // History before the new epoch is lost (a gap); the new epoch's own events are not.
+        this.retired.add(previous.epoch);
+        this.position = { offset: 0, epoch: input.position.epoch };
+        step.gap = { position: this.position, at: 0 };
+        if (input.position.offset > 0) return this.ask(step);
+      } else {
+        this.position = input.position;
+        step.gap = { position: input.position, at: 0 };
+      }
     } else {
       this.replay(input, step);
       this.stalled = fromHistory && input.messages.length === 0;

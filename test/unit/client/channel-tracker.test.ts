@@ -96,21 +96,49 @@ describe("ChannelTracker", () => {
     expect(filled.idle).toBe(true);
   });
 
-  it("recovered: false is a gap before anything else; delivery resumes after the relay's position", () => {
+  it("recovered: false in the same epoch (history trimmed) is a gap; delivery resumes after the relay's position", () => {
+    const t = joined(10);
+    t.begin();
+    t.live(msg(2500));
+    t.live(msg(2501));
+    const step = t.synced(
+      { position: { offset: 2500, epoch: E }, recovered: false, messages: [], more: false },
+      false,
+    );
+    expect(step.gap).toEqual({ position: { offset: 2500, epoch: E }, at: 0 });
+    expect(step.history).toBeUndefined();
+    expect(offsets(step)).toEqual([2501]);
+    expect(step.settled).toEqual({ recovered: false, replayed: 0 });
+  });
+
+  it("a new epoch (Redis lost the history) is a gap, then the new epoch is replayed from its start", () => {
     const t = joined(10);
     t.begin();
     t.live(msg(3, "epochB"));
     t.live(msg(4, "epochB"));
-    const step = t.synced(
+    const lost = t.synced(
       { position: { offset: 3, epoch: "epochB" }, recovered: false, messages: [], more: false },
       false,
     );
-    expect(step.gap).toEqual({ position: { offset: 3, epoch: "epochB" }, at: 0 });
-    expect(offsets(step)).toEqual([4]);
-    expect(step.settled).toEqual({ recovered: false, replayed: 0 });
+    expect(lost.gap).toEqual({ position: { offset: 0, epoch: "epochB" }, at: 0 });
+    expect(lost.history).toEqual({ offset: 0, epoch: "epochB" });
+    expect(offsets(lost)).toEqual([]);
+    expect(lost.settled).toBeUndefined();
+    const replay = t.synced(
+      {
+        position: { offset: 4, epoch: "epochB" },
+        recovered: true,
+        messages: [msg(1, "epochB"), msg(2, "epochB"), msg(3, "epochB")],
+        more: false,
+      },
+      true,
+    );
+    expect(offsets(replay)).toEqual([1, 2, 3, 4]);
+    expect(replay.gap).toBeUndefined();
+    expect(replay.settled).toEqual({ recovered: false, replayed: 3 });
   });
 
-  it("an epoch change in live traffic asks history, and late messages of the old epoch are dropped", () => {
+  it("an epoch change in live traffic asks history, replays the new epoch, and drops the old one's late messages", () => {
     const t = joined(5);
     const changed = t.live(msg(1, "epochB"));
     expect(changed.history).toEqual({ offset: 5, epoch: E });
@@ -118,10 +146,38 @@ describe("ChannelTracker", () => {
       { position: { offset: 1, epoch: "epochB" }, recovered: false, messages: [], more: false },
       true,
     );
-    expect(step.gap?.position).toEqual({ offset: 1, epoch: "epochB" });
+    expect(step.gap?.position).toEqual({ offset: 0, epoch: "epochB" });
+    expect(step.history).toEqual({ offset: 0, epoch: "epochB" });
+    const replay = t.synced(
+      {
+        position: { offset: 1, epoch: "epochB" },
+        recovered: true,
+        messages: [msg(1, "epochB")],
+        more: false,
+      },
+      true,
+    );
+    expect(offsets(replay)).toEqual([1]);
     expect(offsets(t.live(msg(6, E)))).toEqual([]);
     expect(t.live(msg(6, E)).history).toBeUndefined();
     expect(offsets(t.live(msg(2, "epochB")))).toEqual([2]);
+  });
+
+  it("a new epoch that is itself already trimmed gives a second gap and resumes at the relay's position", () => {
+    const t = joined(5);
+    t.begin();
+    const lost = t.synced(
+      { position: { offset: 3000, epoch: "epochB" }, recovered: false, messages: [], more: false },
+      false,
+    );
+    expect(lost.history).toEqual({ offset: 0, epoch: "epochB" });
+    const trimmed = t.synced(
+      { position: { offset: 3000, epoch: "epochB" }, recovered: false, messages: [], more: false },
+      true,
+    );
+    expect(trimmed.gap).toEqual({ position: { offset: 3000, epoch: "epochB" }, at: 0 });
+    expect(trimmed.history).toBeUndefined();
+    expect(trimmed.settled).toEqual({ recovered: false, replayed: 0 });
   });
 
   it("does not loop when the relay says nothing is missing yet a held message does not follow", () => {
