@@ -7,57 +7,19 @@
  * comment exactly once, in publish order, and every progress step of every photo arrived.
  * No sleeps: every wait is for something the user would see.
  */
-import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { recordRow } from "../test/chaos/support/report.js";
+import {
+  comment,
+  expectCompleted,
+  openRoom,
+  PROGRESS_STEPS,
+  progressRows,
+  signIn,
+  uploadSample,
+} from "./helpers.js";
 
-const PROGRESS_STEPS = 6; // validating, decoding, resizing ×3, storing (playground/server/photo-worker.ts)
 const SPELLS = 4;
-
-async function signIn(context: BrowserContext, user: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`/?as=${user}`);
-  await expect(page.getByTestId("connection-status")).toHaveText(/Connected/, { timeout: 20_000 });
-  return page;
-}
-
-async function uploadSample(page: Page): Promise<string> {
-  const before = await page.getByTestId("photo-card").count();
-  await page.getByRole("button", { name: "Generate a sample photo" }).click();
-  await expect(page.getByTestId("photo-card")).toHaveCount(before + 1);
-  const id = await page.getByTestId("photo-card").first().getAttribute("data-photo-id");
-  if (!id) throw new Error("the new photo card has no id");
-  return id;
-}
-
-const card = (page: Page, photoId: string) =>
-  page.locator(`[data-testid="photo-card"][data-photo-id="${photoId}"]`);
-
-async function expectCompleted(page: Page, photoId: string): Promise<void> {
-  await expect(card(page, photoId).getByTestId("photo-progress")).toHaveAttribute("value", "100", {
-    timeout: 30_000,
-  });
-  await expect(card(page, photoId).getByTestId("photo-stage")).toHaveText("Done");
-}
-
-async function openRoom(page: Page, photoId: string): Promise<void> {
-  if ((await page.locator(`option[value="${photoId}"]`).count()) === 0) {
-    await page.getByRole("button", { name: "Refresh gallery" }).click();
-  }
-  await expect(page.locator(`option[value="${photoId}"]`)).toHaveCount(1);
-  await page.getByLabel("Photo", { exact: true }).selectOption(photoId);
-  await expect(page.getByTestId("presence")).toHaveText(/watching/);
-}
-
-async function comment(page: Page, text: string): Promise<void> {
-  await page.getByLabel("Comment", { exact: true }).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
-}
-
-const progressRows = (page: Page, user: string) =>
-  page
-    .getByTestId("inspector-row")
-    .filter({ hasText: "photo.processing.progress" })
-    .filter({ hasText: `user:${user}` });
 
 test("network cut again and again while both users comment and photos process: everything once, in order", async ({
   browser,

@@ -4,70 +4,18 @@
  * and the relay restarting mid-flow. No sleeps: every wait is for something the user would see.
  * Screenshots of the key states are attached to the test results (test-results/).
  */
-import { type BrowserContext, expect, type Page, type TestInfo, test } from "@playwright/test";
-
-const PROGRESS_STEPS = 6; // validating, decoding, resizing ×3, storing (playground/server/photo-worker.ts)
-
-async function signIn(context: BrowserContext, user: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`/?as=${user}`);
-  await expect(page.getByTestId("connection-status")).toHaveText(/Connected/, { timeout: 20_000 });
-  return page;
-}
-
-/** Generates a sample photo and resolves with its id once its card exists. */
-async function uploadSample(page: Page): Promise<string> {
-  const before = await page.getByTestId("photo-card").count();
-  await page.getByRole("button", { name: "Generate a sample photo" }).click();
-  await expect(page.getByTestId("photo-card")).toHaveCount(before + 1);
-  const id = await page.getByTestId("photo-card").first().getAttribute("data-photo-id");
-  if (!id) throw new Error("the new photo card has no id");
-  return id;
-}
-
-/** Saves a screenshot under test-results/<test>/ and attaches it to the report. */
-async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
-
-const card = (page: Page, photoId: string) =>
-  page.locator(`[data-testid="photo-card"][data-photo-id="${photoId}"]`);
-
-async function expectCompleted(page: Page, photoId: string): Promise<void> {
-  const photo = card(page, photoId);
-  await expect(photo.getByTestId("photo-progress")).toHaveAttribute("value", "100", { timeout: 30_000 });
-  await expect(photo.getByTestId("photo-stage")).toHaveText("Done");
-  const thumbnails = photo.getByTestId("thumbnails").locator("img");
-  await expect(thumbnails).toHaveCount(3);
-  for (const image of await thumbnails.all()) {
-    await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-      .toBeGreaterThan(0);
-  }
-}
-
-async function openRoom(page: Page, photoId: string): Promise<void> {
-  if ((await page.locator(`option[value="${photoId}"]`).count()) === 0) {
-    await page.getByRole("button", { name: "Refresh gallery" }).click();
-  }
-  await expect(page.locator(`option[value="${photoId}"]`)).toHaveCount(1);
-  await page.getByLabel("Photo", { exact: true }).selectOption(photoId);
-  await expect(page.getByTestId("presence")).toHaveText(/watching/);
-}
-
-async function comment(page: Page, text: string): Promise<void> {
-  await page.getByLabel("Comment", { exact: true }).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
-}
-
-/** Rows of the event inspector with this type on the page's own user channel. */
-const progressRows = (page: Page, user: string) =>
-  page
-    .getByTestId("inspector-row")
-    .filter({ hasText: "photo.processing.progress" })
-    .filter({ hasText: `user:${user}` });
+import { expect, test } from "@playwright/test";
+import {
+  card,
+  comment,
+  expectCompleted,
+  openRoom,
+  PROGRESS_STEPS,
+  progressRows,
+  signIn,
+  snap,
+  uploadSample,
+} from "./helpers.js";
 
 test("two users: private progress, shared room with presence and comments", async ({ browser }, testInfo) => {
   const alice = await browser.newContext();
