@@ -12,7 +12,7 @@ import { closeAllBuses, testBus } from "../helpers/client-bus.js";
 import { TEST_SECRET } from "../helpers/relay-server.js";
 import { eventually } from "../helpers/wait.js";
 import { type ChaosBackend, startBackend } from "./support/backend.js";
-import { DeliveryLedger } from "./support/ledger.js";
+import { DeliveryLedger, isClean } from "./support/ledger.js";
 import { type RelayFleet, startRelayFleet } from "./support/relay-fleet.js";
 import { readyz } from "./support/relay-probe.js";
 import { recordRow } from "./support/report.js";
@@ -105,12 +105,7 @@ it("SIGKILL Redis 3 times during traffic: everyone recovers by itself, gaps repo
         behind.push(`${bus.name} lacks the newest on ${channel}`);
     }
   }
-  const ok =
-    audit.lost === 0 &&
-    audit.duplicated === 0 &&
-    audit.outOfOrder === 0 &&
-    audit.unknown === 0 &&
-    behind.length === 0;
+  const ok = isClean(audit) && behind.length === 0;
   recordRow({
     scenario: "SIGKILL Redis, restart empty (2 relays, 1 backend)",
     runs: OUTAGES_MS.length,

@@ -63,6 +63,11 @@ export interface AuditResult {
   readonly examples: readonly string[];
 }
 
+/** The guarantees held: nothing lost, duplicated, out of order or unknown (gaps are counted apart). */
+export function isClean(audit: AuditResult): boolean {
+  return audit.lost === 0 && audit.duplicated === 0 && audit.outOfOrder === 0 && audit.unknown === 0;
+}
+
 export class DeliveryLedger {
   private readonly publications = new Map<string, Publication>();
   private readonly byChannel = new Map<string, Publication[]>();
