@@ -4,9 +4,9 @@
  * outbox flush. Channels (recovery) → Router (patterns → handlers). The store mirrors it all.
  */
 
-import { backoffDelay } from "../protocol/backoff.js";
+import { backoffDelay } from "../common/backoff.js";
+import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
-import { Emitter } from "../protocol/emitter.js";
 import type { AnyEvents, EventMap } from "../protocol/envelope.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";

@@ -3,8 +3,8 @@
  * Public API only; the implementation lives in this folder's other modules.
  */
 
-export type { BackoffOptions } from "../protocol/backoff.js";
-export { backoffDelay } from "../protocol/backoff.js";
+export type { BackoffOptions } from "../common/backoff.js";
+export { backoffDelay } from "../common/backoff.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -15,9 +15,7 @@ export type {
   EventMap,
   EventMetadata,
   EventType,
-  PhotoEvents,
   StreamPosition,
-  Thumbnail,
   WireError,
 } from "../protocol/index.js";
 export { compileGlob, EventBusError, globMatch, isEventBusError } from "../protocol/index.js";

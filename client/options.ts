@@ -1,6 +1,6 @@
 /** Defaults and validation of createEventBus options (INVALID_OPTIONS names the culprit). */
 
-import { type BackoffOptions, DEFAULT_BACKOFF } from "../protocol/backoff.js";
+import { type BackoffOptions, DEFAULT_BACKOFF } from "../common/backoff.js";
 import { EventBusError } from "../protocol/errors.js";
 import { type Clock, systemClock } from "./clock.js";
 import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";

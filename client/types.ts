@@ -1,6 +1,6 @@
 /** The public types of the client SDK. */
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
-import type { BackoffOptions } from "../protocol/backoff.js";
+import type { BackoffOptions } from "../common/backoff.js";
 import type { EnvelopeForPattern, EventData, EventMap, EventType } from "../protocol/envelope.js";
 import type { EventBusError } from "../protocol/errors.js";
 import type { StreamPosition } from "../protocol/position.js";

@@ -14,8 +14,8 @@ import {
   createBroker,
   type RedisTuning,
 } from "../brokers/create-broker.js";
-import { MemoryBroker } from "../brokers/memory-broker.js";
-import { RedisBroker } from "../brokers/redis-broker.js";
+import { MemoryBroker } from "../brokers/memory/memory-broker.js";
+import { RedisBroker } from "../brokers/redis/redis-broker.js";
 import { createLogger, isLogLevel, type Logger } from "./logger.js";
 import { type Scheduler, systemScheduler } from "./scheduler.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";

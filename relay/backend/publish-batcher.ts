@@ -4,7 +4,7 @@
  * broker call (`publishBatch`: one Redis script call for the whole batch, in order). Each
  * publish still gets its own result; a failed call fails every publish of its batch.
  */
-import type { BatchItem, BatchOutcome } from "../brokers/redis-batch.js";
+import type { BatchItem, BatchOutcome } from "../brokers/redis/redis-batch.js";
 import type { Scheduler } from "./scheduler.js";
 import type { BatchingOptions } from "./types.js";
 

@@ -9,7 +9,7 @@ import { encodeEvent } from "../../protocol/codec.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
 import type { Broker } from "../brokers/broker.js";
-import { supportsBatch } from "../brokers/redis-batch.js";
+import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
 import { PublishBatcher } from "./publish-batcher.js";
 import type { Scheduler } from "./scheduler.js";

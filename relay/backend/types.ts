@@ -3,8 +3,8 @@ import type { EnvelopeForPattern, EventEnvelope, EventMap } from "../../protocol
 import type { Limits } from "../../protocol/limits.js";
 import type { StreamPosition } from "../../protocol/position.js";
 import type { Broker, BrokerKind, BrokerStatus } from "../brokers/broker.js";
-import type { ClusterConnectionOptions } from "../brokers/cluster-broker.js";
-import type { RedisOptions } from "../brokers/redis-connection.js";
+import type { ClusterConnectionOptions } from "../brokers/redis/cluster-broker.js";
+import type { RedisOptions } from "../brokers/redis/redis-connection.js";
 import type { Logger, LogLevel } from "./logger.js";
 import type { Middleware } from "./middleware.js";
 import type { Scheduler } from "./scheduler.js";

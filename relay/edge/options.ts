@@ -2,14 +2,14 @@
  * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
  * they are validated. The CLI builds these from flags and environment variables (config.ts).
  */
-import { definedOnly } from "../../protocol/collections.js";
+import { definedOnly } from "../../common/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
+import type { AuthorizeHook } from "../auth/authorize.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
-import type { AuthorizeHook } from "./authorize.js";
-import type { RelayLogger } from "./logger.js";
+import type { RelayLogger } from "./operations/logger.js";
 
 export interface RelayAuthOptions {
   /** Shared secret for HS256/HS384/HS512. */

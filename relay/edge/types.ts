@@ -7,18 +7,18 @@ import type { Server, Socket } from "socket.io";
 import type { ChannelNames } from "../../protocol/channels.js";
 import type { WireError } from "../../protocol/errors.js";
 import type { PresenceEvent, RELAY_FRAMES } from "../../protocol/frames.js";
+import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
-import type { TokenVerifier } from "./auth.js";
-import type { Bridge } from "./bridge.js";
-import type { Fanout } from "./fanout.js";
-import type { ConnectionIndex } from "./limits.js";
-import type { RelayLogger } from "./logger.js";
-import type { RelayMetrics } from "./metrics.js";
+import type { ConnectionIndex } from "./connection/limits.js";
+import type { Session } from "./connection/session.js";
+import type { SocketSweep } from "./connection/sweep.js";
+import type { Fanout } from "./delivery/fanout.js";
+import type { RelayLogger } from "./operations/logger.js";
+import type { RelayMetrics } from "./operations/metrics.js";
+import type { TaskSet } from "./operations/tasks.js";
 import type { RelayLimits, ResolvedRelayOptions } from "./options.js";
-import type { PresenceTracker } from "./presence.js";
-import type { Session } from "./session.js";
-import type { SocketSweep } from "./sweep.js";
-import type { TaskSet } from "./tasks.js";
+import type { Bridge } from "./rooms/bridge.js";
+import type { PresenceTracker } from "./rooms/presence.js";
 
 export interface RelayToClientEvents {
   [RELAY_FRAMES.message]: (channel: string, message: string) => void;

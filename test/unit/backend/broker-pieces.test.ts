@@ -3,8 +3,8 @@
  * gate that queues operations during an outage.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ReadyGate } from "../../../relay/brokers/redis-gate.js";
-import { hashTagOf, keySlot } from "../../../relay/brokers/redis-slot.js";
+import { ReadyGate } from "../../../relay/brokers/redis/redis-gate.js";
+import { hashTagOf, keySlot } from "../../../relay/brokers/redis/redis-slot.js";
 
 describe("keySlot", () => {
   it("matches the slots Redis documents and computes", () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PublishBatcher } from "../../../relay/backend/publish-batcher.js";
 import { systemScheduler } from "../../../relay/backend/scheduler.js";
-import type { BatchItem, BatchOutcome } from "../../../relay/brokers/redis-batch.js";
+import type { BatchItem, BatchOutcome } from "../../../relay/brokers/redis/redis-batch.js";
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionIndex, FrameRateLimiter, TokenBucket } from "../../../relay/edge/limits.js";
+import { ConnectionIndex, FrameRateLimiter, TokenBucket } from "../../../relay/edge/connection/limits.js";
 
 function clock(start = 0) {
   let now = start;
