@@ -3,6 +3,8 @@
  * ready-made `eventBus` instance (configured from the environment), the brokers it runs on, and
  * the wire-contract types. See docs/backend.md.
  */
+
+export type { Clock } from "../../common/clock.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -27,7 +29,6 @@ export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
 export { defaultEventBus, eventBus } from "./default-instance.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { Middleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
-export type { Scheduler } from "./scheduler.js";
 export type {
   BatchingOptions,
   EventBusConfig,

@@ -56,6 +56,7 @@ export class RedisBroker extends RedisBrokerCore {
       backoff: settings.reconnect,
       timeoutMs: settings.offlineTimeoutMs,
       connectTimeoutMs: connectTimeout,
+      clock: settings.clock,
     });
     this.wire();
   }
