@@ -203,9 +203,11 @@ export class MemoryBroker implements Broker {
     this.events.emit("status", status);
   }
 
+  /** A listener threw: reported on "error", or as a process warning when nobody listens (never lost). */
   private reportError(error: unknown): void {
-    const wrapped = error instanceof Error ? error : new Error(String(error));
-    if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
-    else queueMicrotask(() => console.error("[event-bus] listener error:", wrapped));
+    const text = error instanceof Error ? error.message : String(error);
+    const coded = new EventBusError("INTERNAL", `A subscription listener threw: ${text}`, { cause: error });
+    if (this.events.listenerCount("error") > 0) this.events.emit("error", coded);
+    else process.emitWarning(coded.message, { code: "EVENT_BUS_LISTENER_ERROR" });
   }
 }

@@ -10,12 +10,12 @@ import { createThrottle } from "../../../common/clock.js";
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { type DecodedMessage, decodeMessage } from "../../../protocol/codec.js";
 import type { EventEnvelope } from "../../../protocol/envelope.js";
-import { isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
+import { isPresenceEntry, isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
 import type { Limits } from "../../../protocol/limits.js";
 import { isRevokeData } from "../../auth/revocation.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
-import { isPresenceEntry, presenceRoom } from "../rooms/presence.js";
+import { presenceRoom } from "../rooms/presence.js";
 import type { RelayServer } from "../types.js";
 
 export interface DispatchDeps {
