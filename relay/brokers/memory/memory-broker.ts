@@ -1,4 +1,7 @@
 /**
+ * The memory folder (relay/brokers/memory/): the in-process hub (memory-hub.ts: channels,
+ * patterns, history, presence, values) and the broker connected to it (this file).
+ *
  * The embedded broker: a connection to an in-process MemoryHub. No Redis needed (`npm start`
  * runs on it); same semantics as the Redis brokers, within one process.
  */

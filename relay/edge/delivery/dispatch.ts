@@ -1,4 +1,8 @@
 /**
+ * The delivery folder (relay/edge/delivery/): broker messages to sockets (this file), where bytes
+ * are written to sockets (fanout-adapter.ts, engine-internals.ts), recovery and history pages
+ * (recovery.ts, history.ts), and slow consumers (slow-consumer.ts).
+ *
  * What happens to each message the broker delivers: validated once per relay (never per socket),
  * then either consumed as a system message or forwarded to the socket.io room named after the
  * channel — `io.to(channel).emit`, which the fan-out adapter (fanout-adapter.ts) encodes once for
