@@ -22,6 +22,8 @@ import { createApiHandler } from "./demo-backend.js";
 import { startNotificationService } from "./notification-service.js";
 import { PhotoStore } from "./photo-store.js";
 import { startPhotoWorker } from "./photo-worker.js";
+import { describeStartFailure } from "./start-failure.js";
+import { createPlaygroundLogger } from "./vite-logger.js";
 
 const { values } = parseArgs({
   options: {
@@ -114,18 +116,15 @@ async function main(): Promise<void> {
 
   vite = await createViteServer({
     configFile: fileURLToPath(new URL("../../vite.config.ts", import.meta.url)),
+    // Vite's own logger, minus the stack traces of routine WebSocket disconnects (vite-logger.ts).
+    customLogger: createPlaygroundLogger(),
     server: {
       port,
       host,
       strictPort: true,
       proxy: {
         "/api": { target: `http://127.0.0.1:${apiPort}` },
-        "/socket.io": {
-          target: `http://127.0.0.1:${relayPort}`,
-          ws: true,
-          // A WebSocket cut by a relay restart or a client going offline is routine here, not an error.
-          configure: (proxy) => proxy.on("error", () => {}),
-        },
+        "/socket.io": { target: `http://127.0.0.1:${relayPort}`, ws: true },
       },
     },
   });
@@ -145,22 +144,26 @@ async function restartRelay(relayPort: number): Promise<void> {
 }
 
 let stopping = false;
-async function stop(): Promise<void> {
+/** Closes everything that started, then exits with `code` (0 after Ctrl-C, 1 after a failed start). */
+async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  process.stdout.write("\nStopping the playground...\n");
-  await vite?.close();
-  await relay?.close({ timeoutMs: 2000 });
-  for (const s of stops.reverse()) await s();
-  await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
-  process.exit(0);
+  if (code === 0) process.stdout.write("\nStopping the playground...\n");
+  try {
+    await vite?.close();
+    await relay?.close({ timeoutMs: 2000 });
+    for (const s of stops.reverse()) await s();
+    await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+  } catch (error) {
+    process.stderr.write(`While stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = code || 1;
+  }
+  process.exit(code);
 }
 
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `The playground could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  void stop().finally(() => process.exit(1));
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+main().catch(async (error: unknown) => {
+  process.stderr.write(await describeStartFailure(error, port, host));
+  await stop(1);
 });
