@@ -32,7 +32,7 @@ process.once("exit", () => {
  * exit code after Ctrl-C is the playground's own.
  */
 export function startPlayground(args: readonly string[], via: "npm" | "tsx" = "npm"): PlaygroundProcess {
-  const env = { ...process.env, RELAY_LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, RELAY_LOG_LEVEL: "warn" };
   delete env.EVENT_BUS_REDIS_URL;
   delete env.EVENT_BUS_REDIS_CLUSTER;
   delete env.PLAYGROUND_TEST_HOOKS;
