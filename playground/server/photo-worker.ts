@@ -6,8 +6,11 @@
  * Privacy: started/progress/failed go to the owner's user channel only (every device of the
  * owner); completed also goes to the photo's room `photo:<photoId>` (whoever watches the photo
  * sees its thumbnails appear) and to the `photo.processing.completed` event type for backends.
+ * The public gallery learns of a finished photo through a `gallery.photo.added` broadcast (file
+ * name and thumbnails only, what GET /api/photos/gallery shows anyway).
  */
 import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
+import type { PlaygroundEvents } from "../src/events.js";
 import type { PhotoStore } from "./photo-store.js";
 import { renderThumbnail, type ThumbnailSize } from "./thumbnails.js";
 
@@ -36,7 +39,7 @@ const STAGES: readonly {
 ];
 
 export async function startPhotoWorker(
-  bus: EventBusClient<PhotoEvents>,
+  bus: EventBusClient<PlaygroundEvents>,
   store: PhotoStore,
   options: WorkerOptions,
 ): Promise<() => Promise<void>> {
@@ -53,7 +56,7 @@ export async function startPhotoWorker(
 }
 
 async function processPhoto(
-  bus: EventBusClient<PhotoEvents>,
+  bus: EventBusClient<PlaygroundEvents>,
   store: PhotoStore,
   photoId: string,
   traceId: string | undefined,
@@ -105,6 +108,11 @@ async function processPhoto(
   await bus.publishToUser(userId, "photo.processing.completed", data, trace);
   await bus.publishToRoom(room, "photo.processing.completed", data, trace);
   await bus.publish("photo.processing.completed", data, { ...trace, userId, room });
+  await bus.broadcast(
+    "gallery.photo.added",
+    { photoId, ownerId: userId, filename: photo.filename, thumbnails, completedAt: data.completedAt },
+    trace,
+  );
 }
 
 function thumbnailsOf(

@@ -4,7 +4,7 @@
  * Ctrl-C stops everything.
  *
  * With no Redis configured everything runs on the in-process memory broker. With
- * EVENT_BUS_REDIS_URL (or EVENT_BUS_REDIS_CLUSTER) set, the relay and the backend use Redis, as
+ * EVENT_BUS_REDIS_URL set, the relay and the backend use Redis, each with its own connection, as
  * separate processes would.
  *
  *   npm start                         # http://127.0.0.1:5173
@@ -14,14 +14,17 @@ import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createRelay, type Relay, type RelayOptions } from "@shared-infra/event-bus/relay";
-import { EventBusClient, type PhotoEvents } from "@shared-infra/event-bus/server";
+import { channelNames } from "@shared-infra/event-bus/protocol";
+import { createRelay, type Relay } from "@shared-infra/event-bus/relay";
+import { createBroker, EventBusClient } from "@shared-infra/event-bus/server";
 import { createServer as createViteServer, type ViteDevServer } from "vite";
+import type { PlaygroundEvents } from "../src/events.js";
 import { createDemoAuth } from "./demo-auth.js";
 import { createApiHandler } from "./demo-backend.js";
 import { startNotificationService } from "./notification-service.js";
 import { PhotoStore } from "./photo-store.js";
 import { startPhotoWorker } from "./photo-worker.js";
+import { roomHistoryReader } from "./room-history.js";
 import { describeStartFailure } from "./start-failure.js";
 import { createPlaygroundLogger } from "./vite-logger.js";
 
@@ -47,9 +50,15 @@ const port = Number(values.port);
 const host = values.host;
 // Demo only: a fresh secret per run unless JWT_SECRET is set. Tokens come from /api/sign-in.
 const secret = process.env.JWT_SECRET ?? randomBytes(32).toString("hex");
-const brokerFromEnv = (): NonNullable<RelayOptions["broker"]> => {
-  if (process.env.EVENT_BUS_REDIS_URL) return { broker: "redis", url: process.env.EVENT_BUS_REDIS_URL };
-  return { broker: "memory" };
+/**
+ * Channel history kept for an hour after a channel's last event (the library's default is 5 min):
+ * the rooms' recent comments, shown on join, come from it (room-history.ts).
+ */
+const HISTORY = { ttlMs: 60 * 60_000 };
+const brokerFromEnv = () => {
+  if (process.env.EVENT_BUS_REDIS_URL)
+    return { broker: "redis", url: process.env.EVENT_BUS_REDIS_URL, history: HISTORY } as const;
+  return { broker: "memory", history: HISTORY } as const;
 };
 
 let relay: Relay | undefined;
@@ -71,13 +80,11 @@ async function startRelay(relayPort: number): Promise<Relay> {
 async function main(): Promise<void> {
   relay = await startRelay(0);
   const relayPort = relay.port;
-  const bus = new EventBusClient<PhotoEvents>({
-    serviceName: "photo-demo",
-    ...(process.env.EVENT_BUS_REDIS_URL
-      ? { redis: process.env.EVENT_BUS_REDIS_URL }
-      : { broker: "memory" as const }),
-    logLevel: "warn",
-  });
+  // The demo backend's own broker connection (the relay has its own, as separate processes would).
+  const broker = createBroker(brokerFromEnv());
+  await broker.connect();
+  stops.push(() => broker.close());
+  const bus = new EventBusClient<PlaygroundEvents>({ serviceName: "photo-demo", broker, logLevel: "warn" });
   await bus.connect();
   const store = new PhotoStore();
   const auth = createDemoAuth(secret, Number(values["token-ttl"]));
@@ -87,10 +94,11 @@ async function main(): Promise<void> {
       failureRate: Number(values["failure-rate"]),
     }),
   );
-  stops.push(await startNotificationService(bus));
+  stops.push(await startNotificationService(bus, (photoId) => store.get(photoId)?.filename));
   stops.push(() => bus.disconnect());
 
-  const handleApi = createApiHandler({ bus, auth, store });
+  const recentRoomEvents = roomHistoryReader(broker, channelNames());
+  const handleApi = createApiHandler({ bus, auth, store, recentRoomEvents });
   api = createHttpServer((req, res) => {
     if (
       req.method === "POST" &&
@@ -129,11 +137,11 @@ async function main(): Promise<void> {
     },
   });
   await vite.listen();
-  const broker = process.env.EVENT_BUS_REDIS_URL
+  const brokerName = process.env.EVENT_BUS_REDIS_URL
     ? `Redis at ${process.env.EVENT_BUS_REDIS_URL}`
     : "the in-process memory broker";
   process.stdout.write(
-    `\n  Event bus playground: http://${host}:${port}/\n  (relay on 127.0.0.1:${relayPort}, ${broker}; Ctrl-C to stop)\n\n`,
+    `\n  Event bus playground: http://${host}:${port}/\n  (relay on 127.0.0.1:${relayPort}, ${brokerName}; Ctrl-C to stop)\n\n`,
   );
 }
 

@@ -2,7 +2,7 @@
  * A signed-in user's workspace: one event-bus connection (EventBusProvider) feeding every panel.
  * The token is fetched again from the demo backend before every (re)connect.
  */
-import { localStorageOutbox, type PhotoEvents } from "@shared-infra/event-bus/client";
+import { localStorageOutbox } from "@shared-infra/event-bus/client";
 import { EventBusProvider } from "@shared-infra/event-bus/react";
 import { useMemo, useRef } from "react";
 import { api, type Session } from "./api.js";
@@ -15,6 +15,7 @@ import { OfflineSwitch } from "./components/offline-switch.js";
 import { PhotoList } from "./components/photo-list.js";
 import { PhotoRoom } from "./components/photo-room.js";
 import { UploadPanel } from "./components/upload-panel.js";
+import type { PlaygroundEvents } from "./events.js";
 import { PhotosProvider } from "./photos-context.js";
 
 export function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
@@ -34,7 +35,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
   );
   const getToken = () => token.current;
   return (
-    <EventBusProvider<PhotoEvents> options={options}>
+    <EventBusProvider<PlaygroundEvents> options={options}>
       <PhotosProvider getToken={getToken} userId={userId}>
         <header className="topbar">
           <div className="who">
