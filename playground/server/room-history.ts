@@ -8,13 +8,14 @@
  * planned `bus.room(name, { rewind: N })` will replay the last N events on join, and then the
  * playground's GET /api/rooms/:room/recent (and this module) can go.
  */
+// Relative imports of the package's entry points (as demo-auth.ts does), so tests load it without a build.
 import {
   type ChannelNames,
   decodeMessage,
   type EventEnvelope,
   type StreamPosition,
-} from "@shared-infra/event-bus/protocol";
-import type { Broker } from "@shared-infra/event-bus/server";
+} from "../../protocol/index.js";
+import type { Broker } from "../../relay/server.js";
 
 /** An event from history, shaped like what the SDK delivers (envelope, channel, offset). */
 export type HistoryEvent = EventEnvelope & { readonly channel: string; readonly offset: number };
