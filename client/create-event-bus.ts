@@ -4,16 +4,16 @@
  * outbox flush. Channels (recovery) → Router (patterns → handlers). The store mirrors it all.
  */
 
-import { backoffDelay } from "../protocol/backoff.js";
+import { backoffDelay } from "../common/backoff.js";
+import type { Clock } from "../common/clock.js";
+import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
-import { Emitter } from "../protocol/emitter.js";
 import type { AnyEvents, EventMap } from "../protocol/envelope.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
 import { Channels } from "./channels.js";
-import type { Clock } from "./clock.js";
 import { Connection, type Session } from "./connection.js";
 import type { ConnectionStatus } from "./connection-state.js";
 import { type ResolvedOptions, resolveOptions } from "./options.js";

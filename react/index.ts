@@ -14,7 +14,6 @@ export type {
   EventMap,
   GapInfo,
   Member,
-  PhotoEvents,
   PublishAck,
   PublishOptions,
   RoomState,

@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EventBusClient } from "@shared-infra/event-bus/server";
-import type { PlaygroundEvents } from "../src/events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import type { DemoAuth } from "./demo-auth.js";
 import { HttpError, readBody, readJson, sendBytes, sendJson } from "./http-util.js";
 import type { PhotoStore } from "./photo-store.js";

@@ -4,7 +4,7 @@
  * from the photo service — here the in-process store — since the events carry only the id).
  */
 import type { EventBusClient } from "@shared-infra/event-bus/server";
-import type { PlaygroundEvents } from "../src/events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 
 /** The photo's file name, or undefined when the photo is unknown (then the id is used). */
 export type DescribePhoto = (photoId: string) => string | undefined;

@@ -9,8 +9,9 @@
  * The public gallery learns of a finished photo through a `gallery.photo.added` broadcast (file
  * name and thumbnails only, what GET /api/photos/gallery shows anyway).
  */
-import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
-import type { PlaygroundEvents } from "../src/events.js";
+import type { EventBusClient } from "@shared-infra/event-bus/server";
+import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import type { PhotoStore } from "./photo-store.js";
 import { renderThumbnail, type ThumbnailSize } from "./thumbnails.js";
 

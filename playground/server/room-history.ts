@@ -15,7 +15,7 @@ import {
   type EventEnvelope,
   type StreamPosition,
 } from "../../protocol/index.js";
-import type { Broker } from "../../relay/server.js";
+import type { Broker } from "../../relay/backend/index.js";
 
 /** An event from history, shaped like what the SDK delivers (envelope, channel, offset). */
 export type HistoryEvent = EventEnvelope & { readonly channel: string; readonly offset: number };

@@ -11,14 +11,17 @@
  *   npm start -- --port 8000
  */
 import { randomBytes } from "node:crypto";
+
 import { createServer as createHttpServer, type Server } from "node:http";
+
 import { fileURLToPath } from "node:url";
+
 import { parseArgs } from "node:util";
 import { channelNames } from "@shared-infra/event-bus/protocol";
 import { createRelay, type Relay } from "@shared-infra/event-bus/relay";
 import { createBroker, EventBusClient } from "@shared-infra/event-bus/server";
 import { createServer as createViteServer, type ViteDevServer } from "vite";
-import type { PlaygroundEvents } from "../src/events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { createDemoAuth } from "./demo-auth.js";
 import { createApiHandler } from "./demo-backend.js";
 import { startNotificationService } from "./notification-service.js";

@@ -4,7 +4,9 @@
  */
 import { localStorageOutbox } from "@shared-infra/event-bus/client";
 import { EventBusProvider } from "@shared-infra/event-bus/react";
+
 import { useMemo, useRef } from "react";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { api, type Session } from "./api.js";
 import { AdminPanel } from "./components/admin-panel.js";
 import { BroadcastBanner } from "./components/broadcast-banner.js";
@@ -15,7 +17,6 @@ import { OfflineSwitch } from "./components/offline-switch.js";
 import { PhotoList } from "./components/photo-list.js";
 import { PhotoRoom } from "./components/photo-room.js";
 import { UploadPanel } from "./components/upload-panel.js";
-import type { PlaygroundEvents } from "./events.js";
 import { PhotosProvider } from "./photos-context.js";
 
 export function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {

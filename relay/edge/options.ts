@@ -2,14 +2,15 @@
  * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
  * they are validated. The CLI builds these from flags and environment variables (config.ts).
  */
-import { definedOnly } from "../../protocol/collections.js";
+import { type Clock, systemClock } from "../../common/clock.js";
+import { definedOnly } from "../../common/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
+import type { AuthorizeHook } from "../auth/authorize.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
-import type { AuthorizeHook } from "./authorize.js";
-import type { RelayLogger } from "./logger.js";
+import type { RelayLogger } from "./operations/logger.js";
 
 export interface RelayAuthOptions {
   /** Shared secret for HS256/HS384/HS512. */
@@ -104,6 +105,8 @@ export interface RelayOptions {
   readonly logLevel?: string;
   /** Also export prom-client's default process metrics. Default false. */
   readonly processMetrics?: boolean;
+  /** Time for every timer and "now" of the relay (tests may pass a fake). Default: the real clock. */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedRelayOptions {
@@ -121,6 +124,7 @@ export interface ResolvedRelayOptions {
   readonly limits: RelayLimits;
   readonly shutdownTimeoutMs: number;
   readonly processMetrics: boolean;
+  readonly clock: Clock;
 }
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
@@ -146,6 +150,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     limits,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     processMetrics: options.processMetrics ?? false,
+    clock: options.clock ?? systemClock,
   };
   validate(resolved);
   return resolved;

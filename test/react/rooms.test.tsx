@@ -3,9 +3,13 @@
  * reflected in state (never an unhandled rejection), presence and publishing from the browser.
  */
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+
 import { useState } from "react";
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEventBus, type EventBus, type EventBusOptions, type PhotoEvents } from "../../client/index.js";
+
+import { createEventBus, type EventBus, type EventBusOptions } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider, useConnection, usePublish, useRoom } from "../../react/index.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay, Toggle } from "./helpers.js";
 

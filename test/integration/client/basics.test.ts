@@ -116,7 +116,7 @@ describe("client basics", () => {
     const statuses: string[] = [];
     bus.on("status", (s) => statuses.push(s));
     await statusReached(bus, "connected");
-    const { revokeUserSessions } = await import("../../../relay/edge/revocation.js");
+    const { revokeUserSessions } = await import("../../../relay/auth/revocation.js");
     await new Promise((r) => setTimeout(r, 1100)); // iat has a 1 s resolution
     await revokeUserSessions(server.broker, "u1");
     await statusReached(bus, "unauthorized");

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { GapInfo, RecoveredInfo } from "../../../client/types.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
 import { createBroker } from "../../../relay/brokers/create-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import {
   closeAllBuses,
   collect,

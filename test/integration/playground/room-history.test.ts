@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roomHistoryReader } from "../../../playground/server/room-history.js";
-import type { PlaygroundEvents } from "../../../playground/src/events.js";
+import type { PlaygroundEvents } from "../../../playground/shared/playground-events.js";
 import { channelNames } from "../../../protocol/channels.js";
+import { EventBusClient } from "../../../relay/backend/index.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
-import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
-import { RedisBroker } from "../../../relay/brokers/redis-broker.js";
-import { EventBusClient } from "../../../relay/server.js";
+import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
+import { RedisBroker } from "../../../relay/brokers/redis/redis-broker.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 
 let redis: RedisServer;
