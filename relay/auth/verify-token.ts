@@ -1,4 +1,10 @@
 /**
+ * The auth folder (relay/auth/): who a token says you are and what it lets you do — token
+ * verification (this file), development tokens (dev-token.ts), the room rules of the `rooms` and
+ * `publish` claims plus the authorize hook (authorize.ts: where a join or a publish is
+ * authorised), and session revocation (revocation.ts). Imports only the contract, common/ and the
+ * Broker interface; the relay, the backend library and the CLI use it.
+ *
  * Token verification with jose: an algorithm allow-list fixed by the kind of key (a secret never
  * verifies an RS/ES token and a public key never verifies an HS token, so algorithm confusion is
  * impossible; `alg: none` is never accepted), exp / nbf with a small clock tolerance, iss and aud.
@@ -10,7 +16,28 @@ import type { EventBusClaims } from "../../protocol/claims.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_PATTERN_LENGTH, utf8ByteLength } from "../../protocol/limits.js";
 import { isRoleName, isUserId } from "../../protocol/names.js";
-import { configError, type RelayAuthOptions } from "../edge/options.js";
+
+export interface RelayAuthOptions {
+  /** Shared secret for HS256/HS384/HS512. */
+  readonly secret?: string;
+  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
+  readonly publicKey?: string;
+  /** URL of a JSON Web Key Set (fetched and cached by jose). */
+  readonly jwksUrl?: string;
+  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
+  readonly algorithms?: readonly string[];
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
+  readonly clockToleranceSec?: number;
+  /** Refuse tokens without `exp`. Default true. */
+  readonly requireExpiration?: boolean;
+}
+
+/** A configuration error (CONFIG_INVALID) naming the option and the fix. */
+function configError(problem: string): EventBusError {
+  return new EventBusError("CONFIG_INVALID", problem);
+}
 
 export interface VerifiedToken {
   readonly claims: EventBusClaims;

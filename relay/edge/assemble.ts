@@ -14,8 +14,13 @@ import type { Broker } from "../brokers/broker.js";
 import type { FrameHandlers } from "./connection/frame-gate.js";
 import { handshakeMiddleware } from "./connection/handshake.js";
 import { helloHandler } from "./connection/hello.js";
-import { createKick, type Kick } from "./connection/kick.js";
-import { createSocketCheck, onConnection } from "./connection/lifecycle.js";
+import { createKick } from "./connection/kick.js";
+import {
+  createSocketCheck,
+  type LifecycleDeps,
+  onConnection,
+  type SocketCheckDeps,
+} from "./connection/lifecycle.js";
 import { ConnectionIndex } from "./connection/limits.js";
 import { SocketSweep } from "./connection/sweep.js";
 import { tokenRefreshHandler } from "./connection/token-refresh.js";
@@ -54,19 +59,64 @@ export interface AssembleDeps {
   readonly logger: RelayLogger;
 }
 
-export function assembleRelay({ options, broker, verify, logger }: AssembleDeps): RelayParts {
-  const { clock, limits } = options;
+export function assembleRelay(deps: AssembleDeps): RelayParts {
+  const { options, broker, logger } = deps;
   const names = channelNames(options.prefix);
   const state: RelayState = { shuttingDown: false };
-  const counts: DeliveryCounts = { direct: 0, engine: 0 };
-  const holder: { io?: RelayServer; kick?: Kick } = {};
+  const users = new ConnectionIndex<RelaySocket>();
+  const late: { dispatch?: (channel: string, raw: string) => void } = {};
   const bridge = new Bridge(
     broker,
     options.subscriptionLingerMs,
-    clock,
-    (channel, raw) => dispatch(channel, raw),
+    options.clock,
+    (channel, raw) => late.dispatch?.(channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
+  const { httpServer, io, metrics, kick } = buildServer(deps, { names, state, bridge });
+  late.dispatch = createDispatcher({
+    io,
+    names,
+    limits: options.limits,
+    metrics,
+    logger,
+    clock: options.clock,
+    revoke: (userId, before) => {
+      for (const socket of users.of(userId)) {
+        if (isRevoked(socket.data.session.token.issuedAt, before)) kick(socket, "TOKEN_REVOKED");
+      }
+    },
+  });
+  const presence = new PresenceTracker(broker, options.presence, options.clock, (error) =>
+    logger.warn(errorFields(error), "presence refresh failed"),
+  );
+  const revoked = (userId: string) => revokedBefore(broker, names.user(userId));
+  const handlers = frameHandlers(options, { ...deps, names, bridge, presence, metrics, revoked });
+  const sweep = socketSweep(options, io, { metrics, logger, kick });
+  const tasks = new TaskSet();
+  io.use(handshakeMiddleware({ ...deps, state, revokedBefore: revoked, users, ...authOf(options), metrics }));
+  const lifecycle: LifecycleDeps = {
+    gate: { handlers, metrics, logger, kick },
+    ...{ names, channels: bridge, presence, users, sweep, tasks, revokedBefore: revoked, kick, logger },
+    connected: () => io.sockets.sockets.size,
+  };
+  io.on("connection", (socket) => onConnection(lifecycle, socket));
+  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state };
+}
+
+function authOf(options: ResolvedRelayOptions) {
+  return { limits: options.limits, authorize: options.authorize, clock: options.clock };
+}
+
+interface ServerParts {
+  readonly names: ChannelNames;
+  readonly state: RelayState;
+  readonly bridge: Bridge;
+}
+
+/** The HTTP server, socket.io on it with the fan-out adapter, the metrics reading both, and kick. */
+function buildServer({ options, broker, logger }: AssembleDeps, { names, state, bridge }: ServerParts) {
+  const counts: DeliveryCounts = { direct: 0, engine: 0 };
+  const holder: { io?: RelayServer } = {};
   const metrics = createMetrics(
     {
       connections: () => holder.io?.sockets.sockets.size ?? 0,
@@ -76,14 +126,16 @@ export function assembleRelay({ options, broker, verify, logger }: AssembleDeps)
     },
     options.processMetrics,
   );
-  const httpServer = createServer(createHttpHandler({ broker, metrics, state, clock }));
+  const kick = createKick({ metrics, logger });
   const onOverLimit = (id: string, bytes: number) => {
-    const socket = io.sockets.sockets.get(id);
+    const socket = holder.io?.sockets.sockets.get(id);
     if (!socket?.connected) return;
     metrics.slowConsumers.inc();
     logger.warn({ connectionId: id, bytes }, "slow consumer (at write)");
     kick(socket, "SLOW_CONSUMER", undefined, { discard: true });
   };
+  const { limits, clock } = options;
+  const httpServer = createServer(createHttpHandler({ broker, metrics, state, clock }));
   const io: RelayServer = new Server(httpServer, {
     ...socketOptions(options, state),
     adapter: fanoutAdapter({
@@ -96,73 +148,25 @@ export function assembleRelay({ options, broker, verify, logger }: AssembleDeps)
     }),
   });
   holder.io = io;
-  const kick = createKick({ metrics, logger });
-  const users = new ConnectionIndex<RelaySocket>();
-  const dispatch = createDispatcher({
-    io,
-    names,
-    limits,
-    metrics,
-    logger,
-    clock,
-    revoke: (userId, before) => {
-      for (const socket of users.of(userId)) {
-        if (isRevoked(socket.data.session.token.issuedAt, before)) kick(socket, "TOKEN_REVOKED");
-      }
-    },
-  });
-  const presence = new PresenceTracker(broker, options.presence, clock, (error) =>
-    logger.warn(errorFields(error), "presence refresh failed"),
-  );
-  const revoked = (userId: string) => revokedBefore(broker, names.user(userId));
-  const handlers = frameHandlers(options, {
-    broker,
-    verify,
-    logger,
-    names,
-    bridge,
-    presence,
-    metrics,
-    revoked,
-  });
+  return { httpServer, io, metrics, kick };
+}
+
+function socketSweep(
+  options: ResolvedRelayOptions,
+  io: RelayServer,
+  deps: Pick<SocketCheckDeps, "metrics" | "logger" | "kick">,
+): SocketSweep {
   const check = createSocketCheck({
-    limits,
+    ...deps,
+    limits: options.limits,
     tokenToleranceMs: (options.auth.clockToleranceSec ?? 5) * 1000,
-    metrics,
-    logger,
-    kick,
   });
-  const sweep = new SocketSweep(() => io.sockets.sockets.values(), limits.slowConsumerCheckMs, clock, check);
-  const tasks = new TaskSet();
-  const { authorize } = options;
-  io.use(
-    handshakeMiddleware({
-      state,
-      verify,
-      revokedBefore: revoked,
-      users,
-      limits,
-      authorize,
-      clock,
-      logger,
-      metrics,
-    }),
+  return new SocketSweep(
+    () => io.sockets.sockets.values(),
+    options.limits.slowConsumerCheckMs,
+    options.clock,
+    check,
   );
-  const lifecycle = {
-    gate: { handlers, metrics, logger, kick },
-    names,
-    channels: bridge,
-    presence,
-    users,
-    sweep,
-    connected: () => io.sockets.sockets.size,
-    tasks,
-    revokedBefore: revoked,
-    kick,
-    logger,
-  };
-  io.on("connection", (socket) => onConnection(lifecycle, socket));
-  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state };
 }
 
 interface HandlerParts {

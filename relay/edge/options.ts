@@ -8,26 +8,12 @@ import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
 import type { AuthorizeHook } from "../auth/authorize.js";
+import type { RelayAuthOptions } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
 import type { RelayLogger } from "./operations/logger.js";
 
-export interface RelayAuthOptions {
-  /** Shared secret for HS256/HS384/HS512. */
-  readonly secret?: string;
-  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
-  readonly publicKey?: string;
-  /** URL of a JSON Web Key Set (fetched and cached by jose). */
-  readonly jwksUrl?: string;
-  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
-  readonly algorithms?: readonly string[];
-  readonly issuer?: string | readonly string[];
-  readonly audience?: string | readonly string[];
-  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
-  readonly clockToleranceSec?: number;
-  /** Refuse tokens without `exp`. Default true. */
-  readonly requireExpiration?: boolean;
-}
+export type { RelayAuthOptions } from "../auth/verify-token.js";
 
 export interface RelayLimits extends Limits {
   /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
