@@ -41,7 +41,7 @@ export function EventInspector() {
     },
     { limit: 0 },
   );
-  useEventBusListener("status", (status, previous) => {
+  useEventBusListener("status", ({ status, previous }) => {
     if (previous === "connected" && status !== "connected") marks.connectionLost();
   });
   useEventBusListener("gap", (gap) => marks.gap(gap.channel));
