@@ -29,18 +29,29 @@ export interface RecentRoomEvents {
 
 export type ReadRecentRoomEvents = (room: string, limit: number) => Promise<RecentRoomEvents>;
 
+/** Most history pages read for one answer (pages may be cut short by bytes, not only by count). */
+const MAX_PAGES = 10;
+
 export function roomHistoryReader(broker: Broker, names: ChannelNames): ReadRecentRoomEvents {
   return async (room, limit) => {
     const channel = names.room(room);
-    const position = await broker.position(channel);
-    const since = { offset: Math.max(0, position.offset - limit), epoch: position.epoch };
-    const page = await broker.readHistory(channel, since, limit);
+    const newest = await broker.position(channel);
+    let since = { offset: Math.max(0, newest.offset - limit), epoch: newest.epoch };
     const events: HistoryEvent[] = [];
-    for (const raw of page.messages) {
-      const decoded = decodeSafely(raw);
-      if (decoded) events.push({ ...decoded.envelope, channel, offset: decoded.offset });
+    let position = newest;
+    for (let page = 0; page < MAX_PAGES && events.length < limit; page++) {
+      const read = await broker.readHistory(channel, since, limit - events.length);
+      position = read.position;
+      for (const raw of read.messages) {
+        const decoded = decodeSafely(raw);
+        if (decoded && decoded.offset > (events.at(-1)?.offset ?? -1))
+          events.push({ ...decoded.envelope, channel, offset: decoded.offset });
+      }
+      const last = events.at(-1);
+      if (!read.more || !last) break;
+      since = { offset: last.offset, epoch: since.epoch };
     }
-    return { events, position: page.position };
+    return { events, position };
   };
 }
 
