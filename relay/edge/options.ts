@@ -34,6 +34,22 @@ export interface RelayLimits extends Limits {
   readonly maxBufferedBytes: number;
   /** How often outgoing buffers are checked, in ms. */
   readonly slowConsumerCheckMs: number;
+  /** Bytes of history in one recovery or `history` page (at least one message is always sent). */
+  readonly maxPageBytes: number;
+  /** A `history` page costs one extra frame of the rate limit per this many bytes it returns. */
+  readonly historyCostBytes: number;
+  /** Bytes per second one user may publish through this relay, all its sockets together. */
+  readonly publishBytesPerSecond: number;
+  /** Bytes one user may publish in a burst (at least limits.maxEventBytes). */
+  readonly publishBurstBytes: number;
+  /** Handshakes (socket.io CONNECT) per second from one address. */
+  readonly handshakesPerSecond: number;
+  /** Handshakes from one address in a burst. */
+  readonly handshakeBurst: number;
+  /** A connection must authenticate within this many ms, or it is closed. */
+  readonly authTimeoutMs: number;
+  /** How long a recovery reply may wait for the socket to drain before it is cut as a slow consumer. */
+  readonly drainTimeoutMs: number;
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
@@ -47,6 +63,14 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   maxBufferedMessages: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerCheckMs: 500,
+  maxPageBytes: 1024 * 1024,
+  historyCostBytes: 64 * 1024,
+  publishBytesPerSecond: 1024 * 1024,
+  publishBurstBytes: 4 * 1024 * 1024,
+  handshakesPerSecond: 200,
+  handshakeBurst: 1000,
+  authTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
 });
 
 export interface RelayPresenceOptions {
@@ -72,6 +96,12 @@ export interface RelayOptions {
   readonly corsOrigins?: readonly string[] | "*";
   /** Also accept HTTP long-polling (needs sticky sessions behind a load balancer). Default false. */
   readonly longPolling?: boolean;
+  /**
+   * Proxies in front of the relay whose `X-Forwarded-For` is trusted: the client address (for the
+   * per-address handshake limit and logs) is the one the outermost of these `trustProxy` hops saw.
+   * Default 0: the socket's own remote address; X-Forwarded-For is ignored.
+   */
+  readonly trustProxy?: number;
   /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
   readonly recoveryPageSize?: number;
   /**
@@ -103,6 +133,7 @@ export interface ResolvedRelayOptions {
   readonly authorize: AuthorizeHook | undefined;
   readonly corsOrigins: readonly string[] | "*";
   readonly longPolling: boolean;
+  readonly trustProxy: number;
   readonly recoveryPageSize: number;
   readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
@@ -129,6 +160,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     authorize: options.authorize,
     corsOrigins: options.corsOrigins ?? "*",
     longPolling: options.longPolling ?? false,
+    trustProxy: options.trustProxy ?? 0,
     recoveryPageSize: options.recoveryPageSize ?? 100,
     directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
@@ -144,6 +176,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
 
 function validate(o: ResolvedRelayOptions): void {
   checkInteger("port", o.port, 0, 65535);
+  checkInteger("trustProxy", o.trustProxy, 0, 16);
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
@@ -152,6 +185,11 @@ function validate(o: ResolvedRelayOptions): void {
   for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
   if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
     throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
+  }
+  if (o.limits.publishBurstBytes < o.limits.maxEventBytes) {
+    throw configError(
+      "limits.publishBurstBytes must be at least limits.maxEventBytes (a burst holds one event).",
+    );
   }
   if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
     throw configError(
