@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { resolve } from "node:path";
 
 export interface PlaygroundProcess {
   readonly child: ChildProcess;
@@ -28,10 +27,12 @@ process.once("exit", () => {
 
 /**
  * `via: "npm"` runs `npm start -- <args>` (npm's exit code is the script's, but npm itself dies on
- * a group SIGINT); `via: "tsx"` runs what the script runs, `tsx playground/server/start.ts`, whose
- * exit code after Ctrl-C is the playground's own.
+ * a group SIGINT); `via: "node"` runs start.ts in one Node process with tsx as a loader
+ * (`node --import tsx`), whose exit code after Ctrl-C is the playground's own. (The `tsx` CLI that
+ * `npm start` uses waits only 2 × 30 ms for its child to acknowledge a signal before SIGKILLing
+ * it, which a loaded machine misses.)
  */
-export function startPlayground(args: readonly string[], via: "npm" | "tsx" = "npm"): PlaygroundProcess {
+export function startPlayground(args: readonly string[], via: "npm" | "node" = "npm"): PlaygroundProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, RELAY_LOG_LEVEL: "warn" };
   delete env.EVENT_BUS_REDIS_URL;
   delete env.EVENT_BUS_REDIS_CLUSTER;
@@ -39,7 +40,7 @@ export function startPlayground(args: readonly string[], via: "npm" | "tsx" = "n
   const [command, prefix] =
     via === "npm"
       ? ["npm", ["start", "--"]]
-      : [resolve("node_modules/.bin/tsx"), ["playground/server/start.ts"]];
+      : [process.execPath, ["--import", "tsx", "playground/server/start.ts"]];
   const child = spawn(command, [...prefix, ...args], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

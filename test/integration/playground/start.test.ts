@@ -43,7 +43,7 @@ describe("npm start", () => {
 
   it("stays quiet about WebSockets reset by the browser side, and Ctrl-C exits 0", async () => {
     const port = await freePort();
-    playground = startPlayground(["--port", String(port)], "tsx");
+    playground = startPlayground(["--port", String(port)], "node");
     await playground.waitForOutput(READY, 60_000);
 
     // Two WebSockets through Vite's /socket.io proxy to the relay, then reset (RST) from the client
