@@ -9,7 +9,14 @@
  * It connects lazily on first use (or call connect()). See docs/backend.md.
  */
 import { deadLetterKey } from "../../protocol/channels.js";
-import type { AnyEvents, EnvelopeOf, EventData, EventMap, EventType } from "../../protocol/envelope.js";
+import type {
+  EnvelopeOf,
+  EventData,
+  EventMap,
+  EventType,
+  PatternOf,
+  RegisteredEvents,
+} from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
 import { assertPattern } from "../../protocol/names.js";
@@ -36,7 +43,7 @@ import type {
   TargetedPublishOptions,
 } from "./types.js";
 
-export class EventBusClient<E extends EventMap = AnyEvents> {
+export class EventBusClient<E extends EventMap = RegisteredEvents> {
   readonly serviceName: string;
   readonly deadLetters: DeadLetters;
   private readonly settings: Settings;
@@ -150,7 +157,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
 
   // ---- subscribing ----
   /** `pattern`: an event type (`photo.uploaded`) or a Redis glob over event types (`photo.*`). */
-  subscribe<P extends string>(
+  subscribe<P extends PatternOf<E>>(
     pattern: P,
     handler: PatternHandler<E, P>,
     options: SubscribeOptions = {},

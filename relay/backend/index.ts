@@ -20,6 +20,10 @@ export type {
   EventMap,
   EventMetadata,
   EventType,
+  GlobPattern,
+  PatternOf,
+  Register,
+  RegisteredEvents,
   StreamPosition,
 } from "../../protocol/index.js";
 export { channelNames, createId, EventBusError, isEventBusError } from "../../protocol/index.js";
