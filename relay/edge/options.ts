@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
 import type { AuthorizeHook } from "../auth/authorize.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
+import { LIMIT_KEYS, limitName, limitRange } from "./limit-specs.js";
 import type { RelayLogger } from "./operations/logger.js";
 
 export interface RelayAuthOptions {
@@ -28,8 +29,12 @@ export interface RelayAuthOptions {
   readonly requireExpiration?: boolean;
 }
 
+/** Every key has a row in limit-specs.ts (its flag, environment variable, unit and range). */
 export interface RelayLimits extends Limits {
-  /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
+  /**
+   * Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection.
+   * Default: maxEventBytes + 64 KB.
+   */
   readonly maxFrameBytes: number;
   /** Frames per second a socket may send (token bucket refill rate). */
   readonly ratePerSecond: number;
@@ -49,9 +54,12 @@ export interface RelayLimits extends Limits {
   readonly slowConsumerCheckMs: number;
 }
 
+/** Room in a frame for the socket.io packet around an event. */
+const FRAME_OVERHEAD = 64 * 1024;
+
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   ...DEFAULT_LIMITS,
-  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + 64 * 1024,
+  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + FRAME_OVERHEAD,
   ratePerSecond: 100,
   rateBurst: 500,
   floodTolerance: 100,
@@ -125,7 +133,7 @@ export interface ResolvedRelayOptions {
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
-  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const limits = resolveLimits(options.limits ?? {});
   const presence: RelayPresenceOptions = {
     ttlMs: 30_000,
     refreshMs: 10_000,
@@ -158,15 +166,7 @@ function validate(o: ResolvedRelayOptions): void {
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
   checkInteger("presence.ttlMs", o.presence.ttlMs, 1000, 3_600_000);
   checkInteger("presence.refreshMs", o.presence.refreshMs, 100, o.presence.ttlMs - 1);
-  for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
-  if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
-    throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
-  }
-  if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
-    throw configError(
-      "limits.maxFrameBytes must be at least limits.maxEventBytes (a frame carries an event).",
-    );
-  }
+  validateLimits(o.limits);
   const keys = [o.auth.secret, o.auth.publicKey, o.auth.jwksUrl].filter((k) => k !== undefined && k !== "");
   if (keys.length === 0) {
     throw configError("auth needs a key: set auth.secret (HS*), auth.publicKey (PEM) or auth.jwksUrl.");
@@ -176,6 +176,34 @@ function validate(o: ResolvedRelayOptions): void {
   }
   if (o.corsOrigins !== "*" && o.corsOrigins.length === 0) {
     throw configError('corsOrigins is an empty list; list the allowed origins or use "*".');
+  }
+}
+
+/** Defaults under the given limits; a frame grows with the event unless maxFrameBytes is given. */
+function resolveLimits(given: Partial<RelayLimits>): RelayLimits {
+  const defined = definedOnly(given);
+  const maxEventBytes = defined.maxEventBytes ?? DEFAULT_RELAY_LIMITS.maxEventBytes;
+  const maxFrameBytes = defined.maxFrameBytes ?? maxEventBytes + FRAME_OVERHEAD;
+  return { ...DEFAULT_RELAY_LIMITS, ...defined, maxFrameBytes };
+}
+
+function validateLimits(limits: RelayLimits): void {
+  for (const key of LIMIT_KEYS) {
+    const [min, max] = limitRange(key);
+    const value = limits[key];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw configError(`${limitName(key)} is ${String(value)}; use a whole number from ${min} to ${max}.`);
+    }
+  }
+  if (limits.maxDataBytes > limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxDataBytes")} is ${limits.maxDataBytes}, more than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); raise the event limit too.`,
+    );
+  }
+  if (limits.maxFrameBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxFrameBytes")} is ${limits.maxFrameBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a frame carries an event, so leave it unset or raise it.`,
+    );
   }
 }
 
