@@ -24,6 +24,7 @@ export {
   type TokenClaims,
   type TokenKey,
 } from "../auth/create-token.js";
+export type { RevokeOptions } from "../auth/revocation.js";
 export type { Broker, BrokerKind, BrokerStatus, HistoryOptions } from "../brokers/broker.js";
 export { type BrokerConfig, brokerConfigFromEnv, createBroker } from "../brokers/create-broker.js";
 export { MemoryBroker } from "../brokers/memory/memory-broker.js";
