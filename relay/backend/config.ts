@@ -16,6 +16,7 @@ import {
 } from "../brokers/create-broker.js";
 import { MemoryBroker } from "../brokers/memory/memory-broker.js";
 import { RedisBroker } from "../brokers/redis/redis-broker.js";
+import { checkRedisUrl } from "../brokers/redis/redis-url.js";
 import { createLogger, isLogLevel, type Logger } from "./logger.js";
 import { type Scheduler, systemScheduler } from "./scheduler.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";
@@ -50,6 +51,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
   }
   const chosen = [config.redis, config.cluster, config.broker].filter((v) => v !== undefined);
   if (chosen.length > 1) invalid("give only one of redis, cluster and broker");
+  if (typeof config.redis === "string") checkRedisUrl(config.redis, "EventBusClient option `redis`");
   const level = config.logLevel ?? env.EVENT_BUS_LOG_LEVEL ?? "info";
   if (!isLogLevel(level)) invalid(`logLevel ${JSON.stringify(level)} is not a pino level`);
   const retry = { ...DEFAULT_RETRY, ...defined(config.retry ?? {}) };

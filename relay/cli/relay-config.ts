@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { EventBusError } from "../../protocol/errors.js";
 import { parseDuration } from "../auth/create-token.js";
 import { type BrokerConfig, brokerConfigFromEnv } from "../brokers/create-broker.js";
+import { checkRedisUrl } from "../brokers/redis/redis-url.js";
 import { LIMIT_KEYS, limitExample, parseLimit, RELAY_LIMIT_SPECS } from "../edge/limit-specs.js";
 import { configError, type RelayLimits, type RelayOptions } from "../edge/options.js";
 import { type BaseFlag, parseRelayFlags, type RelayFlags, settingValues } from "./relay-settings.js";
@@ -65,6 +66,8 @@ function optional<K extends string, T>(value: string | undefined, key: K, parse:
 }
 
 function brokerFrom(values: Values): BrokerConfig {
+  const url = values["redis-url"];
+  if (url !== undefined) checkRedisUrl(url, "EVENT_BUS_REDIS_URL (--redis-url)");
   const base = brokerConfigFromEnv({
     EVENT_BUS_REDIS_URL: values["redis-url"],
     EVENT_BUS_REDIS_CLUSTER: values["redis-cluster"],

@@ -17,6 +17,7 @@ import { RedisCommands } from "./redis-commands.js";
 import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connection.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { SubscriberLink } from "./redis-subscriber.js";
+import { checkRedisUrl } from "./redis-url.js";
 
 export interface RedisBrokerOptions extends RedisBrokerCommonOptions {
   /** A redis:// or rediss:// URL, or ioredis connection options ({ host, port, password, tls, … }). */
@@ -36,7 +37,7 @@ export class RedisBroker extends RedisBrokerCore {
     super(settings);
     const target: RedisTarget =
       typeof options.connection === "string"
-        ? { url: options.connection, options: options.redisOptions ?? {} }
+        ? { url: checkRedisUrl(options.connection, "The Redis URL"), options: options.redisOptions ?? {} }
         : { options: { ...options.connection, ...options.redisOptions } };
     const connectTimeout = settings.connectTimeoutMs;
     const commandOptions: RedisOptions = {
