@@ -11,6 +11,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server, type ServerOptions } from "socket.io";
 import { channelNames } from "../../protocol/channels.js";
+import { EventBusError, toEventBusError } from "../../protocol/errors.js";
 import { RELAY_FRAMES } from "../../protocol/frames.js";
 import { createTokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
@@ -97,7 +98,15 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
   ctx.io.use(handshakeMiddleware(ctx));
   ctx.io.on("connection", (socket) => onConnection(ctx, socket));
   const offBroker = watchBroker(ctx);
-  await listen(ctx.httpServer, resolved.port, resolved.host);
+  try {
+    await listen(ctx.httpServer, resolved.port, resolved.host);
+  } catch (error) {
+    offBroker(); // the caller closes the broker: that is not news for the log
+    ctx.sweep.stop();
+    ctx.presence.close();
+    await ctx.io.close();
+    throw error;
+  }
   const port = (ctx.httpServer.address() as AddressInfo).port;
   const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
   deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
@@ -225,12 +234,33 @@ function watchBroker(ctx: RelayContext): () => void {
 
 async function listen(server: HttpServer, port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: Error) => reject(listenError(error, port, host));
+    server.once("error", fail);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });
+}
+
+/** Why the relay cannot listen, coded: a taken port, a privileged port, an address not on this machine. */
+function listenError(error: Error, port: number, host: string): EventBusError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new EventBusError("ADDRESS_IN_USE", `Another process is listening on ${where} (EADDRINUSE).`);
+  }
+  if (code === "EACCES") {
+    return new EventBusError("CONFIG_INVALID", `This process may not listen on ${where} (EACCES).`, {
+      hint: "Use a port above 1023 (--port / PORT), or grant the process the right to bind low ports.",
+    });
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return new EventBusError("CONFIG_INVALID", `${host} is not an address of this machine (EADDRNOTAVAIL).`, {
+      hint: "Bind 0.0.0.0 (every interface), 127.0.0.1, or one of this machine's addresses (--host / HOST).",
+    });
+  }
+  return toEventBusError(error);
 }
 
 async function shutdown(

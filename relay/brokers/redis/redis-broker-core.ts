@@ -25,7 +25,7 @@ import type {
 import { SubscriptionRegistry } from "../subscription-registry.js";
 import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
-import { asUnavailable, closedError, commandError } from "./redis-errors.js";
+import { closedError, commandError, connectFailure, withoutSecrets } from "./redis-errors.js";
 import { ReadyGate } from "./redis-gate.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
 
@@ -42,6 +42,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private readonly resync = new Set<string>();
+  /** The last connection error reported, to name the cause when a first connection fails. */
+  private lastError: Error | undefined;
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
     this.history = settings.history;
@@ -63,6 +65,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   /** Opens every connection; rejects (and leaves nothing running) when the first attempt fails. */
   protected abstract openConnections(): Promise<void>;
   protected abstract closeConnections(): Promise<void>;
+  /** Where this broker connects, for messages: the URL with its password hidden, or host:port list. */
+  protected abstract describeTarget(): string;
   /** Whether the command client and every subscriber link are ready. */
   protected abstract connectionsReady(): boolean;
   /** Whether a channel uses sharded pub/sub (SSUBSCRIBE/SPUBLISH): recoverable channels on a cluster. */
@@ -83,6 +87,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   connect(): Promise<void> {
     if (this.state === "closed") return Promise.reject(closedError());
     if (this.connected) return Promise.resolve();
+    if (!this.opening) this.lastError = undefined;
     this.opening ??= this.openConnections().then(
       () => {
         this.opening = undefined;
@@ -91,7 +96,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
       },
       (error: unknown) => {
         this.opening = undefined;
-        const failure = asUnavailable(error, "Could not connect to Redis");
+        const closed = error instanceof EventBusError && error.code === "CLOSED";
+        const failure = closed ? error : connectFailure(this.describeTarget(), this.lastError ?? error);
         this.gate.failWaiting(failure);
         throw failure;
       },
@@ -245,7 +251,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   }
 
   protected reportError(error: unknown): void {
-    const wrapped = error instanceof Error ? error : new Error(String(error));
+    const wrapped = withoutSecrets(error instanceof Error ? error : new Error(String(error)));
+    this.lastError = wrapped;
     if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
   }
 

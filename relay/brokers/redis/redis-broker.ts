@@ -17,7 +17,7 @@ import { RedisCommands } from "./redis-commands.js";
 import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connection.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { SubscriberLink } from "./redis-subscriber.js";
-import { checkRedisUrl } from "./redis-url.js";
+import { checkRedisUrl, redactRedisUrl } from "./redis-url.js";
 
 export interface RedisBrokerOptions extends RedisBrokerCommonOptions {
   /** A redis:// or rediss:// URL, or ioredis connection options ({ host, port, password, tls, … }). */
@@ -31,6 +31,7 @@ export class RedisBroker extends RedisBrokerCore {
   protected readonly commands: RedisCommands;
   private readonly client: Redis;
   private readonly link: SubscriberLink;
+  private readonly target: RedisTarget;
 
   constructor(options: RedisBrokerOptions) {
     const settings = resolveRedisOptions(options);
@@ -39,6 +40,7 @@ export class RedisBroker extends RedisBrokerCore {
       typeof options.connection === "string"
         ? { url: checkRedisUrl(options.connection, "The Redis URL"), options: options.redisOptions ?? {} }
         : { options: { ...options.connection, ...options.redisOptions } };
+    this.target = target;
     const connectTimeout = settings.connectTimeoutMs;
     const commandOptions: RedisOptions = {
       lazyConnect: true,
@@ -75,6 +77,12 @@ export class RedisBroker extends RedisBrokerCore {
     this.link.close();
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+  }
+
+  protected describeTarget(): string {
+    const { url, options } = this.target;
+    if (url !== undefined) return redactRedisUrl(url);
+    return options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
   }
 
   protected connectionsReady(): boolean {
