@@ -13,7 +13,9 @@ export function isReplyError(error: unknown): boolean {
 export function asBrokerError(error: unknown, what: string): EventBusError {
   if (error instanceof EventBusError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  return new EventBusError("BROKER_UNAVAILABLE", `Redis ${what} failed: ${sentence(text)}.`, { cause: error });
+  return new EventBusError("BROKER_UNAVAILABLE", `Redis ${what} failed: ${sentence(text)}.`, {
+    cause: error,
+  });
 }
 
 export function closedError(): EventBusError {
@@ -83,7 +85,10 @@ export function connectCause(error: unknown): ConnectCause {
 
 function networkCause(code: string, text: string): ConnectCause {
   if (code === "ECONNREFUSED") {
-    return { what: "nothing accepts connections there (ECONNREFUSED)", fix: "Start Redis, or correct the host and port." };
+    return {
+      what: "nothing accepts connections there (ECONNREFUSED)",
+      fix: "Start Redis, or correct the host and port.",
+    };
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return { what: `the host name does not resolve (${code})`, fix: "Correct the host name (or check DNS)." };
