@@ -17,7 +17,7 @@ import {
 import { MemoryBroker } from "../brokers/memory/memory-broker.js";
 import { RedisBroker } from "../brokers/redis/redis-broker.js";
 import { checkRedisUrl } from "../brokers/redis/redis-url.js";
-import { createLogger, isLogLevel, type Logger } from "./logger.js";
+import { appLogger, createLogger, isLogLevel, type Logger } from "./logger.js";
 import { type Scheduler, systemScheduler } from "./scheduler.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";
 
@@ -52,7 +52,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
   const chosen = [config.redis, config.cluster, config.broker].filter((v) => v !== undefined);
   if (chosen.length > 1) invalid("give only one of redis, cluster and broker");
   if (typeof config.redis === "string") checkRedisUrl(config.redis, "EventBusClient option `redis`");
-  const level = config.logLevel ?? env.EVENT_BUS_LOG_LEVEL ?? "info";
+  const level = config.logLevel ?? (env.EVENT_BUS_LOG_LEVEL?.trim() || "warn");
   if (!isLogLevel(level)) invalid(`logLevel ${JSON.stringify(level)} is not a pino level`);
   const retry = { ...DEFAULT_RETRY, ...defined(config.retry ?? {}) };
   for (const [key, value] of Object.entries(retry)) nonNegative(`retry.${key}`, value);
@@ -65,7 +65,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
     timeout,
     batching: resolveBatching(config.batching),
     limits: resolveLimits(config.limits),
-    logger: config.logger ?? createLogger(serviceName, level),
+    logger: config.logger ? appLogger(config.logger) : createLogger(serviceName, level),
     scheduler: config.scheduler ?? systemScheduler,
     deadLetterMax: config.deadLetters?.maxLength ?? DEFAULT_DEAD_LETTER_MAX,
   };
