@@ -4,9 +4,10 @@
  * expires, and turns transport callbacks into state-machine events. Callbacks of a transport that
  * is no longer current are ignored (each attempt has its own id).
  */
+
+import { type Clock, createTimer } from "../common/clock.js";
 import { type ErrorCode, EventBusError, toEventBusError } from "../protocol/errors.js";
 import { type HelloResult, PROTOCOL_VERSION, type PresenceEvent } from "../protocol/frames.js";
-import { type Clock, createTimer } from "./clock.js";
 import {
   type Command,
   type ConnectionEvent,

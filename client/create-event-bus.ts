@@ -5,6 +5,7 @@
  */
 
 import { backoffDelay } from "../common/backoff.js";
+import type { Clock } from "../common/clock.js";
 import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
 import type { AnyEvents, EventMap } from "../protocol/envelope.js";
@@ -13,7 +14,6 @@ import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
 import { Channels } from "./channels.js";
-import type { Clock } from "./clock.js";
 import { Connection, type Session } from "./connection.js";
 import type { ConnectionStatus } from "./connection-state.js";
 import { type ResolvedOptions, resolveOptions } from "./options.js";

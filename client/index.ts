@@ -4,7 +4,7 @@
  */
 
 export type { BackoffOptions } from "../common/backoff.js";
-export { backoffDelay } from "../common/backoff.js";
+export type { Clock } from "../common/clock.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -18,8 +18,7 @@ export type {
   StreamPosition,
   WireError,
 } from "../protocol/index.js";
-export { compileGlob, EventBusError, globMatch, isEventBusError } from "../protocol/index.js";
-export type { Clock } from "./clock.js";
+export { EventBusError, isEventBusError } from "../protocol/index.js";
 export type { ConnectionStatus } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";
 export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox-options.js";

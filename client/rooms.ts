@@ -5,11 +5,12 @@
  * holder leaves. A join refused for good (FORBIDDEN, INVALID_ROOM, …) rejects its callers and is
  * not retried until joinRoom() is called again; retryable refusals are retried with backoff.
  */
+
+import { type Clock, createTimer, type Timer } from "../common/clock.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { JoinResult, PresenceEvent } from "../protocol/frames.js";
 import { assertRoomName } from "../protocol/names.js";
 import type { Channels } from "./channels.js";
-import { type Clock, createTimer, type Timer } from "./clock.js";
 import type { Session } from "./connection.js";
 import { type Member, RoomPresence } from "./presence.js";
 import type { BusStore } from "./store.js";

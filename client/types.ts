@@ -1,10 +1,10 @@
 /** The public types of the client SDK. */
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import type { BackoffOptions } from "../common/backoff.js";
+import type { Clock } from "../common/clock.js";
 import type { EnvelopeForPattern, EventData, EventMap, EventType } from "../protocol/envelope.js";
 import type { EventBusError } from "../protocol/errors.js";
 import type { StreamPosition } from "../protocol/position.js";
-import type { Clock } from "./clock.js";
 import type { ConnectionStatus } from "./connection-state.js";
 import type { OutboxOptions, PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";

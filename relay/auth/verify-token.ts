@@ -8,7 +8,27 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { claimProblem, type EventBusClaims } from "../../protocol/claims.js";
 import { EventBusError } from "../../protocol/errors.js";
-import { configError, type RelayAuthOptions } from "../edge/options.js";
+export interface RelayAuthOptions {
+  /** Shared secret for HS256/HS384/HS512. */
+  readonly secret?: string;
+  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
+  readonly publicKey?: string;
+  /** URL of a JSON Web Key Set (fetched and cached by jose). */
+  readonly jwksUrl?: string;
+  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
+  readonly algorithms?: readonly string[];
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
+  readonly clockToleranceSec?: number;
+  /** Refuse tokens without `exp`. Default true. */
+  readonly requireExpiration?: boolean;
+}
+
+/** A configuration error (CONFIG_INVALID) naming the option and the fix. */
+function configError(problem: string): EventBusError {
+  return new EventBusError("CONFIG_INVALID", problem);
+}
 
 export interface VerifiedToken {
   readonly claims: EventBusClaims;

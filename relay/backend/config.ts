@@ -4,6 +4,8 @@
  * EVENT_BUS_REDIS_CLUSTER, EVENT_BUS_PREFIX, EVENT_BUS_LOG_LEVEL); with no broker anywhere, the
  * in-process memory broker is used and a one-line notice says so.
  */
+
+import { type Clock, systemClock } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { type Limits, MAX_SOURCE_LENGTH, resolveLimits } from "../../protocol/limits.js";
@@ -18,7 +20,6 @@ import { MemoryBroker } from "../brokers/memory/memory-broker.js";
 import { RedisBroker } from "../brokers/redis/redis-broker.js";
 import { checkRedisUrl } from "../brokers/redis/redis-url.js";
 import { appLogger, createLogger, isLogLevel, type Logger } from "./logger.js";
-import { type Scheduler, systemScheduler } from "./scheduler.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";
 
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
@@ -40,7 +41,7 @@ export interface Settings {
   readonly batching: BatchingOptions | undefined;
   readonly limits: Limits;
   readonly logger: Logger;
-  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly deadLetterMax: number;
 }
 
@@ -66,7 +67,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
     batching: resolveBatching(config.batching),
     limits: resolveLimits(config.limits),
     logger: config.logger ? appLogger(config.logger) : createLogger(serviceName, level),
-    scheduler: config.scheduler ?? systemScheduler,
+    clock: config.clock ?? systemClock,
     deadLetterMax: config.deadLetters?.maxLength ?? DEFAULT_DEAD_LETTER_MAX,
   };
 }

@@ -4,6 +4,8 @@
  * `createToken` for the endpoint that gives browsers their tokens, and the wire-contract types.
  * See docs/backend.md and docs/client.md.
  */
+
+export type { Clock } from "../../common/clock.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -35,7 +37,6 @@ export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
 export { defaultEventBus, eventBus } from "./default-instance.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { Middleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
-export type { Scheduler } from "./scheduler.js";
 export type {
   BatchingOptions,
   EventBusConfig,

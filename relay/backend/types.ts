@@ -1,4 +1,6 @@
 /** The public types of the backend library (`@shared-infra/event-bus/server`). */
+
+import type { Clock } from "../../common/clock.js";
 import type { EnvelopeForPattern, EventEnvelope, EventMap } from "../../protocol/envelope.js";
 import type { Limits } from "../../protocol/limits.js";
 import type { StreamPosition } from "../../protocol/position.js";
@@ -7,7 +9,6 @@ import type { ClusterConnectionOptions } from "../brokers/redis/cluster-broker.j
 import type { RedisOptions } from "../brokers/redis/redis-connection.js";
 import type { Logger, LogLevel } from "./logger.js";
 import type { Middleware } from "./middleware.js";
-import type { Scheduler } from "./scheduler.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. Default 3. */
@@ -63,7 +64,7 @@ export interface EventBusConfig {
   /** Level of the default logger. Default EVENT_BUS_LOG_LEVEL or "warn" (quiet unless something is wrong). */
   readonly logLevel?: LogLevel;
   /** Timers and clock for retries and timeouts (tests may pass fake ones). Default: the real ones. */
-  readonly scheduler?: Scheduler;
+  readonly clock?: Clock;
 }
 
 export interface PublishOptions {

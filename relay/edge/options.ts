@@ -2,32 +2,19 @@
  * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
  * they are validated. The CLI builds these from flags and environment variables (config.ts).
  */
+import { type Clock, systemClock } from "../../common/clock.js";
 import { definedOnly } from "../../common/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
 import type { AuthorizeHook } from "../auth/authorize.js";
+import type { RelayAuthOptions } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
 import { LIMIT_KEYS, limitName, limitRange } from "./limit-specs.js";
 import type { RelayLogger } from "./operations/logger.js";
 
-export interface RelayAuthOptions {
-  /** Shared secret for HS256/HS384/HS512. */
-  readonly secret?: string;
-  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
-  readonly publicKey?: string;
-  /** URL of a JSON Web Key Set (fetched and cached by jose). */
-  readonly jwksUrl?: string;
-  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
-  readonly algorithms?: readonly string[];
-  readonly issuer?: string | readonly string[];
-  readonly audience?: string | readonly string[];
-  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
-  readonly clockToleranceSec?: number;
-  /** Refuse tokens without `exp`. Default true. */
-  readonly requireExpiration?: boolean;
-}
+export type { RelayAuthOptions } from "../auth/verify-token.js";
 
 /** Every key has a row in limit-specs.ts (its flag, environment variable, unit and range). */
 export interface RelayLimits extends Limits {
@@ -112,6 +99,8 @@ export interface RelayOptions {
   readonly logLevel?: string;
   /** Also export prom-client's default process metrics. Default false. */
   readonly processMetrics?: boolean;
+  /** Time for every timer and "now" of the relay (tests may pass a fake). Default: the real clock. */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedRelayOptions {
@@ -129,6 +118,7 @@ export interface ResolvedRelayOptions {
   readonly limits: RelayLimits;
   readonly shutdownTimeoutMs: number;
   readonly processMetrics: boolean;
+  readonly clock: Clock;
 }
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
@@ -154,6 +144,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     limits,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     processMetrics: options.processMetrics ?? false,
+    clock: options.clock ?? systemClock,
   };
   validate(resolved);
   return resolved;

@@ -3,7 +3,7 @@
  * advance(), and due callbacks run in time order. Async work started by a callback is let run
  * (microtasks flushed) between timers, so promise chains behave as with real time.
  */
-import type { Clock } from "../../client/clock.js";
+import type { Clock } from "../../common/clock.js";
 
 interface Scheduled {
   readonly id: number;

@@ -7,6 +7,7 @@
  *
  * Expiry is evaluated lazily against an injectable clock.
  */
+import { type Clock, systemClock } from "../../../common/clock.js";
 import { getOrCreate } from "../../../common/collections.js";
 import { compileGlob, type GlobMatcher } from "../../../protocol/glob.js";
 import { createEpoch, type StreamPosition, withPosition } from "../../../protocol/position.js";
@@ -43,7 +44,7 @@ interface Delivery {
 }
 
 export class MemoryHub {
-  readonly now: () => number;
+  private readonly clock: Clock;
   private readonly channels = new Map<string, Set<HubSubscriber>>();
   private readonly patterns = new Map<string, { match: GlobMatcher; subscribers: Set<HubSubscriber> }>();
   private readonly histories = new Map<string, ChannelHistory>();
@@ -54,8 +55,8 @@ export class MemoryHub {
   private readonly queue: Delivery[] = [];
   private draining = false;
 
-  constructor(options: { now?: () => number } = {}) {
-    this.now = options.now ?? Date.now;
+  constructor(options: { readonly clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock;
   }
 
   // ---- pub/sub ----
@@ -113,7 +114,7 @@ export class MemoryHub {
 
   // ---- history ----
   private history(channel: string, options: HistoryOptions): ChannelHistory {
-    const now = this.now();
+    const now = this.clock.now();
     let record = this.histories.get(channel);
     if (record && now >= record.metaExpiresAt) record = undefined;
     if (!record) {
@@ -132,7 +133,7 @@ export class MemoryHub {
     dedupId: string | undefined,
     dedupTtlMs: number,
   ): PublishRecoverableResult {
-    const now = this.now();
+    const now = this.clock.now();
     const dedupKey = dedupId === undefined ? undefined : `${channel}\u0000${dedupId}`;
     if (dedupKey !== undefined) {
       const previous = this.dedup.get(dedupKey);
@@ -189,7 +190,7 @@ export class MemoryHub {
   // ---- presence ----
   presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): void {
     const room = getOrCreate(this.presence, channel, () => new Map());
-    const expiresAt = this.now() + ttlMs;
+    const expiresAt = this.clock.now() + ttlMs;
     for (const record of records) room.set(record.connectionId, { value: record, expiresAt });
   }
 
@@ -205,7 +206,7 @@ export class MemoryHub {
     const members: PresenceRecord[] = [];
     const expired: PresenceRecord[] = [];
     if (!room) return { members, expired };
-    const now = this.now();
+    const now = this.clock.now();
     for (const [id, { value, expiresAt }] of room) {
       if (now < expiresAt) {
         members.push(value);
@@ -220,13 +221,13 @@ export class MemoryHub {
 
   // ---- values and logs ----
   setValue(key: string, value: string, ttlMs: number): void {
-    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
   }
 
   getValue(key: string): string | null {
     const entry = this.values.get(key);
     if (!entry) return null;
-    if (this.now() < entry.expiresAt) return entry.value;
+    if (this.clock.now() < entry.expiresAt) return entry.value;
     this.values.delete(key);
     return null;
   }
@@ -234,7 +235,7 @@ export class MemoryHub {
   appendLog(key: string, value: string, maxLength: number): string {
     const log = getOrCreate(this.logs, key, () => ({ lastId: "0-0", entries: [] as LogEntry[] }));
     const [lastMs, lastSeq] = log.lastId.split("-").map(Number) as [number, number];
-    const ms = Math.max(this.now(), lastMs);
+    const ms = Math.max(this.clock.now(), lastMs);
     const id = `${ms}-${ms === lastMs ? lastSeq + 1 : 0}`;
     log.lastId = id;
     log.entries.push({ id, value });

@@ -105,6 +105,7 @@ export class ClusterBroker extends RedisBrokerCore {
       createLink: (nodeKey) => this.createLink(() => parseNodeKey(nodeKey)),
       refreshTopology: () => this.cluster.refreshSlotsCache(),
       moved: (channels) => this.noteResubscribed(channels),
+      clock: settings.clock,
     });
     for (const event of ["ready", "close", "end", "reconnecting"]) {
       this.cluster.on(event, () => this.connectionsChanged());
@@ -179,6 +180,7 @@ export class ClusterBroker extends RedisBrokerCore {
       backoff: this.settings.reconnect,
       timeoutMs: this.settings.offlineTimeoutMs,
       connectTimeoutMs: this.settings.connectTimeoutMs,
+      clock: this.settings.clock,
     });
     link.on("state", () => this.connectionsChanged());
     link.on("restored", (channels) => this.noteResubscribed(channels));

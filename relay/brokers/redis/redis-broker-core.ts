@@ -47,7 +47,11 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
     this.history = settings.history;
-    this.gate = new ReadyGate({ maxQueued: settings.offlineQueueSize, timeoutMs: settings.offlineTimeoutMs });
+    this.gate = new ReadyGate({
+      maxQueued: settings.offlineQueueSize,
+      timeoutMs: settings.offlineTimeoutMs,
+      clock: settings.clock,
+    });
     this.channelListeners = new SubscriptionRegistry({
       subscribe: (channel) => this.subscribeChannel(channel),
       unsubscribe: (channel) => this.unsubscribeChannel(channel),
@@ -112,9 +116,10 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     if (this.inFlight > 0) {
       // Commands already sent get their replies; one stuck past the offline timeout is given up.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.settings.offlineTimeoutMs);
+        const { clock } = this.settings;
+        const timer = clock.setTimeout(resolve, this.settings.offlineTimeoutMs);
         this.idle.push(() => {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           resolve();
         });
       });

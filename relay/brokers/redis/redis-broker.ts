@@ -59,6 +59,7 @@ export class RedisBroker extends RedisBrokerCore {
       backoff: settings.reconnect,
       timeoutMs: settings.offlineTimeoutMs,
       connectTimeoutMs: connectTimeout,
+      clock: settings.clock,
     });
     this.wire();
   }

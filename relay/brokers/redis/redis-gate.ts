@@ -8,6 +8,7 @@
  *   - TIMEOUT when it waited `timeoutMs` without the broker coming back (it was not sent);
  *   - CLOSED when the broker is closed.
  */
+import type { Clock } from "../../../common/clock.js";
 import { EventBusError } from "../../../protocol/errors.js";
 
 export interface GateOptions {
@@ -15,6 +16,7 @@ export interface GateOptions {
   readonly maxQueued: number;
   /** How long one operation may wait, in ms. */
   readonly timeoutMs: number;
+  readonly clock: Clock;
 }
 
 interface Waiter {
@@ -27,7 +29,7 @@ export class ReadyGate {
   private opened = false;
   private closed = false;
   private queue: Waiter[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
 
   constructor(
     private readonly options: GateOptions,
@@ -59,7 +61,7 @@ export class ReadyGate {
       this.queue.push({
         run: () => operation().then(resolve, reject),
         fail: reject,
-        deadline: Date.now() + this.options.timeoutMs,
+        deadline: this.options.clock.now() + this.options.timeoutMs,
       });
       this.armTimer();
       this.onWait();
@@ -101,12 +103,13 @@ export class ReadyGate {
   private armTimer(): void {
     const head = this.queue[0];
     if (this.timer !== undefined || !head) return;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, head.deadline - Date.now()));
+    const { clock } = this.options;
+    this.timer = clock.setTimeout(() => this.expire(), Math.max(0, head.deadline - clock.now()));
   }
 
   private expire(): void {
     this.timer = undefined;
-    const now = Date.now();
+    const now = this.options.clock.now();
     let expired = 0;
     while (expired < this.queue.length && (this.queue[expired] as Waiter).deadline <= now) expired++;
     const late = this.queue.splice(0, expired);
@@ -123,7 +126,7 @@ export class ReadyGate {
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

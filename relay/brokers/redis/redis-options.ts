@@ -3,6 +3,7 @@
  */
 
 import type { BackoffOptions } from "../../../common/backoff.js";
+import { type Clock, systemClock } from "../../../common/clock.js";
 import { definedOnly } from "../../../common/collections.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import { DEFAULT_HISTORY, type HistoryOptions } from "../broker.js";
@@ -33,6 +34,8 @@ export interface RedisBrokerCommonOptions {
    * batch as one command, which auto-pipelining only copies once more.
    */
   readonly autoPipelining?: boolean;
+  /** Time for offline timeouts, retries and topology refreshes (tests may pass a fake). Default: the real one. */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedRedisOptions {
@@ -44,6 +47,7 @@ export interface ResolvedRedisOptions {
   readonly commandTimeoutMs: number | undefined;
   readonly connectTimeoutMs: number;
   readonly autoPipelining: boolean;
+  readonly clock: Clock;
 }
 
 export function resolveRedisOptions(options: RedisBrokerCommonOptions): ResolvedRedisOptions {
@@ -56,6 +60,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
     commandTimeoutMs: options.commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     autoPipelining: options.autoPipelining ?? false,
+    clock: options.clock ?? systemClock,
   };
   positive("offlineQueueSize", resolved.offlineQueueSize);
   positive("offlineTimeoutMs", resolved.offlineTimeoutMs);

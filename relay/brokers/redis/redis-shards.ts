@@ -6,6 +6,7 @@
  * waits for the confirmation, and reports the moved channels (their live delivery may have had
  * a gap). A node that restarts at the same address is handled by its link reconnecting.
  */
+import { type Clock, createRepeater, type Repeater } from "../../../common/clock.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import { keySlot } from "./redis-slot.js";
 import type { SubscriberLink } from "./redis-subscriber.js";
@@ -19,6 +20,7 @@ export interface ShardHost {
   refreshTopology(): void;
   /** Channels that were subscribed again on another node. */
   moved(channels: readonly string[]): void;
+  readonly clock: Clock;
 }
 
 const REFRESH_MS = 500;
@@ -28,9 +30,11 @@ export class ShardSubscriptions {
   private readonly owners = new Map<string, string>();
   private rebalancing: Promise<void> = Promise.resolve();
   /** While a link is down: its node may be failing over, and only a slots refresh can tell. */
-  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly refresher: Repeater;
 
-  constructor(private readonly host: ShardHost) {}
+  constructor(private readonly host: ShardHost) {
+    this.refresher = createRepeater(host.clock, REFRESH_MS, () => host.refreshTopology());
+  }
 
   /** False while a link that was ready is reconnecting (links still connecting for the first time do not count). */
   ready(): boolean {
@@ -133,11 +137,7 @@ export class ShardSubscriptions {
   /** Refreshes the slot map every REFRESH_MS while some link is down (a failover moves its slots). */
   private watchOutages(): void {
     const anyDown = [...this.links.values()].some((link) => link.state === "down");
-    if (anyDown && this.refreshTimer === undefined) {
-      this.refreshTimer = setInterval(() => this.host.refreshTopology(), REFRESH_MS);
-    } else if (!anyDown && this.refreshTimer !== undefined) {
-      clearInterval(this.refreshTimer);
-      this.refreshTimer = undefined;
-    }
+    if (anyDown) this.refresher.start();
+    else this.refresher.stop();
   }
 }

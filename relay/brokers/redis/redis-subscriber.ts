@@ -9,8 +9,10 @@
  * Reconnects use capped exponential backoff with full jitter. Each attempt builds a fresh ioredis
  * connection from `connection()`, so a cluster's classic subscriber can move to another node.
  */
+
 import type { Redis } from "ioredis";
 import { type BackoffOptions, backoffDelay } from "../../../common/backoff.js";
+import type { Clock } from "../../../common/clock.js";
 import { Emitter } from "../../../common/emitter.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import {
@@ -40,6 +42,7 @@ export interface SubscriberLinkOptions {
   readonly timeoutMs: number;
   /** Timeout of one connection attempt. */
   readonly connectTimeoutMs: number;
+  readonly clock: Clock;
 }
 
 export interface SubscriberLinkEvents {
@@ -64,7 +67,7 @@ export class SubscriberLink {
   private attempts = 0;
   private everReady = false;
   private reportedOutage = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: unknown;
   private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readyWaiters = new Set<() => void>();
 
@@ -87,7 +90,7 @@ export class SubscriberLink {
   start(): Promise<void> {
     if (this.current === "closed") return Promise.reject(new EventBusError("CLOSED"));
     if (this.current === "ready") return Promise.resolve();
-    if (this.current !== "idle") return this.waitForReady(Date.now() + this.options.timeoutMs);
+    if (this.current !== "idle") return this.waitForReady(this.options.clock.now() + this.options.timeoutMs);
     return new Promise<void>((resolve, reject) => {
       this.starting = { resolve, reject };
       this.attempt();
@@ -107,7 +110,7 @@ export class SubscriberLink {
   async add(kind: SubscriptionKind, name: string): Promise<void> {
     const wanted = this.desired[kind];
     wanted.add(name);
-    const deadline = Date.now() + this.options.timeoutMs;
+    const deadline = this.options.clock.now() + this.options.timeoutMs;
     try {
       for (;;) {
         const redis = this.redis;
@@ -150,7 +153,7 @@ export class SubscriberLink {
   /** Disconnects without reconnecting; start() may be called again. What is wanted is kept. */
   stop(): void {
     if (this.current === "closed") return;
-    clearTimeout(this.retryTimer);
+    this.options.clock.clearTimeout(this.retryTimer);
     const redis = this.redis;
     this.redis = null;
     redis?.disconnect();
@@ -164,7 +167,7 @@ export class SubscriberLink {
   close(): void {
     if (this.current === "closed") return;
     this.setState("closed");
-    clearTimeout(this.retryTimer);
+    this.options.clock.clearTimeout(this.retryTimer);
     this.redis?.disconnect();
     this.redis = null;
     this.starting?.reject(new EventBusError("CLOSED"));
@@ -248,7 +251,8 @@ export class SubscriberLink {
     }
     if (this.everReady) this.setState("down");
     this.attempts++;
-    this.retryTimer = setTimeout(() => this.attempt(), backoffDelay(this.attempts - 1, this.options.backoff));
+    const delay = backoffDelay(this.attempts - 1, this.options.backoff);
+    this.retryTimer = this.options.clock.setTimeout(() => this.attempt(), delay);
   }
 
   private onConnectionError(redis: Redis, error: Error): void {
@@ -263,13 +267,14 @@ export class SubscriberLink {
 
   private waitForReady(deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+      const { clock } = this.options;
+      const timer = clock.setTimeout(
         () =>
           finish(new EventBusError("TIMEOUT", "Redis did not come back in time to confirm a subscription.")),
-        Math.max(0, deadline - Date.now()),
+        Math.max(0, deadline - clock.now()),
       );
       const finish = (error?: Error) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         this.readyWaiters.delete(wake);
         if (error) reject(error);
         else resolve();

@@ -5,25 +5,28 @@
  *   - unknown event names, missing acks and extra arguments are refused;
  *   - the handler's result or coded error goes to the ack; nothing a client sends can crash the relay.
  */
-import { EventBusError, toEventBusError, type WireError } from "../../../protocol/errors.js";
+import { EventBusError, type WireError } from "../../../protocol/errors.js";
 import type { ClientFrameName, Reply } from "../../../protocol/frames.js";
-import { errorFields } from "../operations/logger.js";
-import type { RelayContext, RelaySocket } from "../types.js";
-import { kick } from "./kick.js";
+import { errorFields, type RelayLogger } from "../operations/logger.js";
+import type { RelayMetrics } from "../operations/metrics.js";
+import type { RelaySocket } from "../types.js";
+import type { Kick } from "./kick.js";
 
 type Ack = (reply: Reply<unknown>) => void;
 
-export type FrameHandler = (ctx: RelayContext, socket: RelaySocket, request: unknown) => Promise<unknown>;
+export type FrameHandler = (socket: RelaySocket, request: unknown) => Promise<unknown>;
 export type FrameHandlers = Readonly<Record<ClientFrameName, FrameHandler>>;
+
+export interface FrameGateDeps {
+  readonly handlers: FrameHandlers;
+  readonly metrics: Pick<RelayMetrics, "framesRefused" | "rateLimited">;
+  readonly logger: RelayLogger;
+  readonly kick: Kick;
+}
 
 function ackOf(args: readonly unknown[]): Ack | undefined {
   const last = args[args.length - 1];
   return typeof last === "function" ? (last as Ack) : undefined;
-}
-
-function refuse(ctx: RelayContext, ack: Ack | undefined, error: WireError): void {
-  ctx.metrics.framesRefused.inc({ code: error.code });
-  ack?.({ ok: false, error });
 }
 
 function handlerFor(handlers: FrameHandlers, event: unknown): FrameHandler | undefined {
@@ -32,48 +35,49 @@ function handlerFor(handlers: FrameHandlers, event: unknown): FrameHandler | und
     : undefined;
 }
 
-export function installFrameGate(ctx: RelayContext, socket: RelaySocket, handlers: FrameHandlers): void {
+export function installFrameGate(deps: FrameGateDeps, socket: RelaySocket): void {
+  const refuse = (ack: Ack | undefined, error: WireError): void => {
+    deps.metrics.framesRefused.inc({ code: error.code });
+    ack?.({ ok: false, error });
+  };
   socket.use((packet) => {
     const [event, ...args] = packet;
     const ack = ackOf(args);
     const verdict = socket.data.session.limiter.check();
     if (verdict !== "ok") {
-      ctx.metrics.rateLimited.inc();
-      refuse(ctx, ack, new EventBusError("RATE_LIMITED").toWire());
+      deps.metrics.rateLimited.inc();
+      refuse(ack, new EventBusError("RATE_LIMITED").toWire());
       if (verdict === "flood") {
-        kick(ctx, socket, "RATE_LIMITED", "The connection kept flooding after being rate-limited.");
+        deps.kick(socket, "RATE_LIMITED", "The connection kept flooding after being rate-limited.");
       }
       return;
     }
-    const handler = handlerFor(handlers, event);
+    const handler = handlerFor(deps.handlers, event);
     if (!handler) {
       const name = JSON.stringify(String(event).slice(0, 40));
-      refuse(ctx, ack, new EventBusError("INVALID_FRAME", `Unknown frame ${name}.`).toWire());
+      refuse(ack, new EventBusError("INVALID_FRAME", `Unknown frame ${name}.`).toWire());
       return;
     }
     if (!ack) {
-      ctx.metrics.framesRefused.inc({ code: "INVALID_FRAME" });
+      deps.metrics.framesRefused.inc({ code: "INVALID_FRAME" });
       return;
     }
     if (args.length > 2) {
-      refuse(
-        ctx,
-        ack,
-        new EventBusError("INVALID_FRAME", `\`${String(event)}\` takes one argument and an ack.`).toWire(),
-      );
+      const problem = `\`${String(event)}\` takes one argument and an ack.`;
+      refuse(ack, new EventBusError("INVALID_FRAME", problem).toWire());
       return;
     }
     Promise.resolve()
-      .then(() => handler(ctx, socket, args.length === 2 ? args[0] : undefined))
+      .then(() => handler(socket, args.length === 2 ? args[0] : undefined))
       .then(
         (result) => ack({ ok: true, result }),
-        (error: unknown) => refuse(ctx, ack, wireError(ctx, socket, String(event), error)),
+        (error: unknown) => refuse(ack, wireError(deps.logger, socket, String(event), error)),
       );
   });
 }
 
-function wireError(ctx: RelayContext, socket: RelaySocket, frame: string, error: unknown): WireError {
+function wireError(logger: RelayLogger, socket: RelaySocket, frame: string, error: unknown): WireError {
   if (error instanceof EventBusError) return error.toWire();
-  ctx.logger.error({ frame, connectionId: socket.id, ...errorFields(error) }, "frame handler failed");
-  return toEventBusError(new Error("The relay could not handle this frame."), "INTERNAL").toWire();
+  logger.error({ frame, connectionId: socket.id, ...errorFields(error) }, "frame handler failed");
+  return new EventBusError("INTERNAL", "The relay could not handle this frame.").toWire();
 }

@@ -1,9 +1,9 @@
 /**
  * Per-socket and per-user limits: a token bucket for inbound frames, a second bucket that counts
  * refused frames (a client that keeps flooding after being refused is disconnected), and the
- * per-user connection index. Injectable clock for tests.
+ * per-user connection index. On the injected clock.
  */
-export type Clock = () => number;
+import { type Clock, systemClock } from "../../../common/clock.js";
 
 /** A token bucket: `capacity` tokens, refilled continuously at `perSecond`. */
 export class TokenBucket {
@@ -13,15 +13,15 @@ export class TokenBucket {
   constructor(
     private readonly capacity: number,
     private readonly perSecond: number,
-    private readonly now: Clock = Date.now,
+    private readonly clock: Pick<Clock, "now"> = systemClock,
   ) {
     this.tokens = capacity;
-    this.updatedAt = now();
+    this.updatedAt = clock.now();
   }
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     const elapsed = Math.max(0, now - this.updatedAt);
     this.updatedAt = now;
     this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.perSecond) / 1000);
@@ -51,15 +51,15 @@ export class FrameRateLimiter {
 
   constructor(
     private readonly options: RateOptions,
-    private readonly now: Clock = Date.now,
+    private readonly clock: Pick<Clock, "now"> = systemClock,
   ) {
     this.frames = options.rateBurst;
     this.refusals = options.floodTolerance;
-    this.updatedAt = now();
+    this.updatedAt = clock.now();
   }
 
   check(): RateVerdict {
-    const now = this.now();
+    const now = this.clock.now();
     const seconds = Math.max(0, now - this.updatedAt) / 1000;
     this.updatedAt = now;
     const { rateBurst, ratePerSecond, floodTolerance } = this.options;

@@ -4,6 +4,8 @@
  * cost little memory.
  */
 
+import type { Clock } from "../../../common/clock.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import { type AuthorizeHook, isAllowed, type RoomAction } from "../../auth/authorize.js";
 import type { VerifiedToken } from "../../auth/verify-token.js";
 import type { RelayLimits } from "../options.js";
@@ -36,10 +38,11 @@ export class Session {
     token: VerifiedToken,
     private readonly hook: AuthorizeHook | undefined,
     limits: RelayLimits,
+    clock: Pick<Clock, "now">,
   ) {
     this.userId = token.userId;
     this.token = token;
-    this.limiter = new FrameRateLimiter(limits);
+    this.limiter = new FrameRateLimiter(limits, clock);
   }
 
   /** Replaces the token after an in-band refresh (same user). */
@@ -50,6 +53,15 @@ export class Session {
   /** Whether the current token (and the authorize hook) allow the action on the room. */
   allows(action: RoomAction, room: string): Promise<boolean> {
     return isAllowed({ userId: this.userId, claims: this.token.claims }, this.hook, action, room);
+  }
+
+  /** Throws FORBIDDEN unless the current token (and the authorize hook) allow the action. */
+  async assertAllowed(action: RoomAction, room: string): Promise<void> {
+    if (await this.allows(action, room)) return;
+    throw new EventBusError(
+      "FORBIDDEN",
+      `This token may not ${action} ${action === "join" ? "" : "to "}room ${JSON.stringify(room)}.`,
+    );
   }
 
   /** Runs `task` after every earlier task with the same key (join/leave of one room never interleave). */

@@ -5,37 +5,46 @@
  */
 import { EventBusError } from "../../../protocol/errors.js";
 import type { AuthResult } from "../../../protocol/frames.js";
-import { isRevoked, revokedBefore } from "../../auth/revocation.js";
-import type { RelayContext, RelaySocket } from "../types.js";
+import { isRevoked } from "../../auth/revocation.js";
+import type { TokenVerifier } from "../../auth/verify-token.js";
+import type { RelayMetrics } from "../operations/metrics.js";
+import type { MemberSocket } from "../types.js";
+import type { Session } from "./session.js";
 import { parseAuth } from "./validate-frames.js";
 
-/** Whether the session's token expired (after the clock tolerance) at `now`. */
-export function tokenExpired(ctx: RelayContext, socket: RelaySocket, now: number): boolean {
-  const expiresAt = socket.data.session.token.expiresAt;
-  return expiresAt !== null && now >= expiresAt + (ctx.options.auth.clockToleranceSec ?? 5) * 1000;
+/** Whether the session's token expired at `now`, after `toleranceMs`. */
+export function tokenExpired(session: Session, now: number, toleranceMs: number): boolean {
+  const expiresAt = session.token.expiresAt;
+  return expiresAt !== null && now >= expiresAt + toleranceMs;
 }
 
-export async function refreshToken(
-  ctx: RelayContext,
-  socket: RelaySocket,
-  request: unknown,
-): Promise<AuthResult> {
-  const { token } = parseAuth(request);
-  const session = socket.data.session;
-  try {
-    const verified = await ctx.verify(token);
-    if (verified.userId !== session.userId) {
-      throw new EventBusError(
-        "TOKEN_INVALID",
-        "The new token is for another user; reconnect to switch users.",
-      );
+export interface TokenRefreshDeps {
+  readonly verify: TokenVerifier;
+  /** The user's revoked-before time (epoch ms), or null. */
+  readonly revokedBefore: (userId: string) => Promise<number | null>;
+  readonly metrics: Pick<RelayMetrics, "authFailures">;
+}
+
+export function tokenRefreshHandler(deps: TokenRefreshDeps) {
+  return async (socket: MemberSocket, request: unknown): Promise<AuthResult> => {
+    const { token } = parseAuth(request);
+    const session = socket.data.session;
+    try {
+      const verified = await deps.verify(token);
+      if (verified.userId !== session.userId) {
+        throw new EventBusError(
+          "TOKEN_INVALID",
+          "The new token is for another user; reconnect to switch users.",
+        );
+      }
+      if (isRevoked(verified.issuedAt, await deps.revokedBefore(verified.userId))) {
+        throw new EventBusError("TOKEN_REVOKED");
+      }
+      session.refresh(verified);
+      return { expiresAt: verified.expiresAt };
+    } catch (error) {
+      if (error instanceof EventBusError) deps.metrics.authFailures.inc({ code: error.code });
+      throw error;
     }
-    const before = await revokedBefore(ctx.broker, ctx.names.user(verified.userId));
-    if (isRevoked(verified.issuedAt, before)) throw new EventBusError("TOKEN_REVOKED");
-    session.refresh(verified);
-    return { expiresAt: verified.expiresAt };
-  } catch (error) {
-    if (error instanceof EventBusError) ctx.metrics.authFailures.inc({ code: error.code });
-    throw error;
-  }
+  };
 }

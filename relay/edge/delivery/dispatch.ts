@@ -1,64 +1,79 @@
 /**
  * What happens to each message the broker delivers: validated once per relay (never per socket),
  * then either consumed as a system message or forwarded to the socket.io room named after the
- * channel, encoded once for the whole room (fanout.ts) — the relay never re-serialises a message per
- * socket. Malformed messages are dropped, logged (throttled) and counted.
+ * channel — `io.to(channel).emit`, which the fan-out adapter (fanout-adapter.ts) encodes once for
+ * the whole room. Malformed messages are dropped, counted, and logged at most once a second per relay.
  */
+
+import type { Clock } from "../../../common/clock.js";
+import { createThrottle } from "../../../common/clock.js";
+import type { ChannelNames } from "../../../protocol/channels.js";
 import { type DecodedMessage, decodeMessage } from "../../../protocol/codec.js";
 import type { EventEnvelope } from "../../../protocol/envelope.js";
 import { isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
-import { isRevokeData, isRevoked } from "../../auth/revocation.js";
-import { kick } from "../connection/kick.js";
-import { isPresenceEntry } from "../rooms/presence.js";
-import type { RelayContext } from "../types.js";
-import { encodeMessage } from "./fanout.js";
+import type { Limits } from "../../../protocol/limits.js";
+import { isRevokeData } from "../../auth/revocation.js";
+import type { RelayLogger } from "../operations/logger.js";
+import type { RelayMetrics } from "../operations/metrics.js";
+import { isPresenceEntry, presenceRoom } from "../rooms/presence.js";
+import type { RelayServer } from "../types.js";
 
-/** The socket.io room of the sockets that asked for a room channel's presence events. */
-export const presenceRoom = (channel: string): string => `${channel}#presence`;
-
-let lastMalformedLog = 0;
-
-export function dispatchMessage(ctx: RelayContext, channel: string, raw: string): void {
-  let decoded: DecodedMessage;
-  try {
-    decoded = decodeMessage(raw, ctx.limits, { allowSystem: true });
-  } catch (error) {
-    dropMalformed(ctx, channel, raw, error);
-    return;
-  }
-  const { envelope } = decoded;
-  if (isSystemType(envelope.type)) {
-    handleSystem(ctx, channel, envelope);
-    return;
-  }
-  ctx.metrics.messagesIn.inc({ source: "broker" });
-  const members = ctx.io.sockets.adapter.rooms.get(channel)?.size ?? 0;
-  if (members === 0) return;
-  if (ctx.options.directFanout) ctx.fanout.send(channel, encodeMessage(ctx.io, channel, raw));
-  else ctx.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
-  ctx.metrics.messagesOut.inc(members);
-  const sentAt = Date.parse(envelope.metadata.timestamp);
-  if (Number.isFinite(sentAt)) ctx.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
+export interface DispatchDeps {
+  readonly io: RelayServer;
+  readonly names: ChannelNames;
+  readonly limits: Limits;
+  readonly metrics: Pick<RelayMetrics, "messagesIn" | "messagesOut" | "malformed" | "deliveryLatency">;
+  readonly logger: RelayLogger;
+  readonly clock: Clock;
+  /** Disconnects the user's local sockets whose token was issued before `before` (epoch ms). */
+  readonly revoke: (userId: string, before: number) => void;
 }
 
-function dropMalformed(ctx: RelayContext, channel: string, raw: string, error: unknown): void {
-  ctx.metrics.malformed.inc();
-  const now = Date.now();
-  if (now - lastMalformedLog < 1000) return;
-  lastMalformedLog = now;
-  ctx.logger.warn(
+export type Dispatch = (channel: string, raw: string) => void;
+
+export function createDispatcher(deps: DispatchDeps): Dispatch {
+  const logMalformed = createThrottle(deps.clock, 1000);
+  const rooms = deps.io.sockets.adapter.rooms;
+  return (channel, raw) => {
+    let decoded: DecodedMessage;
+    try {
+      decoded = decodeMessage(raw, deps.limits, { allowSystem: true });
+    } catch (error) {
+      deps.metrics.malformed.inc();
+      if (logMalformed()) logDropped(deps.logger, channel, raw, error);
+      return;
+    }
+    const { envelope } = decoded;
+    if (isSystemType(envelope.type)) {
+      handleSystem(deps, channel, envelope);
+      return;
+    }
+    deps.metrics.messagesIn.inc({ source: "broker" });
+    const members = rooms.get(channel)?.size ?? 0;
+    if (members === 0) return;
+    deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
+    deps.metrics.messagesOut.inc(members);
+    const sentAt = Date.parse(envelope.metadata.timestamp);
+    if (Number.isFinite(sentAt)) {
+      deps.metrics.deliveryLatency.observe(Math.max(0, deps.clock.now() - sentAt) / 1000);
+    }
+  };
+}
+
+function logDropped(logger: RelayLogger, channel: string, raw: string, error: unknown): void {
+  logger.warn(
     { channel, bytes: raw.length, reason: error instanceof Error ? error.message : String(error) },
     "dropped a malformed message from the broker (further ones are counted, logged at most once a second)",
   );
 }
 
-function handleSystem(ctx: RelayContext, channel: string, envelope: EventEnvelope): void {
-  const parsed = ctx.names.parse(channel);
+function handleSystem(deps: DispatchDeps, channel: string, envelope: EventEnvelope): void {
+  const parsed = deps.names.parse(channel);
   switch (envelope.type) {
     case SYSTEM_TYPES.presenceJoin:
     case SYSTEM_TYPES.presenceLeave:
       if (parsed?.kind !== "room" || !isPresenceEntry(envelope.data)) break;
-      ctx.io.to(presenceRoom(channel)).emit(RELAY_FRAMES.presence, {
+      deps.io.to(presenceRoom(channel)).emit(RELAY_FRAMES.presence, {
         connectionId: envelope.data.connectionId,
         userId: envelope.data.userId,
         ...(envelope.data.info !== undefined && { info: envelope.data.info }),
@@ -68,16 +83,8 @@ function handleSystem(ctx: RelayContext, channel: string, envelope: EventEnvelop
       return;
     case SYSTEM_TYPES.revoke:
       if (parsed?.kind !== "user" || !isRevokeData(envelope.data)) break;
-      revokeLocal(ctx, parsed.name, envelope.data.before);
+      deps.revoke(parsed.name, envelope.data.before);
       return;
   }
-  ctx.logger.debug({ channel, type: envelope.type }, "ignored a system message");
-}
-
-function revokeLocal(ctx: RelayContext, userId: string, before: number): void {
-  for (const socket of ctx.users.of(userId)) {
-    if (isRevoked(socket.data.session.token.issuedAt, before)) {
-      kick(ctx, socket, "TOKEN_REVOKED");
-    }
-  }
+  deps.logger.debug({ channel, type: envelope.type }, "ignored a system message");
 }

@@ -9,37 +9,34 @@ import type { StreamPosition } from "../../../protocol/position.js";
 import type { Broker } from "../../brokers/broker.js";
 import type { RelayMetrics } from "../operations/metrics.js";
 
-/** The channel's position, and the first page of what was missed since `since` when given. */
-export async function syncChannel(
-  broker: Broker,
-  metrics: RelayMetrics,
-  channel: string,
-  since: StreamPosition | undefined,
-  pageSize: number,
-): Promise<ChannelSync> {
-  if (since === undefined) return { channel, position: await broker.position(channel) };
-  const page = await readPage(broker, metrics, channel, since, pageSize);
-  return {
-    channel,
-    position: page.position,
-    recovery: { recovered: page.recovered, messages: page.messages, more: page.more },
-  };
-}
+export class Recovery {
+  constructor(
+    private readonly broker: Pick<Broker, "position" | "readHistory">,
+    private readonly metrics: { readonly recoveries: Pick<RelayMetrics["recoveries"], "inc"> },
+    /** Messages per page (join/hello answers and `history`). */
+    readonly pageSize: number,
+  ) {}
 
-/** One page of history after `since` (the `history` frame and the first page of a recovery). */
-export async function readPage(
-  broker: Broker,
-  metrics: RelayMetrics,
-  channel: string,
-  since: StreamPosition,
-  limit: number,
-): Promise<HistoryResult> {
-  const result = await broker.readHistory(channel, since, limit);
-  metrics.recoveries.inc({ outcome: result.recovered ? "recovered" : "gap" });
-  return {
-    position: result.position,
-    recovered: result.recovered,
-    messages: result.messages,
-    more: result.more,
-  };
+  /** The channel's position, and the first page of what was missed since `since` when given. */
+  async sync(channel: string, since: StreamPosition | undefined): Promise<ChannelSync> {
+    if (since === undefined) return { channel, position: await this.broker.position(channel) };
+    const page = await this.page(channel, since, this.pageSize);
+    return {
+      channel,
+      position: page.position,
+      recovery: { recovered: page.recovered, messages: page.messages, more: page.more },
+    };
+  }
+
+  /** One page of history after `since` (the `history` frame and the first page of a recovery). */
+  async page(channel: string, since: StreamPosition, limit: number): Promise<HistoryResult> {
+    const result = await this.broker.readHistory(channel, since, limit);
+    this.metrics.recoveries.inc({ outcome: result.recovered ? "recovered" : "gap" });
+    return {
+      position: result.position,
+      recovered: result.recovered,
+      messages: result.messages,
+      more: result.more,
+    };
+  }
 }

@@ -5,13 +5,16 @@
  *   GET /metrics  Prometheus text format (this relay's registry)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Clock } from "../../../common/clock.js";
 import type { Broker } from "../../brokers/broker.js";
+import type { RelayState } from "../types.js";
 import type { RelayMetrics } from "./metrics.js";
 
 export interface HttpDeps {
   readonly broker: Broker;
   readonly metrics: RelayMetrics;
-  readonly state: { readonly shuttingDown: boolean };
+  readonly state: Readonly<RelayState>;
+  readonly clock: Clock;
   /** Ping timeout for /readyz, in ms. */
   readonly readyTimeoutMs?: number;
 }
@@ -21,22 +24,22 @@ function send(res: ServerResponse, status: number, body: string, type = "applica
   res.end(body);
 }
 
-async function pingWithin(broker: Broker, ms: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
+async function pingWithin(broker: Broker, clock: Clock, ms: number): Promise<number> {
+  let timer: unknown;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = clock.setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([broker.ping(), timeout]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
 async function readiness(deps: HttpDeps): Promise<{ status: number; body: Record<string, unknown> }> {
   if (deps.state.shuttingDown) return { status: 503, body: { status: "shutting-down" } };
   try {
-    const latencyMs = await pingWithin(deps.broker, deps.readyTimeoutMs ?? 1000);
+    const latencyMs = await pingWithin(deps.broker, deps.clock, deps.readyTimeoutMs ?? 1000);
     return { status: 200, body: { status: "ready", broker: deps.broker.kind, latencyMs } };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

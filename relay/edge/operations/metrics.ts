@@ -9,6 +9,8 @@ export interface MetricsSources {
   connections(): number;
   rooms(): number;
   channels(): number;
+  /** Deliveries per fan-out path so far (delivery/fanout-adapter.ts). */
+  deliveries(): { readonly direct: number; readonly engine: number };
 }
 
 export interface RelayMetrics {
@@ -44,6 +46,7 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
   gauge("connections", "Sockets connected to this relay.", sources.connections);
   gauge("rooms", "Rooms joined on this relay (distinct room channels with local sockets).", sources.rooms);
   gauge("broker_channels", "Channels this relay is subscribed to in the broker.", sources.channels);
+  deliveryPaths(registers, sources.deliveries);
   if (processMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -79,4 +82,26 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
     ),
     disconnects: counter("disconnects", "Sockets the relay disconnected, by reason code.", ["reason"]),
   };
+}
+
+/**
+ * `eventbus_relay_deliveries_total{path}`: deliveries written straight to a WebSocket ("direct")
+ * or through engine.io ("engine"). Counted as plain numbers on the hot path, added here when
+ * scraped. A relay whose WebSocket clients stop taking the direct path shows it here.
+ */
+function deliveryPaths(registers: Registry[], read: MetricsSources["deliveries"]): void {
+  const reported = { direct: 0, engine: 0 };
+  new Counter<"path">({
+    name: `${PREFIX}deliveries_total`,
+    help: "Deliveries to sockets by fan-out path: direct (one pre-built WebSocket frame) or engine (engine.io).",
+    labelNames: ["path"],
+    registers,
+    collect() {
+      const now = read();
+      for (const path of ["direct", "engine"] as const) {
+        this.inc({ path }, now[path] - reported[path]);
+        reported[path] = now[path];
+      }
+    },
+  });
 }

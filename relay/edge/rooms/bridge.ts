@@ -5,16 +5,25 @@
  * missed), unsubscribed a short linger after the last one left (churn does not thrash Redis).
  * A relay's broker traffic follows its own sockets; it never subscribes to a pattern.
  */
-import { toEventBusError } from "../../../protocol/errors.js";
+import { type Clock, unrefTimer } from "../../../common/clock.js";
+import { EventBusError, toEventBusError } from "../../../protocol/errors.js";
 import type { Broker, MessageListener, Unsubscribe } from "../../brokers/broker.js";
+
+/** Reference-counted broker subscriptions: what handlers see of the bridge. */
+export interface ChannelHolds {
+  /** Holds the channel; resolves once the broker confirmed the subscription. */
+  acquire(channel: string): Promise<void>;
+  /** Releases one hold. */
+  release(channel: string): void;
+}
 
 interface Entry {
   refs: number;
   readonly ready: Promise<Unsubscribe>;
-  linger: NodeJS.Timeout | undefined;
+  linger: unknown;
 }
 
-export class Bridge {
+export class Bridge implements ChannelHolds {
   private readonly entries = new Map<string, Entry>();
   private readonly unsubscribing = new Set<Promise<void>>();
   private closed = false;
@@ -22,18 +31,19 @@ export class Bridge {
   constructor(
     private readonly broker: Broker,
     private readonly lingerMs: number,
+    private readonly clock: Clock,
     private readonly listener: MessageListener,
     private readonly onError: (error: unknown, channel: string) => void,
   ) {}
 
   /** Holds the channel; resolves once the broker confirmed the subscription (BROKER_UNAVAILABLE otherwise). */
   async acquire(channel: string): Promise<void> {
-    if (this.closed) throw toEventBusError(new Error("The relay is closing."), "SERVER_SHUTDOWN");
+    if (this.closed) throw new EventBusError("SERVER_SHUTDOWN", "The relay is closing.");
     let entry = this.entries.get(channel);
     if (!entry) entry = this.subscribe(channel);
     entry.refs++;
-    if (entry.linger) {
-      clearTimeout(entry.linger);
+    if (entry.linger !== undefined) {
+      this.clock.clearTimeout(entry.linger);
       entry.linger = undefined;
     }
     try {
@@ -54,8 +64,8 @@ export class Bridge {
       this.drop(channel, entry);
       return;
     }
-    entry.linger = setTimeout(() => this.drop(channel, entry), this.lingerMs);
-    entry.linger.unref();
+    entry.linger = this.clock.setTimeout(() => this.drop(channel, entry), this.lingerMs);
+    unrefTimer(entry.linger);
   }
 
   /** Channels held right now (subscribed, being subscribed, or lingering). */
@@ -84,7 +94,7 @@ export class Bridge {
   }
 
   private drop(channel: string, entry: Entry): void {
-    if (entry.linger) clearTimeout(entry.linger);
+    if (entry.linger !== undefined) this.clock.clearTimeout(entry.linger);
     entry.linger = undefined;
     if (this.entries.get(channel) !== entry) return;
     this.entries.delete(channel);

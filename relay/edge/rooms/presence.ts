@@ -5,6 +5,7 @@
  * `$presence.leave` system messages on the room channel. Entries of a dead relay expire; whoever
  * lists the room next gets them as `expired` (exactly once) and announces their leave.
  */
+import { type Clock, createRepeater, type Repeater } from "../../../common/clock.js";
 import { encodeEvent } from "../../../protocol/codec.js";
 import type { PresenceEntry } from "../../../protocol/frames.js";
 import { SYSTEM_TYPES } from "../../../protocol/frames.js";
@@ -13,16 +14,24 @@ import type { RelayPresenceOptions } from "../options.js";
 
 const SOURCE = "event-bus-relay";
 
+/** The socket.io room of the sockets that asked for a room channel's presence events. */
+export const presenceRoom = (channel: string): string => `${channel}#presence`;
+
 export class PresenceTracker {
   /** channel → connection id → record, for this relay's sockets. */
   private readonly local = new Map<string, { room: string; records: Map<string, PresenceRecord> }>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refresher: Repeater;
 
   constructor(
     private readonly broker: Broker,
     private readonly options: RelayPresenceOptions,
+    clock: Clock,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.refresher = createRepeater(clock, options.refreshMs, () => {
+      this.refresh().catch(this.onError);
+    });
+  }
 
   /** Adds a connection to a room's presence, announces it, and returns the room's members. */
   async add(channel: string, room: string, record: PresenceRecord): Promise<readonly PresenceEntry[]> {
@@ -32,7 +41,7 @@ export class PresenceTracker {
       this.local.set(channel, entry);
     }
     entry.records.set(record.connectionId, record);
-    this.startTimer();
+    this.refresher.start();
     await this.broker.presenceAdd(channel, [record], this.options.ttlMs);
     await this.announce(channel, room, SYSTEM_TYPES.presenceJoin, record);
     return this.members(channel, room);
@@ -45,7 +54,7 @@ export class PresenceTracker {
     if (!entry || !record) return;
     entry.records.delete(connectionId);
     if (entry.records.size === 0) this.local.delete(channel);
-    if (this.local.size === 0) this.stopTimer();
+    if (this.local.size === 0) this.refresher.stop();
     await this.broker.presenceRemove(channel, [connectionId]);
     await this.announce(channel, room, SYSTEM_TYPES.presenceLeave, record);
   }
@@ -63,20 +72,7 @@ export class PresenceTracker {
   }
 
   close(): void {
-    this.stopTimer();
-  }
-
-  private startTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.refresh().catch(this.onError);
-    }, this.options.refreshMs);
-    this.timer.unref();
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.refresher.stop();
   }
 
   private async refresh(): Promise<void> {

@@ -1,75 +1,76 @@
 /**
- * `join` and `leave`. The join sequence (docs/architecture.md) guarantees no gap and no duplicate:
- *   1. the bridge subscribes the room's channel in the broker — confirmed;
+ * `join`, `leave` and `presence`: the relay's rooms. The join sequence (docs/architecture.md)
+ * guarantees no gap and no duplicate:
+ *   1. the room's channel is held in the broker (bridge.ts) — the subscription confirmed;
  *   2. the socket joins the socket.io room (live messages flow from now on);
  *   3. position and history after the client's `since` are read;
  *   4. the ack carries them.
- * Joining twice is harmless (it re-syncs); join and leave of one room never interleave.
+ * Joining twice is harmless (it re-syncs). Frames about one room take effect in arrival order:
+ * authorization runs inside the room's queue, so `join X` then `leave X` never leaves the socket in X.
  */
+import type { ChannelNames } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import type { JoinResult, LeaveResult, PresenceEntry, PresenceResult } from "../../../protocol/frames.js";
 import type { JoinedRoom, Session } from "../connection/session.js";
 import { parseJoin, parseRoomOnly } from "../connection/validate-frames.js";
-import { presenceRoom } from "../delivery/dispatch.js";
-import { syncChannel } from "../delivery/recovery.js";
-import type { RelayContext, RelaySocket } from "../types.js";
+import type { Recovery } from "../delivery/recovery.js";
+import type { MemberSocket } from "../types.js";
+import type { ChannelHolds } from "./bridge.js";
+import { type PresenceTracker, presenceRoom } from "./presence.js";
 
-export async function assertAllowed(
-  session: Session,
-  action: "join" | "publish",
-  room: string,
-): Promise<void> {
-  if (!(await session.allows(action, room))) {
-    throw new EventBusError(
-      "FORBIDDEN",
-      `This token may not ${action} ${action === "join" ? "" : "to "}room ${JSON.stringify(room)}.`,
-    );
-  }
+export interface RoomDeps {
+  readonly names: ChannelNames;
+  readonly channels: ChannelHolds;
+  readonly presence: Pick<PresenceTracker, "add" | "remove" | "members">;
+  readonly recovery: Pick<Recovery, "sync">;
+  readonly maxRoomsPerSocket: number;
 }
 
-export async function join(ctx: RelayContext, socket: RelaySocket, request: unknown): Promise<JoinResult> {
+export function roomHandlers(deps: RoomDeps) {
+  return {
+    join: (socket: MemberSocket, request: unknown) => join(deps, socket, request),
+    leave: (socket: MemberSocket, request: unknown) => leave(deps, socket, request),
+    presence: (socket: MemberSocket, request: unknown) => presence(deps, socket, request),
+  };
+}
+
+async function join(deps: RoomDeps, socket: MemberSocket, request: unknown): Promise<JoinResult> {
   const req = parseJoin(request);
   const session = socket.data.session;
-  await assertAllowed(session, "join", req.room);
   return session.serial(`room:${req.room}`, async () => {
-    const joined = session.rooms.get(req.room) ?? (await subscribeRoom(ctx, socket, req.room));
+    await session.assertAllowed("join", req.room);
+    const joined = session.rooms.get(req.room) ?? (await subscribeRoom(deps, socket, req.room));
     let members: readonly PresenceEntry[] | undefined;
     if (req.presence && !joined.presence) {
       joined.presence = true;
       await socket.join(presenceRoom(joined.channel));
-      members = await ctx.presence.add(joined.channel, req.room, presenceRecord(session, socket));
+      members = await deps.presence.add(joined.channel, req.room, presenceRecord(session, socket));
     } else if (joined.presence) {
-      members = await ctx.presence.members(joined.channel, req.room);
+      members = await deps.presence.members(joined.channel, req.room);
     }
-    const sync = await syncChannel(
-      ctx.broker,
-      ctx.metrics,
-      joined.channel,
-      req.since,
-      ctx.options.recoveryPageSize,
-    );
+    const sync = await deps.recovery.sync(joined.channel, req.since);
     return { ...sync, room: req.room, ...(members && { members }) };
   });
 }
 
-async function subscribeRoom(ctx: RelayContext, socket: RelaySocket, room: string): Promise<JoinedRoom> {
+async function subscribeRoom(deps: RoomDeps, socket: MemberSocket, room: string): Promise<JoinedRoom> {
   const session = socket.data.session;
-  if (session.rooms.size >= ctx.limits.maxRoomsPerSocket) {
+  if (session.rooms.size >= deps.maxRoomsPerSocket) {
     throw new EventBusError(
       "TOO_MANY_ROOMS",
-      `This connection already joined ${ctx.limits.maxRoomsPerSocket} rooms (the relay's limit).`,
+      `This connection already joined ${deps.maxRoomsPerSocket} rooms (the relay's limit).`,
     );
   }
-  const joined: JoinedRoom = { channel: ctx.names.room(room), state: "joining", presence: false };
+  const joined: JoinedRoom = { channel: deps.names.room(room), state: "joining", presence: false };
   session.rooms.set(room, joined);
   try {
-    await ctx.bridge.acquire(joined.channel);
+    await deps.channels.acquire(joined.channel);
   } catch (error) {
     session.rooms.delete(room);
     throw error;
   }
   if (session.closed) {
-    ctx.bridge.release(joined.channel);
+    deps.channels.release(joined.channel);
     throw new EventBusError("NOT_CONNECTED", "The socket disconnected during the join.");
   }
   joined.state = "joined";
@@ -77,12 +78,12 @@ async function subscribeRoom(ctx: RelayContext, socket: RelaySocket, room: strin
   return joined;
 }
 
-function presenceRecord(session: Session, socket: RelaySocket) {
+function presenceRecord(session: Session, socket: MemberSocket) {
   const info = session.token.claims.info;
   return { connectionId: socket.id, userId: session.userId, ...(info !== undefined && { info }) };
 }
 
-export async function leave(ctx: RelayContext, socket: RelaySocket, request: unknown): Promise<LeaveResult> {
+async function leave(deps: RoomDeps, socket: MemberSocket, request: unknown): Promise<LeaveResult> {
   const { room } = parseRoomOnly(request, "leave");
   const session = socket.data.session;
   return session.serial(`room:${room}`, async () => {
@@ -90,22 +91,18 @@ export async function leave(ctx: RelayContext, socket: RelaySocket, request: unk
     if (!joined) return {};
     session.rooms.delete(room);
     await socket.leave(joined.channel);
-    ctx.bridge.release(joined.channel);
+    deps.channels.release(joined.channel);
     if (joined.presence) {
       await socket.leave(presenceRoom(joined.channel));
-      await ctx.presence.remove(joined.channel, room, socket.id);
+      await deps.presence.remove(joined.channel, room, socket.id);
     }
     return {};
   });
 }
 
 /** `presence`: the members of a room the token may join. */
-export async function presence(
-  ctx: RelayContext,
-  socket: RelaySocket,
-  request: unknown,
-): Promise<PresenceResult> {
+async function presence(deps: RoomDeps, socket: MemberSocket, request: unknown): Promise<PresenceResult> {
   const { room } = parseRoomOnly(request, "presence");
-  await assertAllowed(socket.data.session, "join", room);
-  return { members: await ctx.presence.members(ctx.names.room(room), room) };
+  await socket.data.session.assertAllowed("join", room);
+  return { members: await deps.presence.members(deps.names.room(room), room) };
 }

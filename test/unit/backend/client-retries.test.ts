@@ -24,7 +24,7 @@ const client = (config: Partial<ConstructorParameters<typeof EventBusClient>[0]>
 
 beforeEach(() => {
   vi.useFakeTimers();
-  hub = new MemoryHub({ now: () => Date.now() });
+  hub = new MemoryHub();
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.disconnect()));
