@@ -13,7 +13,8 @@ import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SOURCE_ROOTS = ["protocol", "common", "client", "react", "relay"];
-const IMPORT = /(?:import|export)\s[^'";]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
+const IMPORT =
+  /(?:import|export)\s[^'";]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -65,7 +66,9 @@ describe("import rules", () => {
   it("client/ imports only the contract, common/ and itself; react/ adds client/", () => {
     const allowed = (folders: string[]) => (e: Edge) => folders.some((f) => under(e.to, f));
     expect(names(ours("client").filter((e) => !allowed(["client", "protocol", "common"])(e)))).toEqual([]);
-    expect(names(ours("react").filter((e) => !allowed(["react", "client", "protocol", "common"])(e)))).toEqual([]);
+    expect(
+      names(ours("react").filter((e) => !allowed(["react", "client", "protocol", "common"])(e))),
+    ).toEqual([]);
   });
 
   it("browser code uses only socket.io-client, zustand and react", () => {
@@ -83,7 +86,9 @@ describe("import rules", () => {
     for (const folder of ["relay/brokers", "relay/auth"]) {
       expect(names(ours(folder).filter((e) => upper.some((u) => under(e.to, u))))).toEqual([]);
     }
-    const outside = all.filter((e) => !under(e.from, "relay/cli") && !e.isPackage && under(e.to, "relay/cli"));
+    const outside = all.filter(
+      (e) => !under(e.from, "relay/cli") && !e.isPackage && under(e.to, "relay/cli"),
+    );
     expect(names(outside)).toEqual([]);
   });
 
