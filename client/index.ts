@@ -19,7 +19,7 @@ export type {
   WireError,
 } from "../protocol/index.js";
 export { EventBusError, isEventBusError } from "../protocol/index.js";
-export type { ConnectionStatus } from "./connection-state.js";
+export type { ConnectionStatus, StatusChange, StatusReason, StatusReasonCode } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";
 export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox-options.js";
 export type {

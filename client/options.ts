@@ -41,6 +41,7 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     connectTimeout: positive("connectTimeout", options.connectTimeout ?? 10_000),
     requestTimeout: positive("requestTimeout", options.requestTimeout ?? 10_000),
     socketOptions: options.socketOptions,
+    clock: options.clock ?? systemClock,
   };
   return {
     transport,

@@ -1,4 +1,10 @@
 /**
+ * The auth folder (relay/auth/): who a token says you are and what it lets you do — token
+ * verification (this file), development tokens (dev-token.ts), the room rules of the `rooms` and
+ * `publish` claims plus the authorize hook (authorize.ts: where a join or a publish is
+ * authorised), and session revocation (revocation.ts). Imports only the contract, common/ and the
+ * Broker interface; the relay, the backend library and the CLI use it.
+ *
  * Token verification with jose: an algorithm allow-list fixed by the kind of key (a secret never
  * verifies an RS/ES token and a public key never verifies an HS token, so algorithm confusion is
  * impossible; `alg: none` is never accepted), exp / nbf with a small clock tolerance, iss and aud.

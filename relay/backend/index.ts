@@ -1,4 +1,8 @@
 /**
+ * The backend folder (relay/backend/): the library Node services use to publish and subscribe —
+ * EventBusClient (client.ts) over a Broker, its publisher, dispatcher (handlers with timeouts,
+ * retries and dead letters), middleware and stats. Never imports relay/edge.
+ *
  * @shared-infra/event-bus/server — the backend library for Node services: EventBusClient, the
  * ready-made `eventBus` instance (configured from the environment), the brokers it runs on,
  * `createToken` for the endpoint that gives browsers their tokens, and the wire-contract types.

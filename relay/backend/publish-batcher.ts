@@ -6,6 +6,7 @@
  */
 
 import type { Clock } from "../../common/clock.js";
+import { EventBusError, toEventBusError } from "../../protocol/errors.js";
 import type { BatchItem, BatchOutcome } from "../brokers/redis/redis-batch.js";
 import type { BatchingOptions } from "./types.js";
 
@@ -62,11 +63,15 @@ export class PublishBatcher {
         batch.forEach((p, i) => {
           const outcome = outcomes[i];
           if (outcome) p.resolve(p.finish(outcome));
-          else fail(p, new Error("The broker returned fewer results than events in the batch."));
+          else
+            fail(
+              p,
+              new EventBusError("INTERNAL", "The broker returned fewer results than events in the batch."),
+            );
         });
       },
       (error: unknown) => {
-        for (const p of batch) fail(p, error);
+        for (const p of batch) fail(p, toEventBusError(error, "BROKER_UNAVAILABLE"));
       },
     );
   }

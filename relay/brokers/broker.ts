@@ -1,4 +1,8 @@
 /**
+ * The brokers folder (relay/brokers/): this interface (the main file), create-broker.ts (from
+ * config or env), memory/ (in-process) and redis/ (Redis and Redis Cluster, Lua scripts). Brokers
+ * import only the contract and common/; the relay and the backend library run on them.
+ *
  * The one interface the relay and the backend library run on. Three implementations behave the
  * same (one contract test suite runs against all of them): in-process memory (the embedded
  * default), Redis, and Redis Cluster.

@@ -186,7 +186,7 @@ describe("useConnection and usePublish", () => {
 
   it("useEventBusListener follows the bus's status with the latest listener", async () => {
     const statuses: string[] = [];
-    renderHook(() => useEventBusListener("status", (status) => statuses.push(status)), { wrapper });
+    renderHook(() => useEventBusListener("status", (change) => statuses.push(change.status)), { wrapper });
     await waitFor(() => expect(statuses).toContain("connected"));
     act(() => bus.disconnect());
     await waitFor(() => expect(statuses.at(-1)).toBe("disconnected"));

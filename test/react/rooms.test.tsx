@@ -240,4 +240,32 @@ describe("useRoom", () => {
     fireEvent.click(screen.getByRole("button", { name: "comment elsewhere" }));
     await screen.findByText("result: refused FORBIDDEN");
   });
+
+  it("a bad token: the room reaches failed with the coded cause (not joining forever), and useConnection says why", async () => {
+    const bus = createEventBus<PhotoEvents>({
+      url: relay.url,
+      getToken: async () => "not-a-jwt",
+      autoConnect: false,
+      reconnect: { minDelay: 20, maxDelay: 100 },
+    });
+    buses.push(bus);
+    function Status() {
+      const { status, reason } = useConnection();
+      return (
+        <p>
+          connection: {status} ({reason.code})
+        </p>
+      );
+    }
+    render(
+      <EventBusProvider bus={bus}>
+        <Status />
+        <RoomView name="photo:1" label="A" />
+      </EventBusProvider>,
+    );
+    bus.connect();
+    await screen.findByText("connection: unauthorized (TOKEN_INVALID)");
+    await screen.findByText("A status: failed");
+    await screen.findByText("A error: TOKEN_INVALID");
+  });
 });

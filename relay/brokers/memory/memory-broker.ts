@@ -1,4 +1,7 @@
 /**
+ * The memory folder (relay/brokers/memory/): the in-process hub (memory-hub.ts: channels,
+ * patterns, history, presence, values) and the broker connected to it (this file).
+ *
  * The embedded broker: a connection to an in-process MemoryHub. No Redis needed (`npm start`
  * runs on it); same semantics as the Redis brokers, within one process.
  */
@@ -203,9 +206,11 @@ export class MemoryBroker implements Broker {
     this.events.emit("status", status);
   }
 
+  /** A listener threw: reported on "error", or as a process warning when nobody listens (never lost). */
   private reportError(error: unknown): void {
-    const wrapped = error instanceof Error ? error : new Error(String(error));
-    if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
-    else queueMicrotask(() => console.error("[event-bus] listener error:", wrapped));
+    const text = error instanceof Error ? error.message : String(error);
+    const coded = new EventBusError("INTERNAL", `A subscription listener threw: ${text}`, { cause: error });
+    if (this.events.listenerCount("error") > 0) this.events.emit("error", coded);
+    else process.emitWarning(coded.message, { code: "EVENT_BUS_LISTENER_ERROR" });
   }
 }

@@ -211,7 +211,11 @@ export class ClusterBroker extends RedisBrokerCore {
       .map((node) => ({ host: String(node.options.host), port: Number(node.options.port) }));
     const candidates = masters.length > 0 ? masters : this.startupNodes;
     const node = candidates[this.nextNode++ % candidates.length];
-    if (!node) throw new Error("The cluster broker has no node to connect to.");
+    if (!node)
+      throw new EventBusError(
+        "CONFIG_INVALID",
+        "The cluster broker has no node to connect to; list at least one host:port.",
+      );
     return node;
   }
 }

@@ -8,7 +8,9 @@
  * This is a capability of the Redis brokers beyond the Broker interface; callers check for it
  * with `supportsBatch(broker)` and fall back to single publishes.
  */
+
 import { channelKeys } from "../../../protocol/channels.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import { createEpoch, positionTemplate } from "../../../protocol/position.js";
 import type { Broker, HistoryOptions } from "../broker.js";
 import type { RecoverablePublishCommand } from "./redis-commands.js";
@@ -54,7 +56,8 @@ export async function runBatch(
   }
   const reply = await SCRIPTS.publishBatch.run(client, keys, args);
   if (!Array.isArray(reply) || reply.length !== items.length * 2) {
-    throw new Error(`Unexpected reply from the batch script: ${JSON.stringify(reply)?.slice(0, 200)}`);
+    const preview = JSON.stringify(reply)?.slice(0, 200);
+    throw new EventBusError("INTERNAL", `Unexpected reply from the batch script: ${preview}`);
   }
   return items.map((item, i) =>
     item.recoverable

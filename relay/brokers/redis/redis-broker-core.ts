@@ -1,4 +1,9 @@
 /**
+ * The redis folder (relay/brokers/redis/): the Redis broker (redis-broker.ts) and the Cluster
+ * broker (cluster-broker.ts) on this shared core; commands and Lua scripts (redis-commands.ts,
+ * redis-scripts.ts, redis-batch.ts), subscriber links with confirmed resubscription
+ * (redis-subscriber.ts, redis-shards.ts per cluster node), the ready gate, errors and options.
+ *
  * What the Redis and Redis Cluster brokers share: status, the ready gate that queues operations
  * during an outage, listener sharing through SubscriptionRegistry, `resubscribed` reporting,
  * error mapping and draining close. Subclasses supply the connections: a command client, and

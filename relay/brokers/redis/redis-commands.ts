@@ -4,7 +4,9 @@
  * message format only from `positionTemplate()`. Both brokers delegate here, so single Redis and
  * Redis Cluster run exactly the same scripts (the cluster passes SPUBLISH).
  */
+
 import { channelKeys } from "../../../protocol/channels.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import { createEpoch, positionTemplate, type StreamPosition } from "../../../protocol/position.js";
 import type {
   HistoryOptions,
@@ -178,7 +180,8 @@ function parsePresence(value: unknown): PresenceRecord[] {
 /** A script reply as an array of at least `length` items; anything else is a protocol bug. */
 function tuple(reply: unknown, length: number): unknown[] {
   if (!Array.isArray(reply) || reply.length < length) {
-    throw new Error(`Unexpected reply from a Redis script: ${JSON.stringify(reply)?.slice(0, 200)}`);
+    const preview = JSON.stringify(reply)?.slice(0, 200);
+    throw new EventBusError("INTERNAL", `Unexpected reply from a Redis script: ${preview}`);
   }
   return reply;
 }

@@ -1,4 +1,8 @@
 /**
+ * The delivery folder (relay/edge/delivery/): broker messages to sockets (this file), where bytes
+ * are written to sockets (fanout-adapter.ts, engine-internals.ts), recovery and history pages
+ * (recovery.ts, history.ts), and slow consumers (slow-consumer.ts).
+ *
  * What happens to each message the broker delivers: validated once per relay (never per socket),
  * then either consumed as a system message or forwarded to the socket.io room named after the
  * channel — `io.to(channel).emit`, which the fan-out adapter (fanout-adapter.ts) encodes once for
@@ -10,12 +14,12 @@ import { createThrottle } from "../../../common/clock.js";
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { type DecodedMessage, decodeMessage } from "../../../protocol/codec.js";
 import type { EventEnvelope } from "../../../protocol/envelope.js";
-import { isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
+import { isPresenceEntry, isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
 import type { Limits } from "../../../protocol/limits.js";
 import { isRevokeData } from "../../auth/revocation.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
-import { isPresenceEntry, presenceRoom } from "../rooms/presence.js";
+import { presenceRoom } from "../rooms/presence.js";
 import type { RelayServer } from "../types.js";
 
 export interface DispatchDeps {

@@ -1,4 +1,8 @@
 /**
+ * The operations folder (relay/edge/operations/): HTTP endpoints (this file), Prometheus metrics
+ * (metrics.ts), JSON logs (logger.ts), graceful shutdown (shutdown.ts) and the background tasks
+ * close() waits for (tasks.ts).
+ *
  * The relay's HTTP endpoints beside socket.io (which answers under /socket.io/ itself):
  *   GET /healthz  200 while the process serves requests (liveness)
  *   GET /readyz   200 when the broker answers a ping and the relay is not shutting down, else 503

@@ -97,15 +97,3 @@ function toEntry(record: PresenceRecord): PresenceEntry {
     ...(record.info !== undefined && { info: record.info }),
   };
 }
-
-/** Checks a `$presence.*` message's data before it is forwarded to sockets. */
-export function isPresenceEntry(value: unknown): value is PresenceEntry {
-  if (typeof value !== "object" || value === null) return false;
-  const { connectionId, userId, info } = value as Record<string, unknown>;
-  return (
-    typeof connectionId === "string" &&
-    connectionId.length <= 128 &&
-    typeof userId === "string" &&
-    (info === undefined || (typeof info === "object" && info !== null && !Array.isArray(info)))
-  );
-}

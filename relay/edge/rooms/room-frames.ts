@@ -1,4 +1,8 @@
 /**
+ * The rooms folder (relay/edge/rooms/): joining and leaving rooms (this file), the bridge of
+ * broker channels to socket.io rooms (bridge.ts, reference-counted subscriptions), presence
+ * (presence.ts) and client publishes to rooms (publish.ts).
+ *
  * `join`, `leave` and `presence`: the relay's rooms. The join sequence (docs/architecture.md)
  * guarantees no gap and no duplicate:
  *   1. the room's channel is held in the broker (bridge.ts) — the subscription confirmed;

@@ -41,7 +41,7 @@ describe("tokens", () => {
     const events = collect(bus, "*", "user:u1");
     await statusReached(bus, "connected");
     const statuses: string[] = [];
-    bus.on("status", (s) => statuses.push(s));
+    bus.on("status", (s) => statuses.push(s.status));
     for (let i = 0; i < 40; i++) {
       await publishEvent(server.broker, "user:u1", "notification.new", { i });
       await pause(100); // 4 s: two token lifetimes

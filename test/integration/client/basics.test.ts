@@ -114,7 +114,7 @@ describe("client basics", () => {
       return token;
     });
     const statuses: string[] = [];
-    bus.on("status", (s) => statuses.push(s));
+    bus.on("status", (s) => statuses.push(s.status));
     await statusReached(bus, "connected");
     const { revokeUserSessions } = await import("../../../relay/auth/revocation.js");
     await new Promise((r) => setTimeout(r, 1100)); // iat has a 1 s resolution

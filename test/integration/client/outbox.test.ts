@@ -73,7 +73,7 @@ describe("offline outbox", () => {
       }),
     );
     const statuses: string[] = [];
-    alice.on("status", (s) => statuses.push(s));
+    alice.on("status", (s) => statuses.push(s.status));
     alice.connect();
     await Promise.all(acks);
     await events.waitFor(200);

@@ -119,7 +119,7 @@ describe("recovery on the memory broker", () => {
     const user = collect(bus, "*", "user:u1");
     const room = collect(bus, "*", "room:photo:1");
     let reconnects = 0;
-    bus.on("status", (status) => status === "reconnecting" && reconnects++);
+    bus.on("status", ({ status }) => status === "reconnecting" && reconnects++);
     await bus.joinRoom("photo:1");
     for (let i = 0; i < 500; i++) {
       await publishEvent(backend, "user:u1", "photo.processing.progress", { i });

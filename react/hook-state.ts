@@ -1,10 +1,16 @@
 /**
- * The bounded list of events a hook returns, as React state: `{ last, events }`, oldest first,
- * at most `limit` long. Appended from bus callbacks (never during render). The state remembers
- * which subscription (bus, pattern, room) filled it, so switching pattern or room shows an empty
- * list at once instead of the previous subscription's events — derived, not patched in render.
+ * Hook-local state that is not in the bus store:
+ *   - the bounded list of events a hook returns, as React state: `{ last, events }`, oldest first,
+ *     at most `limit` long, appended from bus callbacks (never during render). It remembers which
+ *     subscription (bus, pattern, room) filled it, so switching pattern or room shows an empty list
+ *     at once instead of the previous subscription's events — derived, not patched in render;
+ *   - `useLatest`: a ref that always holds the latest value (a handler, a limit), so a subscription
+ *     made once calls the newest handler without resubscribing. Updated in an insertion effect: it
+ *     runs in the commit itself, before layout and passive effects, so no event dispatched after a
+ *     commit sees the previous handler; unlike useLayoutEffect it does not warn in React 18's server
+ *     renderer, and it exists in React 18 and 19 (the pattern of useEffectEvent shims).
  */
-import { useCallback, useState } from "react";
+import { type RefObject, useCallback, useInsertionEffect, useRef, useState } from "react";
 
 /** Default number of events a hook keeps (`limit` option). */
 export const DEFAULT_EVENT_LIMIT = 50;
@@ -21,10 +27,6 @@ const EMPTY: EventList<never> = Object.freeze({ last: null, events: Object.freez
 interface Stored<T> {
   readonly source: object;
   readonly list: EventList<T>;
-}
-
-export function emptyList<T>(): EventList<T> {
-  return EMPTY;
 }
 
 /**
@@ -45,4 +47,12 @@ export function useEventList<T>(
     });
   }, []);
   return [stored !== null && stored.source === source ? stored.list : EMPTY, append];
+}
+
+export function useLatest<T>(value: T): RefObject<T> {
+  const ref = useRef(value);
+  useInsertionEffect(() => {
+    ref.current = value;
+  });
+  return ref;
 }
