@@ -124,6 +124,7 @@ export function buildBroker(config: EventBusConfig, settings: Settings, env: Env
 function historyOf(config: EventBusConfig): Partial<HistoryOptions> {
   return {
     ...(config.history?.maxLength !== undefined && { maxLength: config.history.maxLength }),
+    ...(config.history?.maxBytes !== undefined && { maxBytes: config.history.maxBytes }),
     ...(config.history?.ttl !== undefined && { ttlMs: config.history.ttl }),
   };
 }

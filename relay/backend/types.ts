@@ -48,8 +48,8 @@ export interface EventBusConfig {
   readonly timeout?: number;
   /** Group publishes into pipelines. Default off (each publish is sent at once; still auto-pipelined per tick). */
   readonly batching?: Partial<BatchingOptions>;
-  /** History of recoverable channels: messages kept, and ttl in ms. Defaults 1000 and 5 minutes. */
-  readonly history?: { readonly maxLength?: number; readonly ttl?: number };
+  /** History of recoverable channels: messages and bytes kept, ttl in ms. Defaults 1000, 8 MiB, 5 minutes. */
+  readonly history?: { readonly maxLength?: number; readonly maxBytes?: number; readonly ttl?: number };
   /** While Redis is unreachable: publishes kept (default 10 000) and for how long, ms (default 10 000). */
   readonly offline?: { readonly queueSize?: number; readonly timeoutMs?: number };
   /** Dead letters kept (a capped stream). Default 10 000. */

@@ -128,9 +128,14 @@ export class MemoryBroker implements Broker {
     return this.hub.position(channel, this.history);
   }
 
-  async readHistory(channel: string, since: StreamPosition, limit: number): Promise<ReadHistoryResult> {
+  async readHistory(
+    channel: string,
+    since: StreamPosition,
+    limit: number,
+    maxBytes = Number.MAX_SAFE_INTEGER,
+  ): Promise<ReadHistoryResult> {
     await this.ready();
-    return this.hub.readHistory(channel, since, limit, this.history);
+    return this.hub.readHistory(channel, since, { limit, maxBytes }, this.history);
   }
 
   async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {

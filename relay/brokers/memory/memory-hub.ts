@@ -7,9 +7,11 @@
  *
  * Expiry is evaluated lazily against an injectable clock.
  */
+
 import { type Clock, systemClock } from "../../../common/clock.js";
 import { getOrCreate } from "../../../common/collections.js";
 import { compileGlob, type GlobMatcher } from "../../../protocol/glob.js";
+import { utf8ByteLength } from "../../../protocol/limits.js";
 import { createEpoch, type StreamPosition, withPosition } from "../../../protocol/position.js";
 import type {
   HistoryOptions,
@@ -23,10 +25,17 @@ export interface HubSubscriber {
   deliver(channel: string, message: string, pattern: string | undefined): void;
 }
 
+interface HistoryEntry {
+  readonly offset: number;
+  readonly message: string;
+}
+
 interface ChannelHistory {
   readonly epoch: string;
   top: number;
-  entries: { readonly offset: number; readonly message: string }[];
+  entries: HistoryEntry[];
+  /** UTF-8 bytes of the entries' messages (the byte cap). */
+  bytes: number;
   historyExpiresAt: number;
   metaExpiresAt: number;
 }
@@ -118,10 +127,13 @@ export class MemoryHub {
     let record = this.histories.get(channel);
     if (record && now >= record.metaExpiresAt) record = undefined;
     if (!record) {
-      record = { epoch: createEpoch(), top: 0, entries: [], historyExpiresAt: 0, metaExpiresAt: 0 };
+      record = { epoch: createEpoch(), top: 0, entries: [], bytes: 0, historyExpiresAt: 0, metaExpiresAt: 0 };
       this.histories.set(channel, record);
     }
-    if (now >= record.historyExpiresAt) record.entries = [];
+    if (now >= record.historyExpiresAt) {
+      record.entries = [];
+      record.bytes = 0;
+    }
     record.metaExpiresAt = now + options.metaTtlMs;
     return record;
   }
@@ -143,8 +155,8 @@ export class MemoryHub {
     const offset = ++record.top;
     const message = withPosition(envelopeJson, { offset, epoch: record.epoch });
     record.entries.push({ offset, message });
-    if (record.entries.length > options.maxLength)
-      record.entries.splice(0, record.entries.length - options.maxLength);
+    record.bytes += utf8ByteLength(message);
+    trimHistory(record, options);
     record.historyExpiresAt = now + options.ttlMs;
     if (dedupKey !== undefined) {
       this.dedup.set(dedupKey, { value: { offset, epoch: record.epoch }, expiresAt: now + dedupTtlMs });
@@ -162,7 +174,7 @@ export class MemoryHub {
   readHistory(
     channel: string,
     since: StreamPosition,
-    limit: number,
+    page: { readonly limit: number; readonly maxBytes: number },
     options: HistoryOptions,
   ): ReadHistoryResult {
     const record = this.history(channel, options);
@@ -173,13 +185,16 @@ export class MemoryHub {
     const first = record.entries[0]?.offset;
     if (first === undefined || first > since.offset + 1) return lost;
     const start = since.offset + 1 - first;
-    const page = record.entries.slice(start, start + limit);
-    return {
-      position,
-      recovered: true,
-      messages: page.map((e) => e.message),
-      more: start + page.length < record.entries.length,
-    };
+    const messages: string[] = [];
+    let bytes = 0;
+    for (let i = start; i < record.entries.length && messages.length < page.limit; i++) {
+      const message = (record.entries[i] as HistoryEntry).message;
+      const size = utf8ByteLength(message);
+      if (messages.length > 0 && bytes + size > page.maxBytes) break;
+      messages.push(message);
+      bytes += size;
+    }
+    return { position, recovered: true, messages, more: start + messages.length < record.entries.length };
   }
 
   private sweepDedup(now: number): void {
@@ -287,3 +302,19 @@ export function compareLogIds(a: string, b: string): number {
 
 /** The hub every MemoryBroker uses unless given another: one per process. */
 export const defaultMemoryHub = new MemoryHub();
+
+/** Drops the oldest entries until the history fits `maxLength` and `maxBytes` (keeping the newest). */
+function trimHistory(record: ChannelHistory, options: HistoryOptions): void {
+  let drop = 0;
+  let bytes = record.bytes;
+  const { entries } = record;
+  while (
+    entries.length - drop > 1 &&
+    (entries.length - drop > options.maxLength || bytes > options.maxBytes)
+  ) {
+    bytes -= utf8ByteLength((entries[drop] as HistoryEntry).message);
+    drop++;
+  }
+  if (drop > 0) entries.splice(0, drop);
+  record.bytes = bytes;
+}

@@ -43,7 +43,13 @@ export async function runBatch(
   publishCommand: RecoverablePublishCommand,
 ): Promise<BatchOutcome[]> {
   const keys: string[] = [];
-  const args: (string | number)[] = [history.maxLength, history.ttlMs, history.metaTtlMs, publishCommand];
+  const args: (string | number)[] = [
+    history.maxLength,
+    history.ttlMs,
+    history.metaTtlMs,
+    publishCommand,
+    history.maxBytes,
+  ];
   for (const item of items) {
     if (!item.recoverable) {
       args.push("L", item.channel, item.message);

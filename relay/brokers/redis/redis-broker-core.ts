@@ -165,8 +165,13 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     return this.exec("publish", () => this.sendBatch(items));
   }
 
-  readHistory(channel: string, since: StreamPosition, limit: number): Promise<ReadHistoryResult> {
-    return this.exec("readHistory", () => this.commands.readHistory(channel, since, limit));
+  readHistory(
+    channel: string,
+    since: StreamPosition,
+    limit: number,
+    maxBytes?: number,
+  ): Promise<ReadHistoryResult> {
+    return this.exec("readHistory", () => this.commands.readHistory(channel, since, limit, maxBytes));
   }
 
   async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {

@@ -84,6 +84,7 @@ export class RedisCommands {
       createEpoch(),
       this.publishCommand,
       options.dedupTtlMs ?? DEFAULT_DEDUP_TTL_MS,
+      this.history.maxBytes,
     ]);
     const [offset, epoch, duplicate] = tuple(reply, 3);
     return { offset: Number(offset), epoch: String(epoch), duplicate: Number(duplicate) === 1 };
@@ -100,12 +101,18 @@ export class RedisCommands {
     return { offset: Number(offset), epoch: String(epoch) };
   }
 
-  async readHistory(channel: string, since: StreamPosition, limit: number): Promise<ReadHistoryResult> {
+  async readHistory(
+    channel: string,
+    since: StreamPosition,
+    limit: number,
+    maxBytes = Number.MAX_SAFE_INTEGER,
+  ): Promise<ReadHistoryResult> {
     const keys = channelKeys(channel);
+    const page = [Math.max(1, Math.floor(limit)), Math.max(1, Math.floor(maxBytes))];
     const reply = await SCRIPTS.readHistory.run(
       this.client,
       [keys.epoch, keys.history],
-      [createEpoch(), this.history.metaTtlMs, since.offset, since.epoch, Math.max(0, Math.floor(limit))],
+      [createEpoch(), this.history.metaTtlMs, since.offset, since.epoch, ...page],
     );
     const [top, epoch, recovered, more, ...messages] = tuple(reply, 4);
     return {

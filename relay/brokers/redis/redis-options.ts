@@ -65,6 +65,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
   positive("offlineQueueSize", resolved.offlineQueueSize);
   positive("offlineTimeoutMs", resolved.offlineTimeoutMs);
   positive("history.maxLength", resolved.history.maxLength);
+  positive("history.maxBytes", resolved.history.maxBytes);
   positive("history.ttlMs", resolved.history.ttlMs);
   positive("history.metaTtlMs", resolved.history.metaTtlMs);
   return resolved;
