@@ -47,8 +47,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private readonly resync = new Set<string>();
-  /** The last connection error reported, to name the cause when a first connection fails. */
-  private lastError: Error | undefined;
+  private lastError: Error | undefined; // the last one reported: it names why a first connect failed
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
     this.history = settings.history;
@@ -74,8 +73,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   /** Opens every connection; rejects (and leaves nothing running) when the first attempt fails. */
   protected abstract openConnections(): Promise<void>;
   protected abstract closeConnections(): Promise<void>;
-  /** Where this broker connects, for messages: the URL with its password hidden, or host:port list. */
-  protected abstract describeTarget(): string;
+  protected abstract describeTarget(): string; // for messages: the URL, password hidden, or the nodes
   /** Whether the command client and every subscriber link are ready. */
   protected abstract connectionsReady(): boolean;
   /** Whether a channel uses sharded pub/sub (SSUBSCRIBE/SPUBLISH): recoverable channels on a cluster. */
@@ -96,7 +94,6 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   connect(): Promise<void> {
     if (this.state === "closed") return Promise.reject(closedError());
     if (this.connected) return Promise.resolve();
-    if (!this.opening) this.lastError = undefined;
     this.opening ??= this.openConnections().then(
       () => {
         this.opening = undefined;
@@ -105,8 +102,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
       },
       (error: unknown) => {
         this.opening = undefined;
-        const closed = error instanceof EventBusError && error.code === "CLOSED";
-        const failure = closed ? error : connectFailure(this.describeTarget(), this.lastError ?? error);
+        const failure = connectFailure(this.describeTarget(), error, this.lastError);
         this.gate.failWaiting(failure);
         throw failure;
       },
@@ -266,9 +262,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   }
 
   protected reportError(error: unknown): void {
-    const wrapped = withoutSecrets(error instanceof Error ? error : new Error(String(error)));
-    this.lastError = wrapped;
-    if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
+    this.lastError = withoutSecrets(error instanceof Error ? error : new Error(String(error)));
+    if (this.events.listenerCount("error") > 0) this.events.emit("error", this.lastError);
   }
 
   private async ensureConnected(): Promise<void> {

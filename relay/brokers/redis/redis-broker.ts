@@ -34,13 +34,13 @@ export class RedisBroker extends RedisBrokerCore {
   private readonly target: RedisTarget;
 
   constructor(options: RedisBrokerOptions) {
-    const settings = resolveRedisOptions(options);
-    super(settings);
     const target: RedisTarget =
       typeof options.connection === "string"
         ? { url: checkRedisUrl(options.connection, "The Redis URL"), options: options.redisOptions ?? {} }
         : { options: { ...options.connection, ...options.redisOptions } };
+    super(resolveRedisOptions(options));
     this.target = target;
+    const { settings } = this;
     const connectTimeout = settings.connectTimeoutMs;
     const commandOptions: RedisOptions = {
       lazyConnect: true,
@@ -81,9 +81,7 @@ export class RedisBroker extends RedisBrokerCore {
   }
 
   protected describeTarget(): string {
-    const { url, options } = this.target;
-    if (url !== undefined) return redactRedisUrl(url);
-    return options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
+    return describeTarget(this.target);
   }
 
   protected connectionsReady(): boolean {
@@ -132,4 +130,10 @@ export class RedisBroker extends RedisBrokerCore {
     this.link.on("message", (channel, message, pattern) => this.deliver(channel, message, pattern));
     this.link.on("error", (error) => this.reportError(error));
   }
+}
+
+/** Where a broker connects, for messages: the URL with its password hidden, or host:port. */
+function describeTarget({ url, options }: RedisTarget): string {
+  if (url !== undefined) return redactRedisUrl(url);
+  return options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
 }

@@ -111,11 +111,16 @@ function networkCause(code: string, text: string): ConnectCause {
   };
 }
 
-/** BROKER_UNAVAILABLE for a first connection that failed: the cause and the target, password hidden. */
-export function connectFailure(target: string, error: unknown): EventBusError {
-  const { what, fix } = connectCause(error);
+/**
+ * BROKER_UNAVAILABLE for a first connection that failed: the cause (the last connection error
+ * ioredis reported, else the failure itself) and the target, password hidden. CLOSED stays CLOSED.
+ */
+export function connectFailure(target: string, failure: unknown, reported?: Error): EventBusError {
+  if (failure instanceof EventBusError && failure.code === "CLOSED") return failure;
+  const cause = reported ?? failure;
+  const { what, fix } = connectCause(cause);
   return new EventBusError("BROKER_UNAVAILABLE", `Could not connect to Redis at ${target}: ${what}.`, {
-    cause: withoutSecrets(error),
+    cause: withoutSecrets(cause),
     hint: fix,
   });
 }
