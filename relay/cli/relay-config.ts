@@ -37,6 +37,7 @@ export function relayConfig(
     ...(values.prefix !== undefined && { prefix: values.prefix }),
     ...(values["cors-origins"] !== undefined && { corsOrigins: origins(values["cors-origins"]) }),
     longPolling: bool(values["long-polling"], "RELAY_LONG_POLLING (--long-polling)"),
+    ...optional(values["trust-proxy"], "trustProxy", (v) => integer(v, "TRUST_PROXY (--trust-proxy)")),
     ...optional(values["recovery-page-size"], "recoveryPageSize", (v) => integer(v, "RECOVERY_PAGE_SIZE")),
     ...optional(values["subscription-linger"], "subscriptionLingerMs", (v) =>
       millis(v, "SUBSCRIPTION_LINGER"),

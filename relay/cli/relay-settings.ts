@@ -56,6 +56,11 @@ export const BASE_SETTINGS = [
     help: "also accept HTTP long-polling (needs sticky sessions)",
     boolean: true,
   },
+  {
+    flag: "trust-proxy",
+    env: "TRUST_PROXY",
+    help: "proxies whose X-Forwarded-For is trusted for the client address (default 0: none)",
+  },
   { flag: "history-max-length", env: "HISTORY_MAX_LENGTH", help: "events kept per channel (default 1000)" },
   { flag: "history-ttl", env: "HISTORY_TTL", help: "history lifetime after the last publish, e.g. 5m" },
   {

@@ -6,11 +6,13 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
+import { createRepeater } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { RELAY_FRAMES } from "../../protocol/frames.js";
 import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
+import { clientAddress, type EngineConnection, guardConnection } from "./connection/connect-guard.js";
 import type { FrameHandlers } from "./connection/frame-gate.js";
 import { handshakeMiddleware } from "./connection/handshake.js";
 import { helloHandler } from "./connection/hello.js";
@@ -21,16 +23,18 @@ import {
   onConnection,
   type SocketCheckDeps,
 } from "./connection/lifecycle.js";
-import { ConnectionIndex } from "./connection/limits.js";
+import { ConnectionIndex, KeyedBuckets } from "./connection/limits.js";
 import { SocketSweep } from "./connection/sweep.js";
 import { tokenRefreshHandler } from "./connection/token-refresh.js";
 import { createDispatcher } from "./delivery/dispatch.js";
 import { type DeliveryCounts, fanoutAdapter } from "./delivery/fanout-adapter.js";
 import { historyHandler } from "./delivery/history.js";
+import { createPacer } from "./delivery/pacing.js";
 import { Recovery } from "./delivery/recovery.js";
 import { createHttpHandler } from "./operations/http.js";
 import { errorFields, type RelayLogger } from "./operations/logger.js";
 import { createMetrics, type RelayMetrics } from "./operations/metrics.js";
+import { RefusalLog } from "./operations/refusal-log.js";
 import { TaskSet } from "./operations/tasks.js";
 import type { ResolvedRelayOptions } from "./options.js";
 import { Bridge } from "./rooms/bridge.js";
@@ -50,6 +54,8 @@ export interface RelayParts {
   readonly sweep: SocketSweep;
   readonly tasks: TaskSet;
   readonly state: RelayState;
+  /** Stops the relay's own timers (upkeep, refusal log). */
+  readonly stop: () => void;
 }
 
 export interface AssembleDeps {
@@ -90,17 +96,40 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     logger.warn(errorFields(error), "presence refresh failed"),
   );
   const revoked = (userId: string) => revokedBefore(broker, names.user(userId));
-  const handlers = frameHandlers(options, { ...deps, names, bridge, presence, metrics, revoked });
+  const { limits, clock } = options;
+  const budgets = new KeyedBuckets(limits.publishBurstBytes, limits.publishBytesPerSecond, clock);
+  const handlers = frameHandlers(options, { ...deps, names, bridge, presence, metrics, revoked, budgets });
   const sweep = socketSweep(options, io, { metrics, logger, kick });
   const tasks = new TaskSet();
-  io.use(handshakeMiddleware({ ...deps, state, revokedBefore: revoked, users, ...authOf(options), metrics }));
+  const guard = guardHandshakes(io, options, logger);
+  io.use(
+    handshakeMiddleware({
+      ...deps,
+      ...guard,
+      state,
+      revokedBefore: revoked,
+      users,
+      ...authOf(options),
+      metrics,
+      trustProxy: options.trustProxy,
+    }),
+  );
   const lifecycle: LifecycleDeps = {
     gate: { handlers, metrics, logger, kick },
     ...{ names, channels: bridge, presence, users, sweep, tasks, revokedBefore: revoked, kick, logger },
     connected: () => io.sockets.sockets.size,
   };
   io.on("connection", (socket) => onConnection(lifecycle, socket));
-  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state };
+  const upkeep = createRepeater(clock, UPKEEP_MS, () => {
+    guard.addresses.forgetFull();
+    budgets.forgetFull();
+  });
+  upkeep.start();
+  const stop = () => {
+    upkeep.stop();
+    guard.refusals.close();
+  };
+  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state, stop };
 }
 
 function authOf(options: ResolvedRelayOptions) {
@@ -178,24 +207,41 @@ interface HandlerParts {
   readonly presence: PresenceTracker;
   readonly metrics: RelayMetrics;
   readonly revoked: (userId: string) => Promise<number | null>;
+  readonly budgets: KeyedBuckets;
 }
 
 function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): FrameHandlers {
-  const { broker, names, bridge: channels, presence, metrics, logger } = parts;
-  const recovery = new Recovery(broker, metrics, options.recoveryPageSize);
-  const limits = options.limits;
+  const { broker, names, bridge: channels, presence, metrics, logger, budgets } = parts;
+  const { limits, clock } = options;
+  const recovery = new Recovery(broker, metrics, options.recoveryPageSize, limits.maxPageBytes);
+  const pacer = createPacer(limits, clock);
   return {
-    hello: helloHandler({ names, channels, recovery, limits }),
-    ...roomHandlers({ names, channels, presence, recovery, maxRoomsPerSocket: limits.maxRoomsPerSocket }),
-    publish: publishHandler({ broker, names, limits, metrics, logger }),
-    history: historyHandler({ names, recovery }),
+    hello: helloHandler({ names, channels, recovery, pacer, limits }),
+    ...roomHandlers({ names, channels, presence, recovery, pacer, limits }),
+    publish: publishHandler({ broker, names, limits, metrics, logger, budgets }),
+    history: historyHandler({ names, recovery, pacer, limits }),
     auth: tokenRefreshHandler({ verify: parts.verify, revokedBefore: parts.revoked, metrics }),
   };
+}
+
+/** How often idle (full again) per-address and per-user buckets are forgotten. */
+const UPKEEP_MS = 60_000;
+
+/** One CONNECT per engine.io connection, per-address handshake budgets, aggregated refusal logs. */
+function guardHandshakes(io: RelayServer, options: ResolvedRelayOptions, logger: RelayLogger) {
+  const { limits, clock, trustProxy } = options;
+  const refusals = new RefusalLog(logger, clock);
+  const addresses = new KeyedBuckets(limits.handshakeBurst, limits.handshakesPerSecond, clock);
+  io.engine.on("connection", (conn: EngineConnection) =>
+    guardConnection(conn, () => refusals.refused(clientAddress(conn.request, trustProxy), "INVALID_FRAME")),
+  );
+  return { refusals, addresses };
 }
 
 function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayState>): Partial<ServerOptions> {
   const origins = resolved.corsOrigins;
   return {
+    connectTimeout: resolved.limits.authTimeoutMs,
     transports: resolved.longPolling ? ["polling", "websocket"] : ["websocket"],
     maxHttpBufferSize: resolved.limits.maxFrameBytes,
     serveClient: false,

@@ -169,6 +169,7 @@ async function shutdown(
     timeoutMs,
   );
   parts.sweep.stop();
+  parts.stop();
   parts.presence.close();
   const httpClosed = new Promise<void>((resolve) => parts.httpServer.once("close", () => resolve()));
   await parts.io.close();

@@ -85,6 +85,55 @@ export const RELAY_LIMIT_SPECS: { readonly [K in keyof RelayLimits]: LimitSpec }
     unit: "ms",
     help: "how often outgoing buffers and token expiries are checked",
   },
+  maxPageBytes: {
+    flag: "max-page-bytes",
+    env: "MAX_PAGE_BYTES",
+    unit: "bytes",
+    help: "history bytes in one recovery or history page (at least one message is sent)",
+  },
+  historyCostBytes: {
+    flag: "history-cost-bytes",
+    env: "HISTORY_COST_BYTES",
+    unit: "bytes",
+    help: "a history page costs one more frame of the rate limit per this many bytes",
+  },
+  publishBytesPerSecond: {
+    flag: "publish-bytes-per-second",
+    env: "PUBLISH_BYTES_PER_SECOND",
+    unit: "bytes",
+    help: "bytes per second one user may publish through this relay, all sockets together",
+  },
+  publishBurstBytes: {
+    flag: "publish-burst-bytes",
+    env: "PUBLISH_BURST_BYTES",
+    unit: "bytes",
+    help: "bytes one user may publish in a burst (at least max-event-bytes)",
+    defaultText: "4mb, or max-event-bytes if larger",
+  },
+  handshakesPerSecond: {
+    flag: "handshakes-per-second",
+    env: "HANDSHAKES_PER_SECOND",
+    unit: "count",
+    help: "handshakes per second from one address",
+  },
+  handshakeBurst: {
+    flag: "handshake-burst",
+    env: "HANDSHAKE_BURST",
+    unit: "count",
+    help: "handshakes from one address in a burst",
+  },
+  authTimeoutMs: {
+    flag: "auth-timeout",
+    env: "AUTH_TIMEOUT",
+    unit: "ms",
+    help: "a connection must authenticate within this, or it is closed",
+  },
+  drainTimeoutMs: {
+    flag: "drain-timeout",
+    env: "DRAIN_TIMEOUT",
+    unit: "ms",
+    help: "how long a recovery reply may wait for the socket to drain before it is cut",
+  },
 };
 
 export const LIMIT_KEYS = Object.keys(RELAY_LIMIT_SPECS) as readonly (keyof RelayLimits)[];

@@ -39,6 +39,22 @@ export interface RelayLimits extends Limits {
   readonly maxBufferedBytes: number;
   /** How often outgoing buffers are checked, in ms. */
   readonly slowConsumerCheckMs: number;
+  /** Bytes of history in one recovery or `history` page (at least one message is always sent). */
+  readonly maxPageBytes: number;
+  /** A `history` page costs one extra frame of the rate limit per this many bytes it returns. */
+  readonly historyCostBytes: number;
+  /** Bytes per second one user may publish through this relay, all its sockets together. */
+  readonly publishBytesPerSecond: number;
+  /** Bytes one user may publish in a burst (at least limits.maxEventBytes). */
+  readonly publishBurstBytes: number;
+  /** Handshakes (socket.io CONNECT) per second from one address. */
+  readonly handshakesPerSecond: number;
+  /** Handshakes from one address in a burst. */
+  readonly handshakeBurst: number;
+  /** A connection must authenticate within this many ms, or it is closed. */
+  readonly authTimeoutMs: number;
+  /** How long a recovery reply may wait for the socket to drain before it is cut as a slow consumer. */
+  readonly drainTimeoutMs: number;
 }
 
 /** Room in a frame for the socket.io packet around an event. */
@@ -55,6 +71,14 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   maxBufferedMessages: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerCheckMs: 500,
+  maxPageBytes: 1024 * 1024,
+  historyCostBytes: 64 * 1024,
+  publishBytesPerSecond: 1024 * 1024,
+  publishBurstBytes: 4 * 1024 * 1024,
+  handshakesPerSecond: 200,
+  handshakeBurst: 1000,
+  authTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
 });
 
 export interface RelayPresenceOptions {
@@ -80,6 +104,12 @@ export interface RelayOptions {
   readonly corsOrigins?: readonly string[] | "*";
   /** Also accept HTTP long-polling (needs sticky sessions behind a load balancer). Default false. */
   readonly longPolling?: boolean;
+  /**
+   * Proxies in front of the relay whose `X-Forwarded-For` is trusted: the client address (for the
+   * per-address handshake limit and logs) is the one the outermost of these `trustProxy` hops saw.
+   * Default 0: the socket's own remote address; X-Forwarded-For is ignored.
+   */
+  readonly trustProxy?: number;
   /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
   readonly recoveryPageSize?: number;
   /**
@@ -111,6 +141,7 @@ export interface ResolvedRelayOptions {
   readonly authorize: AuthorizeHook | undefined;
   readonly corsOrigins: readonly string[] | "*";
   readonly longPolling: boolean;
+  readonly trustProxy: number;
   readonly recoveryPageSize: number;
   readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
@@ -137,6 +168,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     authorize: options.authorize,
     corsOrigins: options.corsOrigins ?? "*",
     longPolling: options.longPolling ?? false,
+    trustProxy: options.trustProxy ?? 0,
     recoveryPageSize: options.recoveryPageSize ?? 100,
     directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
@@ -152,6 +184,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
 
 function validate(o: ResolvedRelayOptions): void {
   checkInteger("port", o.port, 0, 65535);
+  checkInteger("trustProxy", o.trustProxy, 0, 16);
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
@@ -170,12 +203,14 @@ function validate(o: ResolvedRelayOptions): void {
   }
 }
 
-/** Defaults under the given limits; a frame grows with the event unless maxFrameBytes is given. */
+/** Defaults under the given limits; the frame and the publish burst grow with the event unless given. */
 function resolveLimits(given: Partial<RelayLimits>): RelayLimits {
   const defined = definedOnly(given);
   const maxEventBytes = defined.maxEventBytes ?? DEFAULT_RELAY_LIMITS.maxEventBytes;
   const maxFrameBytes = defined.maxFrameBytes ?? maxEventBytes + FRAME_OVERHEAD;
-  return { ...DEFAULT_RELAY_LIMITS, ...defined, maxFrameBytes };
+  const publishBurstBytes =
+    defined.publishBurstBytes ?? Math.max(DEFAULT_RELAY_LIMITS.publishBurstBytes, maxEventBytes);
+  return { ...DEFAULT_RELAY_LIMITS, ...defined, maxFrameBytes, publishBurstBytes };
 }
 
 function validateLimits(limits: RelayLimits): void {
@@ -189,6 +224,11 @@ function validateLimits(limits: RelayLimits): void {
   if (limits.maxDataBytes > limits.maxEventBytes) {
     throw configError(
       `${limitName("maxDataBytes")} is ${limits.maxDataBytes}, more than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); raise the event limit too.`,
+    );
+  }
+  if (limits.publishBurstBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("publishBurstBytes")} is ${limits.publishBurstBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a burst holds at least one event, so leave it unset or raise it.`,
     );
   }
   if (limits.maxFrameBytes < limits.maxEventBytes) {

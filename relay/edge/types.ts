@@ -36,7 +36,7 @@ export type RelaySocket = Socket<
 >;
 
 /** What room handlers use of a socket: its id, its session, and socket.io room membership. */
-export type MemberSocket = Pick<RelaySocket, "id" | "data" | "join" | "leave">;
+export type MemberSocket = Pick<RelaySocket, "id" | "data" | "join" | "leave" | "conn">;
 
 /** The relay's shutdown flag, shared by the handshake, /readyz and the drain. */
 export interface RelayState {

@@ -5,9 +5,12 @@
  */
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
-import type { HelloResult } from "../../../protocol/frames.js";
+import type { ChannelSync, HelloResult } from "../../../protocol/frames.js";
 import type { Limits } from "../../../protocol/limits.js";
+import type { StreamPosition } from "../../../protocol/position.js";
+import { type Pacer, pageBytes, pageCost } from "../delivery/pacing.js";
 import type { Recovery } from "../delivery/recovery.js";
+import type { RelayLimits } from "../options.js";
 import type { ChannelHolds } from "../rooms/bridge.js";
 import type { MemberSocket } from "../types.js";
 import type { Session } from "./session.js";
@@ -16,8 +19,9 @@ import { parseHello } from "./validate-frames.js";
 export interface HelloDeps {
   readonly names: ChannelNames;
   readonly channels: ChannelHolds;
-  readonly recovery: Pick<Recovery, "sync">;
-  readonly limits: Limits;
+  readonly recovery: Pick<Recovery, "sync" | "pageBytes">;
+  readonly pacer: Pacer;
+  readonly limits: Limits & Pick<RelayLimits, "historyCostBytes">;
 }
 
 /** The channels a session receives without joining anything: its user, broadcast, its roles. */
@@ -41,6 +45,34 @@ export async function acquireAll(channels: ChannelHolds, list: readonly string[]
   throw failed.reason;
 }
 
+/**
+ * Positions of every own channel, and what was missed since the positions sent: recovery pages share
+ * one byte budget (each channel still gets at least one message), after the socket has room for them.
+ */
+async function syncAll(
+  deps: HelloDeps,
+  socket: MemberSocket,
+  channels: readonly string[],
+  since: Readonly<Record<string, StreamPosition>>,
+): Promise<ChannelSync[]> {
+  if (!channels.some((channel) => since[channel] !== undefined)) {
+    return Promise.all(channels.map((channel) => deps.recovery.sync(channel, undefined)));
+  }
+  await deps.pacer.room(socket.conn);
+  let budget = deps.recovery.pageBytes;
+  let spent = 0;
+  const syncs: ChannelSync[] = [];
+  for (const channel of channels) {
+    const sync = await deps.recovery.sync(channel, since[channel], Math.max(1, budget));
+    const bytes = pageBytes(sync.recovery);
+    budget -= bytes;
+    spent += bytes;
+    syncs.push(sync);
+  }
+  socket.data.session.limiter.charge(pageCost(spent, deps.limits));
+  return syncs;
+}
+
 export function helloHandler(deps: HelloDeps) {
   return async (socket: MemberSocket, request: unknown): Promise<HelloResult> => {
     const { since = {} } = parseHello(request);
@@ -56,9 +88,7 @@ export function helloHandler(deps: HelloDeps) {
         session.ownChannels = channels;
         await socket.join(channels);
       }
-      const syncs = await Promise.all(
-        session.ownChannels.map((channel) => deps.recovery.sync(channel, since[channel])),
-      );
+      const syncs = await syncAll(deps, socket, session.ownChannels, since);
       return {
         userId: session.userId,
         roles: session.token.roles,

@@ -17,7 +17,9 @@ import { EventBusError } from "../../../protocol/errors.js";
 import type { JoinResult, LeaveResult, PresenceEntry, PresenceResult } from "../../../protocol/frames.js";
 import type { JoinedRoom, Session } from "../connection/session.js";
 import { parseJoin, parseRoomOnly } from "../connection/validate-frames.js";
+import { type Pacer, pageBytes, pageCost } from "../delivery/pacing.js";
 import type { Recovery } from "../delivery/recovery.js";
+import type { RelayLimits } from "../options.js";
 import type { MemberSocket } from "../types.js";
 import type { ChannelHolds } from "./bridge.js";
 import { type PresenceTracker, presenceRoom } from "./presence.js";
@@ -27,7 +29,8 @@ export interface RoomDeps {
   readonly channels: ChannelHolds;
   readonly presence: Pick<PresenceTracker, "add" | "remove" | "members">;
   readonly recovery: Pick<Recovery, "sync">;
-  readonly maxRoomsPerSocket: number;
+  readonly pacer: Pacer;
+  readonly limits: Pick<RelayLimits, "maxRoomsPerSocket" | "historyCostBytes">;
 }
 
 export function roomHandlers(deps: RoomDeps) {
@@ -52,17 +55,20 @@ async function join(deps: RoomDeps, socket: MemberSocket, request: unknown): Pro
     } else if (joined.presence) {
       members = await deps.presence.members(joined.channel, req.room);
     }
+    if (req.since !== undefined) await deps.pacer.room(socket.conn);
     const sync = await deps.recovery.sync(joined.channel, req.since);
+    session.limiter.charge(pageCost(pageBytes(sync.recovery), deps.limits));
     return { ...sync, room: req.room, ...(members && { members }) };
   });
 }
 
 async function subscribeRoom(deps: RoomDeps, socket: MemberSocket, room: string): Promise<JoinedRoom> {
   const session = socket.data.session;
-  if (session.rooms.size >= deps.maxRoomsPerSocket) {
+  const max = deps.limits.maxRoomsPerSocket;
+  if (session.rooms.size >= max) {
     throw new EventBusError(
       "TOO_MANY_ROOMS",
-      `This connection already joined ${deps.maxRoomsPerSocket} rooms (the relay's limit).`,
+      `This connection already joined ${max} rooms (the relay's limit).`,
     );
   }
   const joined: JoinedRoom = { channel: deps.names.room(room), state: "joining", presence: false };

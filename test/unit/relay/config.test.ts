@@ -30,6 +30,7 @@ describe("relayConfig", () => {
       HISTORY_TTL: "10m",
       RATE_LIMIT: "50",
       SHUTDOWN_TIMEOUT: "1500ms",
+      TRUST_PROXY: "1",
     });
     expect(options).toMatchObject({
       port: 9000,
@@ -38,6 +39,7 @@ describe("relayConfig", () => {
       longPolling: true,
       corsOrigins: ["https://app.example", "https://admin.example"],
       shutdownTimeoutMs: 1500,
+      trustProxy: 1,
       auth: { secret: secret.JWT_SECRET, issuer: ["a", "b"] },
       limits: { ratePerSecond: 50 },
     });
