@@ -109,6 +109,8 @@ export interface ChannelKeys {
   readonly dedup: string;
   /** For user channels: epoch-millis before which the user's tokens are revoked. */
   readonly revokedBefore: string;
+  /** For user channels: prefix of `{cut}{connectionId}` → the code the relay cut that connection with. */
+  readonly cut: string;
 }
 
 export function channelKeys(channel: string): ChannelKeys {
@@ -122,6 +124,7 @@ export function channelKeys(channel: string): ChannelKeys {
     presence: `${tag}:presence`,
     dedup: `${tag}:dedup:`,
     revokedBefore: `${tag}:revoked-before`,
+    cut: `${tag}:cut:`,
   };
 }
 

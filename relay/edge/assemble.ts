@@ -13,6 +13,7 @@ import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import { clientAddress, type EngineConnection, guardConnection } from "./connection/connect-guard.js";
+import { type CutReasons, createCutReasons } from "./connection/cut-reasons.js";
 import type { FrameHandlers } from "./connection/frame-gate.js";
 import { handshakeMiddleware } from "./connection/handshake.js";
 import { helloHandler } from "./connection/hello.js";
@@ -78,7 +79,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     (channel, raw) => late.dispatch?.(channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
-  const { httpServer, io, metrics, kick } = buildServer(deps, { names, state, bridge });
+  const { httpServer, io, metrics, kick, cutReasons } = buildServer(deps, { names, state, bridge });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -98,7 +99,10 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
   const revoked = (userId: string) => revokedBefore(broker, names.user(userId));
   const { limits, clock } = options;
   const budgets = new KeyedBuckets(limits.publishBurstBytes, limits.publishBytesPerSecond, clock);
-  const handlers = frameHandlers(options, { ...deps, names, bridge, presence, metrics, revoked, budgets });
+  const handlers = frameHandlers(options, {
+    ...deps,
+    ...{ names, bridge, presence, metrics, revoked, budgets, cutReasons },
+  });
   const sweep = socketSweep(options, io, { metrics, logger, kick });
   const tasks = new TaskSet();
   const guard = guardHandshakes(io, options, logger);
@@ -155,7 +159,10 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     },
     options.processMetrics,
   );
-  const kick = createKick({ metrics, logger });
+  const cutReasons = createCutReasons(broker, names, (error) =>
+    logger.warn(errorFields(error), "could not store why a connection was cut"),
+  );
+  const kick = createKick({ metrics, logger, remember: cutReasons.remember });
   const onOverLimit = (id: string, bytes: number) => {
     const socket = holder.io?.sockets.sockets.get(id);
     if (!socket?.connected) return;
@@ -177,7 +184,7 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     }),
   });
   holder.io = io;
-  return { httpServer, io, metrics, kick };
+  return { httpServer, io, metrics, kick, cutReasons };
 }
 
 function socketSweep(
@@ -208,6 +215,7 @@ interface HandlerParts {
   readonly metrics: RelayMetrics;
   readonly revoked: (userId: string) => Promise<number | null>;
   readonly budgets: KeyedBuckets;
+  readonly cutReasons: CutReasons;
 }
 
 function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): FrameHandlers {
@@ -216,11 +224,19 @@ function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): Fram
   const recovery = new Recovery(broker, metrics, options.recoveryPageSize, limits.maxPageBytes);
   const pacer = createPacer(limits, clock);
   return {
-    hello: helloHandler({ names, channels, recovery, pacer, limits }),
+    hello: helloHandler({ names, channels, recovery, pacer, limits, cutReasons: parts.cutReasons }),
     ...roomHandlers({ names, channels, presence, recovery, pacer, limits }),
     publish: publishHandler({ broker, names, limits, metrics, logger, budgets }),
     history: historyHandler({ names, recovery, pacer, limits }),
-    auth: tokenRefreshHandler({ verify: parts.verify, revokedBefore: parts.revoked, metrics }),
+    auth: tokenRefreshHandler({
+      verify: parts.verify,
+      revokedBefore: parts.revoked,
+      metrics,
+      names,
+      channels,
+      presence,
+      recovery,
+    }),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Recovery } from "../delivery/recovery.js";
 import type { RelayLimits } from "../options.js";
 import type { ChannelHolds } from "../rooms/bridge.js";
 import type { MemberSocket } from "../types.js";
+import type { CutReasons } from "./cut-reasons.js";
 import type { Session } from "./session.js";
 import { parseHello } from "./validate-frames.js";
 
@@ -22,6 +23,7 @@ export interface HelloDeps {
   readonly recovery: Pick<Recovery, "sync" | "pageBytes">;
   readonly pacer: Pacer;
   readonly limits: Limits & Pick<RelayLimits, "historyCostBytes">;
+  readonly cutReasons: Pick<CutReasons, "lookup">;
 }
 
 /** The channels a session receives without joining anything: its user, broadcast, its roles. */
@@ -73,9 +75,20 @@ async function syncAll(
   return syncs;
 }
 
+/** Why the client's previous connection was cut, when the relay cut it. */
+async function previousCut(
+  deps: HelloDeps,
+  session: Session,
+  previous: string | undefined,
+): Promise<Pick<HelloResult, "previous">> {
+  if (previous === undefined) return {};
+  const reason = await deps.cutReasons.lookup(session.userId, previous);
+  return reason ? { previous: { connectionId: previous, reason } } : {};
+}
+
 export function helloHandler(deps: HelloDeps) {
   return async (socket: MemberSocket, request: unknown): Promise<HelloResult> => {
-    const { since = {} } = parseHello(request);
+    const { since = {}, previous } = parseHello(request);
     const session = socket.data.session;
     return session.serial("hello", async () => {
       if (!session.ownChannels) {
@@ -96,6 +109,7 @@ export function helloHandler(deps: HelloDeps) {
         channels: syncs,
         expiresAt: session.token.expiresAt,
         limits: { maxEventBytes: deps.limits.maxEventBytes, maxDataBytes: deps.limits.maxDataBytes },
+        ...(await previousCut(deps, session, previous)),
       };
     });
   };

@@ -97,17 +97,27 @@ async function leave(deps: RoomDeps, socket: MemberSocket, request: unknown): Pr
   const { room } = parseRoomOnly(request, "leave");
   const session = socket.data.session;
   return session.serial(`room:${room}`, async () => {
-    const joined = session.rooms.get(room);
-    if (!joined) return {};
-    session.rooms.delete(room);
-    await socket.leave(joined.channel);
-    deps.channels.release(joined.channel);
-    if (joined.presence) {
-      await socket.leave(presenceRoom(joined.channel));
-      await deps.presence.remove(joined.channel, room, socket.id);
-    }
+    await dropRoom(deps, socket, room);
     return {};
   });
+}
+
+/** Takes the socket out of a room it holds: socket.io room, bridge hold, presence. Call in the room's queue. */
+export async function dropRoom(
+  deps: { readonly channels: ChannelHolds; readonly presence: Pick<PresenceTracker, "remove"> },
+  socket: MemberSocket,
+  room: string,
+): Promise<void> {
+  const session = socket.data.session;
+  const joined = session.rooms.get(room);
+  if (!joined || joined.state !== "joined") return;
+  session.rooms.delete(room);
+  await socket.leave(joined.channel);
+  deps.channels.release(joined.channel);
+  if (joined.presence) {
+    await socket.leave(presenceRoom(joined.channel));
+    await deps.presence.remove(joined.channel, room, socket.id);
+  }
 }
 
 /** `presence`: the members of a room the token may join. */

@@ -171,6 +171,7 @@ describe("relay frame handlers: orderings", () => {
       recovery,
       pacer: noPacing,
       limits: DEFAULT_RELAY_LIMITS,
+      cutReasons: { lookup: async () => undefined },
     });
     const session = new Session(
       "c2",
