@@ -110,7 +110,7 @@ export async function dropRoom(
 ): Promise<void> {
   const session = socket.data.session;
   const joined = session.rooms.get(room);
-  if (!joined || joined.state !== "joined") return;
+  if (joined?.state !== "joined") return;
   session.rooms.delete(room);
   await socket.leave(joined.channel);
   deps.channels.release(joined.channel);
