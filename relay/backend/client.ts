@@ -20,6 +20,7 @@ import type {
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
 import { assertPattern } from "../../protocol/names.js";
+import { type RevokeOptions, revokeUserSessions } from "../auth/revocation.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from "./config.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -196,6 +197,17 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   /** Adds publish/receive middleware; returns a function that removes it. */
   use(middleware: Middleware): () => void {
     return this.middleware.add(middleware);
+  }
+
+  // ---- sessions ----
+  /**
+   * Ends every session of a user on every relay at once (notice TOKEN_REVOKED), and makes relays
+   * refuse the user's tokens issued before now. Uses this client's broker and prefix.
+   */
+  revokeUserSessions(userId: string, options: Omit<RevokeOptions, "prefix"> = {}): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    const prefix = this.settings.names.prefix;
+    return revokeUserSessions(this.broker(), userId, { source: this.serviceName, ...options, prefix });
   }
 
   // ---- monitoring ----
