@@ -88,7 +88,9 @@ describe("event-bus relay failing to start", () => {
     const { code, stdout, stderr } = await relay(["--port", "0"], { JWT_SECRET: "a" });
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^event-bus relay: CONFIG_INVALID: auth\.secret \(JWT_SECRET\) is 1 bytes; use at least 32/);
+    expect(stderr).toMatch(
+      /^event-bus relay: CONFIG_INVALID: auth\.secret \(JWT_SECRET\) is 1 bytes; use at least 32/,
+    );
     expect(stderr).toContain("EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET");
   });
 });
