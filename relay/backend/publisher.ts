@@ -1,8 +1,8 @@
 /**
  * The publish paths. The channel is computed and the envelope validated and serialised (once,
  * by encodeEvent) before anything is written: invalid input rejects with a coded error and
- * writes nothing. Event-type channels are live-only (PUBLISH); user, room and broadcast channels
- * are recoverable (one atomic script: history + offset + publish).
+ * writes nothing. Event-type channels are live-only (PUBLISH); user, room, role and broadcast
+ * channels are recoverable (one atomic script: history + offset + publish).
  */
 
 import type { Clock } from "../../common/clock.js";
@@ -13,6 +13,7 @@ import type { Limits } from "../../protocol/limits.js";
 import type { Broker } from "../brokers/broker.js";
 import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
+import { checkOptionKeys, PUBLISH_KEYS, TARGETED_PUBLISH_KEYS } from "./option-keys.js";
 import { PublishBatcher } from "./publish-batcher.js";
 import type { StatsTracker } from "./stats.js";
 import type { BatchingOptions, PublishOptions, PublishResult } from "./types.js";
@@ -21,6 +22,7 @@ export type Target =
   | { readonly kind: "event" }
   | { readonly kind: "user"; readonly userId: string }
   | { readonly kind: "room"; readonly room: string }
+  | { readonly kind: "role"; readonly role: string }
   | { readonly kind: "broadcast" };
 
 export interface PublisherDeps {
@@ -34,6 +36,15 @@ export interface PublisherDeps {
   readonly clock: Clock;
   readonly broker: () => Broker;
 }
+
+/** How the error for an unknown publish option names the call. */
+const OPTIONS_OF = {
+  event: "publish options",
+  user: "publishToUser options",
+  room: "publishToRoom options",
+  role: "publishToRole options",
+  broadcast: "broadcast options",
+} as const satisfies Record<Target["kind"], string>;
 
 /** The clock's ISO 8601 time; formatted once per millisecond (a burst of publishes shares it). */
 function isoClock(clock: Clock): () => string {
@@ -62,6 +73,8 @@ export class Publisher {
   send(target: Target, type: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let event: OutgoingEvent;
     try {
+      const keys = target.kind === "event" ? PUBLISH_KEYS : TARGETED_PUBLISH_KEYS;
+      checkOptionKeys(OPTIONS_OF[target.kind], options, keys);
       event = {
         id: options.id ?? createId(this.deps.clock.now()),
         type,
@@ -69,8 +82,8 @@ export class Publisher {
         metadata: {
           source: options.source ?? this.deps.serviceName,
           traceId: options.traceId,
-          userId: options.userId,
-          room: options.room,
+          userId: target.kind === "user" ? target.userId : options.userId,
+          room: target.kind === "room" ? target.room : options.room,
         },
         channel: this.channelFor(target, type),
       };
@@ -103,6 +116,8 @@ export class Publisher {
         return names.user(target.userId);
       case "room":
         return names.room(target.room);
+      case "role":
+        return names.role(target.role);
       case "broadcast":
         return names.broadcast;
     }
