@@ -81,7 +81,10 @@ function describe(where: string, path: string, key: string, spec: OptionKeys): U
   };
 }
 
-/** The candidate closest to `word` (case-insensitive edit distance), if it is close enough to be a typo. */
+/**
+ * The candidate closest to `word` (case-insensitive edit distance), if it is close enough to be a
+ * typo, or else the only candidate that `word` is the start of.
+ */
 export function nearestName(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   let best: string | undefined;
@@ -94,7 +97,10 @@ export function nearestName(word: string, candidates: readonly string[]): string
     }
   }
   const allowed = Math.max(1, Math.floor(Math.max(word.length, best?.length ?? 0) / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  // A shortened key (`cors` for `corsOrigins`, `ttl` for `ttlMs`): the one candidate it starts.
+  const extended = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower));
+  return extended.length === 1 ? extended[0] : undefined;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

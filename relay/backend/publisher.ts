@@ -8,8 +8,10 @@
 import type { Clock } from "../../common/clock.js";
 import type { ChannelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
+import { EventBusError } from "../../protocol/errors.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
+import { describeValue } from "../../protocol/names.js";
 import type { Broker } from "../brokers/broker.js";
 import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
@@ -46,6 +48,16 @@ const OPTIONS_OF = {
   broadcast: "broadcast options",
 } as const satisfies Record<Target["kind"], string>;
 
+/** Seed 004 publishes one event object (`publish({ type, payload })`); here type and data are two arguments. */
+function typeNotString(type: unknown): EventBusError {
+  const shape = type !== null && typeof type === "object" && "type" in type;
+  return new EventBusError(
+    "INVALID_TYPE",
+    `The event type must be a string, got ${shape ? "an event object" : describeValue(type)}.`,
+    shape ? { hint: "Pass the type and the data as two arguments: publish(event.type, event.payload)." } : {},
+  );
+}
+
 /** The clock's ISO 8601 time; formatted once per millisecond (a burst of publishes shares it). */
 function isoClock(clock: Clock): () => string {
   let lastMs = Number.NaN;
@@ -73,6 +85,7 @@ export class Publisher {
   send(target: Target, type: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let event: OutgoingEvent;
     try {
+      if (typeof type !== "string") throw typeNotString(type);
       const keys = target.kind === "event" ? PUBLISH_KEYS : TARGETED_PUBLISH_KEYS;
       checkOptionKeys(OPTIONS_OF[target.kind], options, keys);
       event = {
