@@ -37,6 +37,9 @@ export interface ReceiveContext {
 
 type Maybe<T> = T | null | Promise<T | null>;
 
+/** What `process` returns when it handed the event to `next` (undefined then means: what next got). */
+type ProcessedByNext = undefined | Promise<OutgoingEvent | null | undefined>;
+
 /** For `process`: passes the event on; returns it, so `return next(event)` works. */
 export type NextMiddleware = (event: OutgoingEvent) => OutgoingEvent;
 
@@ -48,9 +51,10 @@ export interface Middleware {
   readonly onReceive?: (envelope: EventEnvelope, context: ReceiveContext) => Maybe<EventEnvelope>;
   /**
    * Seed 004's middleware shape, a publish hook: return the event (changed or not) or null to drop
-   * it, or call `next(event)` (and return its result). Runs after this middleware's onPublish.
+   * it, or call `next(event)` (returning its result, or nothing). Runs after this middleware's
+   * onPublish. Returning nothing without calling next is an error (INVALID_OPTIONS).
    */
-  readonly process?: (event: OutgoingEvent, next: NextMiddleware) => Maybe<OutgoingEvent>;
+  readonly process?: (event: OutgoingEvent, next: NextMiddleware) => Maybe<OutgoingEvent> | ProcessedByNext;
 }
 
 const HOOKS = ["onPublish", "onReceive", "process"] as const;

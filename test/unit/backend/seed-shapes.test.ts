@@ -139,7 +139,12 @@ describe("middleware", () => {
 
   it("process may call next(event) without returning it; null drops the event", async () => {
     const bus = client();
-    bus.use({ process: (event, next) => void next(event) } as never);
+    bus.use({
+      process: (event, next) => {
+        next(event);
+        return undefined;
+      },
+    });
     expect((await bus.publish("photo.uploaded", {})).dropped).toBeUndefined();
     bus.use({ process: () => null });
     expect((await bus.publish("photo.uploaded", {})).dropped).toBe(true);
@@ -158,6 +163,11 @@ describe("middleware", () => {
   });
 
   it("a hook that returns nothing fails the publish instead of dropping it silently", async () => {
+    const lazy = client();
+    lazy.use({ process: () => undefined });
+    expect((await rejection(lazy.publish("photo.uploaded", {}))).message).toContain(
+      "process returned nothing",
+    );
     const bus = client();
     bus.use({ name: "forgetful", onPublish: () => undefined as never });
     const error = await rejection(bus.publish("photo.uploaded", {}));
