@@ -112,6 +112,7 @@ describe("patterns that can never match an event type", () => {
     ["photo.\\", /lone "\\"/],
     ["photo uploaded", /" " never occurs/],
     ["$presence.*", /"\$" never occurs/],
+    ["photo.\\*", /"\*" never occurs/],
     [`${"a".repeat(129)}*`, /more than 128 characters/],
   ])("%s is refused with INVALID_PATTERN saying why", (pattern, why) => {
     expect(typePatternProblem(pattern)).toMatch(why);
@@ -126,7 +127,7 @@ describe("patterns that can never match an event type", () => {
     expect(failure(() => assertTypePattern("[abc", hint)).hint).not.toContain("use room");
   });
 
-  it.each(["photo.*", "photo.processing.?ompleted", "[bp]atch.*", "*", "photo.\\*", "*.completed", "[:]x"])(
+  it.each(["photo.*", "photo.processing.?ompleted", "[bp]atch.*", "*", "photo.\\-x", "*.completed", "[:]x"])(
     "%s can match and is accepted",
     (pattern) => {
       expect(typePatternProblem(pattern)).toBeUndefined();
