@@ -8,7 +8,7 @@ import { backoffDelay } from "../common/backoff.js";
 import type { Clock } from "../common/clock.js";
 import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
-import type { AnyEvents, EventMap } from "../protocol/envelope.js";
+import type { AnyEvents, EventMap, RegisteredEvents } from "../protocol/envelope.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
@@ -36,7 +36,7 @@ import type {
 import { watchWake } from "./wake.js";
 
 /** Creates a bus. `Events` maps event types to their data, for typed subscribe and publish. */
-export function createEventBus<Events extends EventMap = AnyEvents>(
+export function createEventBus<Events extends EventMap = RegisteredEvents>(
   options: EventBusOptions,
 ): EventBus<Events> {
   const resolved = resolveOptions(options);

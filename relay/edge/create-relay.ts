@@ -14,6 +14,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { EventBusError, toEventBusError } from "../../protocol/errors.js";
 import { createTokenVerifier, type TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BrokerConfig, createBroker } from "../brokers/create-broker.js";
@@ -88,7 +89,15 @@ interface StartDeps {
 async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<Relay> {
   const parts = assembleRelay({ options: resolved, ...deps });
   const offBroker = watchBroker(deps.broker, parts, deps.logger);
-  await listen(parts.httpServer, resolved.port, resolved.host);
+  try {
+    await listen(parts.httpServer, resolved.port, resolved.host);
+  } catch (error) {
+    offBroker(); // the caller closes the broker: that is not news for the log
+    parts.sweep.stop();
+    parts.presence.close();
+    await parts.io.close();
+    throw error;
+  }
   const port = (parts.httpServer.address() as AddressInfo).port;
   const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
   deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
@@ -118,12 +127,33 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
 
 async function listen(server: HttpServer, port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: Error) => reject(listenError(error, port, host));
+    server.once("error", fail);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });
+}
+
+/** Why the relay cannot listen, coded: a taken port, a privileged port, an address not on this machine. */
+function listenError(error: Error, port: number, host: string): EventBusError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new EventBusError("ADDRESS_IN_USE", `Another process is listening on ${where} (EADDRINUSE).`);
+  }
+  if (code === "EACCES") {
+    return new EventBusError("CONFIG_INVALID", `This process may not listen on ${where} (EACCES).`, {
+      hint: "Use a port above 1023 (--port / PORT), or grant the process the right to bind low ports.",
+    });
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return new EventBusError("CONFIG_INVALID", `${host} is not an address of this machine (EADDRNOTAVAIL).`, {
+      hint: "Bind 0.0.0.0 (every interface), 127.0.0.1, or one of this machine's addresses (--host / HOST).",
+    });
+  }
+  return toEventBusError(error);
 }
 
 async function shutdown(

@@ -11,12 +11,17 @@ import type { AuthorizeHook } from "../auth/authorize.js";
 import type { RelayAuthOptions } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
+import { LIMIT_KEYS, limitName, limitRange } from "./limit-specs.js";
 import type { RelayLogger } from "./operations/logger.js";
 
 export type { RelayAuthOptions } from "../auth/verify-token.js";
 
+/** Every key has a row in limit-specs.ts (its flag, environment variable, unit and range). */
 export interface RelayLimits extends Limits {
-  /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
+  /**
+   * Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection.
+   * Default: maxEventBytes + 64 KB.
+   */
   readonly maxFrameBytes: number;
   /** Frames per second a socket may send (token bucket refill rate). */
   readonly ratePerSecond: number;
@@ -52,9 +57,12 @@ export interface RelayLimits extends Limits {
   readonly drainTimeoutMs: number;
 }
 
+/** Room in a frame for the socket.io packet around an event. */
+const FRAME_OVERHEAD = 64 * 1024;
+
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   ...DEFAULT_LIMITS,
-  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + 64 * 1024,
+  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + FRAME_OVERHEAD,
   ratePerSecond: 100,
   rateBurst: 500,
   floodTolerance: 100,
@@ -146,7 +154,7 @@ export interface ResolvedRelayOptions {
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
-  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const limits = resolveLimits(options.limits ?? {});
   const presence: RelayPresenceOptions = {
     ttlMs: 30_000,
     refreshMs: 10_000,
@@ -182,20 +190,7 @@ function validate(o: ResolvedRelayOptions): void {
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
   checkInteger("presence.ttlMs", o.presence.ttlMs, 1000, 3_600_000);
   checkInteger("presence.refreshMs", o.presence.refreshMs, 100, o.presence.ttlMs - 1);
-  for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
-  if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
-    throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
-  }
-  if (o.limits.publishBurstBytes < o.limits.maxEventBytes) {
-    throw configError(
-      "limits.publishBurstBytes must be at least limits.maxEventBytes (a burst holds one event).",
-    );
-  }
-  if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
-    throw configError(
-      "limits.maxFrameBytes must be at least limits.maxEventBytes (a frame carries an event).",
-    );
-  }
+  validateLimits(o.limits);
   const keys = [o.auth.secret, o.auth.publicKey, o.auth.jwksUrl].filter((k) => k !== undefined && k !== "");
   if (keys.length === 0) {
     throw configError("auth needs a key: set auth.secret (HS*), auth.publicKey (PEM) or auth.jwksUrl.");
@@ -205,6 +200,41 @@ function validate(o: ResolvedRelayOptions): void {
   }
   if (o.corsOrigins !== "*" && o.corsOrigins.length === 0) {
     throw configError('corsOrigins is an empty list; list the allowed origins or use "*".');
+  }
+}
+
+/** Defaults under the given limits; the frame and the publish burst grow with the event unless given. */
+function resolveLimits(given: Partial<RelayLimits>): RelayLimits {
+  const defined = definedOnly(given);
+  const maxEventBytes = defined.maxEventBytes ?? DEFAULT_RELAY_LIMITS.maxEventBytes;
+  const maxFrameBytes = defined.maxFrameBytes ?? maxEventBytes + FRAME_OVERHEAD;
+  const publishBurstBytes =
+    defined.publishBurstBytes ?? Math.max(DEFAULT_RELAY_LIMITS.publishBurstBytes, maxEventBytes);
+  return { ...DEFAULT_RELAY_LIMITS, ...defined, maxFrameBytes, publishBurstBytes };
+}
+
+function validateLimits(limits: RelayLimits): void {
+  for (const key of LIMIT_KEYS) {
+    const [min, max] = limitRange(key);
+    const value = limits[key];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw configError(`${limitName(key)} is ${String(value)}; use a whole number from ${min} to ${max}.`);
+    }
+  }
+  if (limits.maxDataBytes > limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxDataBytes")} is ${limits.maxDataBytes}, more than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); raise the event limit too.`,
+    );
+  }
+  if (limits.publishBurstBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("publishBurstBytes")} is ${limits.publishBurstBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a burst holds at least one event, so leave it unset or raise it.`,
+    );
+  }
+  if (limits.maxFrameBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxFrameBytes")} is ${limits.maxFrameBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a frame carries an event, so leave it unset or raise it.`,
+    );
   }
 }
 
