@@ -40,8 +40,8 @@ export async function rawWebSocket(url: string, headers: Record<string, string> 
 }
 
 /** Opens a long-polling engine.io session; returns its sid. */
-export async function pollingOpen(url: string): Promise<string> {
-  const response = await fetch(engineUrl(url, "polling"), { signal: AbortSignal.timeout(5000) });
+export async function pollingOpen(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const response = await fetch(engineUrl(url, "polling"), { headers, signal: AbortSignal.timeout(5000) });
   const body = await response.text();
   if (!response.ok || !body.startsWith("0")) throw new Error(`polling handshake failed: ${body}`);
   return (JSON.parse(body.slice(1)) as { sid: string }).sid;

@@ -11,9 +11,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GapInfo } from "../../../client/types.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
-import { metric } from "../../helpers/relay-metrics.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 import { closeAllBuses, collect, range, sequence, statusReached, testBus } from "../../helpers/client-bus.js";
+import { metric } from "../../helpers/relay-metrics.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
 import { startThrottledProxy, type ThrottledProxy } from "../../helpers/throttled-proxy.js";
 import { eventually } from "../../helpers/wait.js";
