@@ -44,6 +44,8 @@ async function relay(options: TestRelayOptions = {}): Promise<{ server: TestRela
 
 const refusedHandshakes = (server: TestRelay) => metric(server.url, "eventbus_relay_auth_failures_total");
 const engineConnections = (server: TestRelay) => server.relay.io.engine.clientsCount;
+const tcpConnections = (server: TestRelay) =>
+  new Promise<number>((resolve) => server.relay.httpServer.getConnections((_, count) => resolve(count)));
 
 describe("CONNECT floods on one connection", () => {
   it.each([
@@ -61,14 +63,18 @@ describe("CONNECT floods on one connection", () => {
         ws.pause(); // never reads: every answer would queue on the relay
         for (let n = 0; n < 500; n++) ws.send(connect);
       }
-      const closed = await eventually(() => engineConnections(server) === 0, { timeoutMs: 10_000 }).then(
+      // Closed down to TCP (well before ws's 30 s closing handshake would give up on a non-reader).
+      const closed = await eventually(
+        async () => engineConnections(server) === 0 && (await tcpConnections(server)) === 0,
+        { timeoutMs: 10_000 },
+      ).then(
         () => true,
         () => false,
       );
       const verifications = (await refusedHandshakes(server)) + accepted();
       console.log(
         `[handshake-floods] ${valid ? "valid" : "bad"} token: ${verifications} verifications for 2000 CONNECTs, ` +
-          `${engineConnections(server)} of 4 connections still open`,
+          `${engineConnections(server)} of 4 connections still open (${await tcpConnections(server)} TCP)`,
       );
       expect(closed).toBe(true);
       expect(verifications).toBeLessThanOrEqual(8);
