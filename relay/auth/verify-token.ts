@@ -29,6 +29,26 @@ export interface RelayAuthOptions {
   readonly clockToleranceSec?: number;
   /** Refuse tokens without `exp`. Default true. */
   readonly requireExpiration?: boolean;
+  /**
+   * Development only: accept an HS secret shorter than 32 bytes (MIN_SECRET_BYTES). Such a secret
+   * can be brute-forced offline from any one token; never set this in production.
+   */
+  readonly dangerouslyAllowShortSecret?: boolean;
+}
+
+/** The shortest HS secret accepted: 32 bytes, the output size of SHA-256 (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/** Refuses an HS secret shorter than MIN_SECRET_BYTES unless the development override is set. */
+export function checkSecretStrength(options: RelayAuthOptions): void {
+  const secret = options.secret;
+  if (!secret || options.dangerouslyAllowShortSecret === true) return;
+  const bytes = new TextEncoder().encode(secret).length;
+  if (bytes >= MIN_SECRET_BYTES) return;
+  throw configError(
+    `auth.secret (JWT_SECRET) is ${bytes} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. \`openssl rand -hex 32\`). ` +
+      "For a local experiment only, set auth.dangerouslyAllowShortSecret (EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET=1).",
+  );
 }
 
 /** A configuration error (CONFIG_INVALID) naming the option and the fix. */

@@ -32,8 +32,10 @@ export async function run(args: readonly string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.options.logLevel ?? "info");
-  if (config.options.auth.secret !== undefined && config.options.auth.secret.length < 32) {
-    logger.warn("JWT_SECRET is shorter than 32 characters; use a long random secret in production");
+  if (config.options.auth.dangerouslyAllowShortSecret) {
+    logger.warn(
+      "EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET is set: a JWT_SECRET under 32 bytes is accepted. Development only; anyone holding one token can brute-force such a secret.",
+    );
   }
   let relay: Awaited<ReturnType<typeof createRelay>>;
   try {

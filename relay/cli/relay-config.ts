@@ -46,6 +46,7 @@ export function relayConfig(
     ...optional(values["log-level"], "logLevel", (v) => logLevel(v)),
     limits: limitsFrom(values),
     processMetrics: true,
+    ...metricsFrom(values, env),
   };
   return { options, brokerConfig };
 }
@@ -75,10 +76,12 @@ function brokerFrom(values: Values): BrokerConfig {
     EVENT_BUS_PREFIX: values.prefix,
   });
   const maxLength = values["history-max-length"];
+  const maxBytes = values["history-max-bytes"];
   const ttl = values["history-ttl"];
-  if (maxLength === undefined && ttl === undefined) return base;
+  if (maxLength === undefined && ttl === undefined && maxBytes === undefined) return base;
   const history = {
     ...(maxLength !== undefined && { maxLength: integer(maxLength, "HISTORY_MAX_LENGTH") }),
+    ...(maxBytes !== undefined && { maxBytes: bytes(maxBytes, "HISTORY_MAX_BYTES (--history-max-bytes)") }),
     ...(ttl !== undefined && { ttlMs: millis(ttl, "HISTORY_TTL") }),
   };
   return { ...base, history };
@@ -110,6 +113,24 @@ function authFrom(values: Values, env: Env): RelayOptions["auth"] {
     ...(issuer && { issuer }),
     ...(audience && { audience }),
     ...optional(values["jwt-clock-tolerance"], "clockToleranceSec", (v) => integer(v, "JWT_CLOCK_TOLERANCE")),
+    ...(bool(values["dangerously-allow-short-secret"], "EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET") && {
+      dangerouslyAllowShortSecret: true,
+    }),
+  };
+}
+
+/** A separate metrics listener and/or a bearer token for /metrics (the token only from env or a file). */
+function metricsFrom(values: Values, env: Env): Pick<RelayOptions, "metrics"> {
+  const port = values["metrics-port"];
+  const host = values["metrics-host"];
+  const token = env.METRICS_TOKEN || readSecretFile(values["metrics-token-file"], "METRICS_TOKEN_FILE");
+  if (port === undefined && host === undefined && !token) return {};
+  return {
+    metrics: {
+      ...(port !== undefined && { port: integer(port, "METRICS_PORT (--metrics-port)") }),
+      ...(host !== undefined && { host }),
+      ...(token && { token }),
+    },
   };
 }
 
@@ -163,6 +184,14 @@ function origins(value: string): readonly string[] | "*" {
 function integer(value: string, name: string): number {
   if (!/^\d+$/.test(value)) throw configError(`${name} is ${JSON.stringify(value)}; use a whole number.`);
   return Number(value);
+}
+
+/** A size as operators write it (`8388608`, `8mb`), with the limits' byte units. */
+function bytes(value: string, name: string): number {
+  const parsed = parseLimit("maxPageBytes", value);
+  if (parsed === undefined)
+    throw configError(`${name} is ${JSON.stringify(value)}; use ${limitExample("maxPageBytes")}.`);
+  return parsed;
 }
 
 function millis(value: string, name: string): number {

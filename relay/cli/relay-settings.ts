@@ -61,7 +61,29 @@ export const BASE_SETTINGS = [
     env: "TRUST_PROXY",
     help: "proxies whose X-Forwarded-For is trusted for the client address (default 0: none)",
   },
+  {
+    flag: "dangerously-allow-short-secret",
+    env: "EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET",
+    help: "development only: accept a JWT_SECRET shorter than 32 bytes",
+    boolean: true,
+  },
+  {
+    flag: "metrics-port",
+    env: "METRICS_PORT",
+    help: "serve /metrics on this port (on metrics-host) instead of the public listener",
+  },
+  { flag: "metrics-host", env: "METRICS_HOST", help: "address of the metrics listener (default 127.0.0.1)" },
+  {
+    flag: "metrics-token-file",
+    env: "METRICS_TOKEN_FILE",
+    help: "file holding the bearer token /metrics requires (or set METRICS_TOKEN)",
+  },
   { flag: "history-max-length", env: "HISTORY_MAX_LENGTH", help: "events kept per channel (default 1000)" },
+  {
+    flag: "history-max-bytes",
+    env: "HISTORY_MAX_BYTES",
+    help: "bytes of events kept per channel, e.g. 8mb (default 8mb; the oldest go first)",
+  },
   { flag: "history-ttl", env: "HISTORY_TTL", help: "history lifetime after the last publish, e.g. 5m" },
   {
     flag: "recovery-page-size",

@@ -46,6 +46,8 @@ import type { RelayServer, RelaySocket, RelayState } from "./types.js";
 
 export interface RelayParts {
   readonly httpServer: HttpServer;
+  /** The separate /metrics listener, when `metrics.port` is set. */
+  readonly metricsServer: HttpServer | undefined;
   readonly io: RelayServer;
   readonly names: ChannelNames;
   readonly metrics: RelayMetrics;
@@ -79,7 +81,11 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     (channel, raw) => late.dispatch?.(channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
-  const { httpServer, io, metrics, kick, cutReasons } = buildServer(deps, { names, state, bridge });
+  const { httpServer, metricsServer, io, metrics, kick, cutReasons } = buildServer(deps, {
+    names,
+    state,
+    bridge,
+  });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -133,7 +139,20 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     upkeep.stop();
     guard.refusals.close();
   };
-  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state, stop };
+  return {
+    httpServer,
+    metricsServer,
+    io,
+    names,
+    metrics,
+    bridge,
+    presence,
+    users,
+    sweep,
+    tasks,
+    state,
+    stop,
+  };
 }
 
 function authOf(options: ResolvedRelayOptions) {
@@ -171,7 +190,12 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     kick(socket, "SLOW_CONSUMER", undefined, { discard: true });
   };
   const { limits, clock } = options;
-  const httpServer = createServer(createHttpHandler({ broker, metrics, state, clock }));
+  const separate = options.metrics.port !== undefined;
+  const http = { broker, metrics, state, clock, metricsToken: options.metrics.token };
+  const httpServer = createServer(createHttpHandler({ ...http, serveMetrics: !separate }));
+  const metricsServer = separate
+    ? createServer(createHttpHandler({ ...http, serveMetrics: true }))
+    : undefined;
   const io: RelayServer = new Server(httpServer, {
     ...socketOptions(options, state),
     adapter: fanoutAdapter({
@@ -184,7 +208,7 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     }),
   });
   holder.io = io;
-  return { httpServer, io, metrics, kick, cutReasons };
+  return { httpServer, metricsServer, io, metrics, kick, cutReasons };
 }
 
 function socketSweep(

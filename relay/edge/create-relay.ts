@@ -43,6 +43,8 @@ export interface Relay {
   readonly port: number;
   /** http://<host>:<port>, for clients on this machine. */
   readonly url: string;
+  /** Where /metrics is served: `${url}/metrics`, or the separate metrics listener's (options.metrics.port). */
+  readonly metricsUrl: string;
   stats(): RelayStats;
   /** Drains (notice SERVER_SHUTDOWN, flush, disconnect) then closes everything it owns. Idempotent. */
   close(options?: { readonly timeoutMs?: number }): Promise<void>;
@@ -91,16 +93,24 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
   const offBroker = watchBroker(deps.broker, parts, deps.logger);
   try {
     await listen(parts.httpServer, resolved.port, resolved.host);
+    if (parts.metricsServer) {
+      await listen(parts.metricsServer, resolved.metrics.port ?? 0, resolved.metrics.host ?? "127.0.0.1");
+    }
   } catch (error) {
     offBroker(); // the caller closes the broker: that is not news for the log
     parts.sweep.stop();
+    parts.stop();
     parts.presence.close();
+    parts.metricsServer?.close();
     await parts.io.close();
     throw error;
   }
   const port = (parts.httpServer.address() as AddressInfo).port;
-  const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
-  deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
+  const url = urlOf(resolved.host, port);
+  const metricsUrl = parts.metricsServer
+    ? `${urlOf(resolved.metrics.host ?? "127.0.0.1", (parts.metricsServer.address() as AddressInfo).port)}/metrics`
+    : `${url}/metrics`;
+  deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind, metricsUrl }, "relay listening");
   let closing: Promise<void> | undefined;
   return {
     httpServer: parts.httpServer,
@@ -109,7 +119,8 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
     metrics: parts.metrics,
     logger: deps.logger,
     port,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
+    metricsUrl,
     stats: () => ({
       connections: parts.io.sockets.sockets.size,
       users: parts.users.users,
@@ -156,6 +167,12 @@ function listenError(error: Error, port: number, host: string): EventBusError {
   return toEventBusError(error);
 }
 
+/** A URL for clients on this machine: a wildcard bind is reached on 127.0.0.1. */
+function urlOf(bound: string, port: number): string {
+  const host = bound === "0.0.0.0" || bound === "::" ? "127.0.0.1" : bound;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
 async function shutdown(
   parts: RelayParts,
   resolved: ResolvedRelayOptions,
@@ -175,9 +192,17 @@ async function shutdown(
   await parts.io.close();
   parts.httpServer.closeAllConnections();
   await httpClosed;
+  await closeServer(parts.metricsServer);
   await parts.tasks.settled();
   await parts.bridge.close();
   offBroker();
   if (deps.owned) await deps.broker.close();
   logger.info("relay closed");
+}
+
+async function closeServer(server: HttpServer | undefined): Promise<void> {
+  if (!server?.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
 }

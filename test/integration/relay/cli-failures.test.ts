@@ -83,4 +83,14 @@ describe("event-bus relay failing to start", () => {
       ),
     ]);
   });
+
+  it("refuses a JWT_SECRET shorter than 32 bytes with CONFIG_INVALID and the override's name, exit 2", async () => {
+    const { code, stdout, stderr } = await relay(["--port", "0"], { JWT_SECRET: "a" });
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /^event-bus relay: CONFIG_INVALID: auth\.secret \(JWT_SECRET\) is 1 bytes; use at least 32/,
+    );
+    expect(stderr).toContain("EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET");
+  });
 });

@@ -84,14 +84,14 @@ describe("relay limits", () => {
       'RATE_LIMIT (--rate-limit) is "fast"',
     );
     expect(configError([], { ...secret, MAX_EVENT_BYTES: "1 megabyte" })).toContain("kb / mb / gb");
-    const auth = { secret: "s" };
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
     expect(() => resolveRelayOptions({ auth, limits: { rateBurst: 0 } })).toThrow(
       /limits\.rateBurst \(RATE_BURST \/ --rate-burst\) is 0/,
     );
   });
 
   it("grows the frame limit with the event limit unless the frame limit is set", () => {
-    const auth = { secret: "s" };
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
     const grown = resolveRelayOptions({ auth, limits: { maxEventBytes: 4 * 1024 * 1024 } }).limits;
     expect(grown.maxFrameBytes).toBe(4 * 1024 * 1024 + 64 * 1024);
     const fixed = resolveRelayOptions({
@@ -104,7 +104,7 @@ describe("relay limits", () => {
 
 describe("resolveRelayOptions", () => {
   it("validates limits and relations between them", () => {
-    const auth = { secret: "s" };
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
     expect(() => resolveRelayOptions({ auth, limits: { maxDataBytes: 2e6 } })).toThrow(/maxDataBytes/);
     expect(() => resolveRelayOptions({ auth, limits: { maxFrameBytes: 10 } })).toThrow(/maxFrameBytes/);
     expect(() => resolveRelayOptions({ auth, recoveryPageSize: 501 })).toThrow(/recoveryPageSize/);
