@@ -37,7 +37,8 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   relay = await startRelayProcess({ EVENT_BUS_REDIS_URL: redis.url, LOG_LEVEL: "error" });
-  backend = await startBackend(redis.url, { history: { maxLength: 2 * EVENTS } });
+  // History must hold every event (6000 × 8 KB ≈ 50 MB): above the default byte cap (8 MiB).
+  backend = await startBackend(redis.url, { history: { maxLength: 2 * EVENTS, maxBytes: 64 * 1024 * 1024 } });
 });
 
 afterAll(async () => {
