@@ -1,7 +1,9 @@
 /**
- * A manual clock for the client's injectable Clock: time moves only when a test calls
- * advance(), and due callbacks run in time order. Async work started by a callback is let run
- * (microtasks flushed) between timers, so promise chains behave as with real time.
+ * Clocks for the client's injectable Clock.
+ *  - ManualClock: time moves only when a test calls advance(), and due callbacks run in time
+ *    order. Async work started by a callback is let run (microtasks flushed) between timers, so
+ *    promise chains behave as with real time.
+ *  - TrackingClock: real time (optionally running ahead) that lists the client's pending timers.
  */
 import type { Clock } from "../../client/clock.js";
 
@@ -61,4 +63,39 @@ export class ManualClock implements Clock {
 /** Lets pending promise callbacks run. */
 export async function flush(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
+
+/**
+ * The real clock, optionally running `aheadMs` fast (a client whose clock is ahead), that keeps
+ * track of what the client scheduled: a test asserts that nothing (a retry, a reconnect) is
+ * pending instead of waiting a while to see that nothing happens.
+ */
+export class TrackingClock implements Clock {
+  private readonly timers = new Map<ReturnType<typeof setTimeout>, number>();
+
+  constructor(private readonly options: { readonly aheadMs?: number } = {}) {}
+
+  now(): number {
+    return Date.now() + (this.options.aheadMs ?? 0);
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const handle = setTimeout(() => {
+      this.timers.delete(handle);
+      callback();
+    }, ms);
+    this.timers.set(handle, ms);
+    return handle;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const timer = handle as ReturnType<typeof setTimeout>;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  /** Delays (as scheduled) of the timers neither run nor cleared yet, shortest first. */
+  pending(): number[] {
+    return [...this.timers.values()].sort((a, b) => a - b);
+  }
 }
