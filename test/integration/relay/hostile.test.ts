@@ -138,10 +138,10 @@ describe("malformed frames", () => {
 
   it("answers unknown frames and extra arguments, and survives frames without an ack", async () => {
     const client = await connect("mallory");
-    const unknown = (await client.socket.timeout(5000).emitWithAck("drop-tables", {})) as Reply<unknown>;
+    const unknown = (await client.socket.timeout(10_000).emitWithAck("drop-tables", {})) as Reply<unknown>;
     expect(unknown).toMatchObject({ ok: false, error: { code: "INVALID_FRAME" } });
     const extra = (await client.socket
-      .timeout(5000)
+      .timeout(10_000)
       .emitWithAck("join", { room: "photo:1" }, "x")) as Reply<unknown>;
     expect(extra).toMatchObject({ ok: false, error: { code: "INVALID_FRAME" } });
     client.socket.emit("join", { room: "photo:1" });
