@@ -3,13 +3,14 @@
  * through the tracker, asks the relay for `history` when the tracker says so (retrying with
  * backoff while the session lasts) and reports deliveries, gaps and settled syncs.
  */
+
+import { type Clock, createTimer, type Timer } from "../common/clock.js";
 import { decodeMessage } from "../protocol/codec.js";
 import { type EventBusError, toEventBusError } from "../protocol/errors.js";
 import { type ChannelSync, isSystemType, MAX_HISTORY_PAGE, type RecoveryResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.js";
 import { isStreamPosition, type StreamPosition } from "../protocol/position.js";
 import { ChannelTracker, type Incoming, type Step } from "./channel-tracker.js";
-import { type Clock, createTimer, type Timer } from "./clock.js";
 import type { DeliveredEvent } from "./router.js";
 import type { RequestFn } from "./transport.js";
 

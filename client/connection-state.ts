@@ -1,3 +1,5 @@
+import type { ErrorCode } from "../protocol/errors.js";
+
 /**
  * The connection's state machine: one table, one pure transition function. The driver
  * (connection.ts) feeds it events and carries out the commands it returns; nothing else changes
@@ -16,6 +18,39 @@ export type ConnectionStatus =
   | "reconnecting"
   | "disconnected"
   | "unauthorized";
+
+/**
+ * Why the status changed (centrifuge-js's habit): an error code when something failed or the relay
+ * said why (`SLOW_CONSUMER`, `TOKEN_EXPIRED`, `NOT_CONNECTED`, …), or one of the codes of the app's
+ * own actions and of success.
+ */
+export type StatusReasonCode =
+  | ErrorCode
+  /** connect() or reconnect() was called. */
+  | "CONNECT_CALLED"
+  /** disconnect() was called. */
+  | "DISCONNECT_CALLED"
+  /** The relay accepted the connection and answered `hello`. */
+  | "CONNECTED"
+  /** getToken() gave a new token while unauthorized. */
+  | "NEW_TOKEN";
+
+export interface StatusReason {
+  readonly code: StatusReasonCode;
+  readonly message: string;
+}
+
+/** One status change, as `status` events and the store report it. */
+export interface StatusChange {
+  readonly status: ConnectionStatus;
+  readonly previous: ConnectionStatus;
+  readonly reason: StatusReason;
+}
+
+export const INITIAL_REASON: StatusReason = Object.freeze({
+  code: "DISCONNECT_CALLED",
+  message: "Not connected yet.",
+});
 
 export interface ConnectionState {
   readonly status: ConnectionStatus;

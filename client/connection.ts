@@ -4,14 +4,17 @@
  * expires, and turns transport callbacks into state-machine events. Callbacks of a transport that
  * is no longer current are ignored (each attempt has its own id).
  */
+
+import { type Clock, createTimer } from "../common/clock.js";
 import { type ErrorCode, EventBusError, toEventBusError } from "../protocol/errors.js";
 import { type HelloResult, PROTOCOL_VERSION, type PresenceEvent } from "../protocol/frames.js";
-import { type Clock, createTimer } from "./clock.js";
 import {
   type Command,
   type ConnectionEvent,
   type ConnectionStatus,
   INITIAL_STATE,
+  type StatusChange,
+  type StatusReason,
   transition,
 } from "./connection-state.js";
 import { refreshDelay, type TokenSource } from "./token.js";
@@ -38,7 +41,7 @@ export interface ConnectionDeps {
   readonly opened: (session: Session) => void;
   /** The session ended (before or after opening). */
   readonly closed: (session: Session) => void;
-  readonly status: (status: ConnectionStatus, previous: ConnectionStatus) => void;
+  readonly status: (change: StatusChange) => void;
   readonly error: (error: EventBusError) => void;
   readonly message: (channel: string, raw: string) => void;
   readonly presence: (event: PresenceEvent) => void;
@@ -82,20 +85,20 @@ export class Connection {
   /** connect() and reconnect(): start an attempt now, trying the current token again too. */
   connect(): void {
     this.rejectedToken = undefined;
-    this.dispatch({ type: "connect" });
+    this.dispatch({ type: "connect" }, APP.connect);
   }
 
   disconnect(): void {
-    this.dispatch({ type: "disconnect" });
+    this.dispatch({ type: "disconnect" }, APP.disconnect);
   }
 
   close(): void {
-    this.dispatch({ type: "close" });
+    this.dispatch({ type: "close" }, APP.close);
   }
 
   /** The browser came online or the page became visible: retry now, or look for a new token. */
   wake(): void {
-    if (this.state.status === "reconnecting") this.dispatch({ type: "retry" });
+    if (this.state.status === "reconnecting") this.dispatch({ type: "retry" }, APP.retry);
     else if (this.state.status === "unauthorized") void this.checkToken();
   }
 
@@ -107,7 +110,7 @@ export class Connection {
     }
   }
 
-  private dispatch(event: ConnectionEvent): void {
+  private dispatch(event: ConnectionEvent, reason: StatusReason): void {
     const previous = this.state.status;
     const { state, commands } = transition(this.state, event);
     this.state = state;
@@ -118,7 +121,7 @@ export class Connection {
     } else {
       this.pollTimer.clear();
     }
-    if (state.status !== previous) this.deps.status(state.status, previous);
+    if (state.status !== previous) this.deps.status({ status: state.status, previous, reason });
   }
 
   private run(command: Command): void {
@@ -130,7 +133,9 @@ export class Connection {
         this.teardown();
         return;
       case "schedule":
-        this.retryTimer.set(this.deps.backoff(command.attempt), () => this.dispatch({ type: "retry" }));
+        this.retryTimer.set(this.deps.backoff(command.attempt), () =>
+          this.dispatch({ type: "retry" }, APP.retry),
+        );
         return;
       case "cancel":
         this.retryTimer.clear();
@@ -149,8 +154,9 @@ export class Connection {
     }
     if (id !== this.attemptId) return;
     if (token === this.rejectedToken) {
-      this.deps.error(this.rejection ?? new EventBusError("UNAUTHORIZED"));
-      this.dispatch({ type: "rejected" });
+      const rejection = this.rejection ?? new EventBusError("UNAUTHORIZED");
+      this.deps.error(rejection);
+      this.dispatch({ type: "rejected" }, reasonOf(rejection));
       return;
     }
     this.notice = undefined;
@@ -185,7 +191,7 @@ export class Connection {
     this.deps.handshake(session).then(
       (hello) => {
         if (id !== this.attemptId) return;
-        this.dispatch({ type: "opened" });
+        this.dispatch({ type: "opened" }, APP.opened);
         this.scheduleRefresh(session, hello.expiresAt);
         this.deps.opened(session);
       },
@@ -201,7 +207,7 @@ export class Connection {
       this.rejectedToken = token;
       this.rejection = error;
     }
-    this.dispatch({ type: AUTH_FAILURES.has(error.code) ? "rejected" : "failed" });
+    this.dispatch({ type: AUTH_FAILURES.has(error.code) ? "rejected" : "failed" }, reasonOf(error));
   }
 
   private teardown(): void {
@@ -254,12 +260,26 @@ export class Connection {
       const token = await this.deps.tokens.get();
       if (this.state.status === "unauthorized" && token !== this.rejectedToken) {
         this.freshToken = token;
-        this.dispatch({ type: "connect" });
+        this.dispatch({ type: "connect" }, APP.newToken);
       }
     } catch (error) {
       this.deps.error(tokenError(error));
     }
   }
+}
+
+/** Reasons of the app's own actions and of success. */
+const APP = {
+  connect: { code: "CONNECT_CALLED", message: "connect() or reconnect() was called." },
+  disconnect: { code: "DISCONNECT_CALLED", message: "disconnect() was called." },
+  close: { code: "CLOSED", message: "close() was called; the bus is closed for good." },
+  retry: { code: "NOT_CONNECTED", message: "Retrying the connection." },
+  opened: { code: "CONNECTED", message: "The relay accepted the connection." },
+  newToken: { code: "NEW_TOKEN", message: "getToken() gave a new token; connecting with it." },
+} as const satisfies Record<string, StatusReason>;
+
+function reasonOf(error: EventBusError): StatusReason {
+  return { code: error.code, message: error.message };
 }
 
 /** getToken() threw: its own EventBusError as it is, anything else as a retryable failure. */

@@ -4,18 +4,18 @@
  * outbox flush. Channels (recovery) → Router (patterns → handlers). The store mirrors it all.
  */
 
-import { backoffDelay } from "../protocol/backoff.js";
+import { backoffDelay } from "../common/backoff.js";
+import type { Clock } from "../common/clock.js";
+import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
-import { Emitter } from "../protocol/emitter.js";
 import type { AnyEvents, EventMap } from "../protocol/envelope.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
 import { Channels } from "./channels.js";
-import type { Clock } from "./clock.js";
 import { Connection, type Session } from "./connection.js";
-import type { ConnectionStatus } from "./connection-state.js";
+import type { ConnectionStatus, StatusChange } from "./connection-state.js";
 import { type ResolvedOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
 import type { PublishAck } from "./outbox-options.js";
@@ -121,7 +121,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       handshake: (session) => this.handshake(session),
       opened: (session) => this.opened(session),
       closed: () => this.sessionClosed(),
-      status: (status, previous) => this.statusChanged(status, previous),
+      status: (change) => this.statusChanged(change),
       error: (e) => this.report(e, true),
       message: (channel, raw) => this.channels.message(channel, raw),
       presence: (event) => this.rooms.presence(event),
@@ -229,16 +229,20 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.outbox.stop();
   }
 
-  private statusChanged(status: ConnectionStatus, previous: ConnectionStatus): void {
-    this.state.set({ status });
-    this.emitter.emit("status", status, previous);
+  private statusChanged(change: StatusChange): void {
+    const { status, previous, reason } = change;
+    this.state.set({ status, previousStatus: previous, statusReason: reason });
+    if (status === "unauthorized") {
+      this.rooms.suspend(this.state.getState().error ?? new EventBusError("UNAUTHORIZED", reason.message));
+    }
+    this.emitter.emit("status", change);
   }
 
   private gap(channel: string, position: StreamPosition): void {
     const room = this.rooms.roomOf(channel);
     if (room !== undefined) {
       const gaps = (this.state.getState().rooms[room]?.gaps ?? 0) + 1;
-      this.state.patchRoom(room, { gaps, recovered: false });
+      this.state.patchRoom(room, { gaps, recovered: false, lastGap: { channel, position, room } });
     }
     this.emitter.emit("gap", { channel, position, ...(room !== undefined && { room }) });
   }

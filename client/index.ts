@@ -3,8 +3,8 @@
  * Public API only; the implementation lives in this folder's other modules.
  */
 
-export type { BackoffOptions } from "../protocol/backoff.js";
-export { backoffDelay } from "../protocol/backoff.js";
+export type { BackoffOptions } from "../common/backoff.js";
+export type { Clock } from "../common/clock.js";
 export type {
   AnyEvents,
   EnvelopeForPattern,
@@ -15,14 +15,11 @@ export type {
   EventMap,
   EventMetadata,
   EventType,
-  PhotoEvents,
   StreamPosition,
-  Thumbnail,
   WireError,
 } from "../protocol/index.js";
-export { compileGlob, EventBusError, globMatch, isEventBusError } from "../protocol/index.js";
-export type { Clock } from "./clock.js";
-export type { ConnectionStatus } from "./connection-state.js";
+export { EventBusError, isEventBusError } from "../protocol/index.js";
+export type { ConnectionStatus, StatusChange, StatusReason, StatusReasonCode } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";
 export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox-options.js";
 export type {

@@ -1,8 +1,8 @@
 /** Defaults and validation of createEventBus options (INVALID_OPTIONS names the culprit). */
 
-import { type BackoffOptions, DEFAULT_BACKOFF } from "../protocol/backoff.js";
+import { type BackoffOptions, DEFAULT_BACKOFF } from "../common/backoff.js";
+import { type Clock, systemClock } from "../common/clock.js";
 import { EventBusError } from "../protocol/errors.js";
-import { type Clock, systemClock } from "./clock.js";
 import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";
 import type { SocketIoTransportOptions } from "./transport.js";
 import type { EventBusOptions } from "./types.js";
@@ -41,6 +41,7 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     connectTimeout: positive("connectTimeout", options.connectTimeout ?? 10_000),
     requestTimeout: positive("requestTimeout", options.requestTimeout ?? 10_000),
     socketOptions: options.socketOptions,
+    clock: options.clock ?? systemClock,
   };
   return {
     transport,

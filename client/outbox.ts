@@ -10,13 +10,14 @@
  * With `storage`, entries survive a reload and the next page sends them (their outcome is
  * reported through the bus's `error` event, since the promise belonged to the previous page).
  */
+
+import { type Clock, createTimer } from "../common/clock.js";
 import { serialiseData } from "../protocol/codec.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { PublishResult } from "../protocol/frames.js";
 import { createId } from "../protocol/ids.js";
 import { type Limits, utf8ByteLength } from "../protocol/limits.js";
 import { assertEventType, assertRoomName } from "../protocol/names.js";
-import { type Clock, createTimer } from "./clock.js";
 import type { OutboxOptions, PublishAck, PublishInput } from "./outbox-options.js";
 import type { OutboxRecord } from "./outbox-storage.js";
 import type { RequestFn } from "./transport.js";

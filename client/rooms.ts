@@ -5,11 +5,12 @@
  * holder leaves. A join refused for good (FORBIDDEN, INVALID_ROOM, …) rejects its callers and is
  * not retried until joinRoom() is called again; retryable refusals are retried with backoff.
  */
+
+import { type Clock, createTimer, type Timer } from "../common/clock.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { JoinResult, PresenceEvent } from "../protocol/frames.js";
 import { assertRoomName } from "../protocol/names.js";
 import type { Channels } from "./channels.js";
-import { type Clock, createTimer, type Timer } from "./clock.js";
 import type { Session } from "./connection.js";
 import { type Member, RoomPresence } from "./presence.js";
 import type { BusStore } from "./store.js";
@@ -62,7 +63,9 @@ export class Rooms {
     try {
       assertRoomName(room);
     } catch (error) {
-      return Promise.reject(error);
+      const invalid = toEventBusError(error, "INVALID_ROOM");
+      this.deps.store.patchRoom(room, { status: "failed", error: invalid });
+      return Promise.reject(invalid);
     }
     let entry = this.entries.get(room);
     if (!entry) {
@@ -82,7 +85,11 @@ export class Rooms {
 
   leave(room: string): void {
     const entry = this.entries.get(room);
-    if (!entry || --entry.refs > 0) return;
+    if (!entry) {
+      this.deps.store.removeRoom(room); // a refused name's `failed` state
+      return;
+    }
+    if (--entry.refs > 0) return;
     this.forget(entry);
     settle(entry, new EventBusError("CANCELLED", `Room "${room}" was left before the join completed.`));
     if (entry.joined && this.session) this.session.request("leave", { room }).catch(() => {});
@@ -130,6 +137,19 @@ export class Rooms {
       release(entry);
       entry.retry.clear();
       if (!entry.failed) this.deps.store.patchRoom(entry.room, { status: "joining" });
+    }
+  }
+
+  /**
+   * The connection was refused (bad or expired token): every room the app holds shows `failed` with
+   * the cause, and its pending joins reject with it. The intent is kept: the rooms are joined again
+   * as soon as a connection opens (a new token, reconnect()).
+   */
+  suspend(error: EventBusError): void {
+    for (const entry of this.entries.values()) {
+      if (entry.failed) continue;
+      this.deps.store.patchRoom(entry.room, { status: "failed", error });
+      settle(entry, error);
     }
   }
 

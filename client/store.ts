@@ -5,8 +5,9 @@
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { EventBusError } from "../protocol/errors.js";
-import type { ConnectionStatus } from "./connection-state.js";
+import { type ConnectionStatus, INITIAL_REASON, type StatusReason } from "./connection-state.js";
 import type { Member } from "./presence.js";
+import type { GapInfo } from "./types.js";
 
 export interface RoomState {
   /**
@@ -20,10 +21,16 @@ export interface RoomState {
   readonly gaps: number;
   /** Why the last join attempt failed (retryable errors are retried), or null. */
   readonly error: EventBusError | null;
+  /** The room's last gap (history lost: refetch its state) since it was joined, or null. */
+  readonly lastGap: GapInfo | null;
 }
 
 export interface BusState {
   readonly status: ConnectionStatus;
+  /** The status before the last change. */
+  readonly previousStatus: ConnectionStatus;
+  /** Why the status last changed: `{ code, message }` (an error code, or CONNECT_CALLED, CONNECTED, …). */
+  readonly statusReason: StatusReason;
   /** The last connection-level error (cleared once connected). */
   readonly error: EventBusError | null;
   /** Publishes waiting in the outbox (not yet acknowledged by the relay). */
@@ -41,6 +48,8 @@ export type ReadonlyStore<T> = Pick<StoreApi<T>, "getState" | "getInitialState" 
 
 export const INITIAL_BUS_STATE: BusState = Object.freeze({
   status: "idle",
+  previousStatus: "idle",
+  statusReason: INITIAL_REASON,
   error: null,
   pending: 0,
   userId: null,
@@ -53,6 +62,7 @@ export const NEW_ROOM: RoomState = Object.freeze({
   recovered: null,
   gaps: 0,
   error: null,
+  lastGap: null,
 });
 
 export interface BusStore extends ReadonlyStore<BusState> {

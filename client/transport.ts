@@ -5,11 +5,13 @@
  * still buffered (it buffers when a heartbeat is overdue) is dropped at once and times out.
  */
 import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import type { Clock } from "../common/clock.js";
 import { EventBusError, isErrorCode } from "../protocol/errors.js";
 import {
   type ClientFrameMap,
   type ClientFrameName,
   type HandshakeAuth,
+  isPresenceEvent,
   type PresenceEvent,
   RELAY_FRAMES,
   type Reply,
@@ -46,6 +48,7 @@ export interface SocketIoTransportOptions {
   /** Acknowledgement timeout of every request, ms. */
   readonly requestTimeout: number;
   readonly socketOptions: Partial<ManagerOptions & SocketOptions> | undefined;
+  readonly clock: Clock;
 }
 
 export function socketIoTransport(options: SocketIoTransportOptions): TransportFactory {
@@ -65,11 +68,18 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
     socket.on("connect_error", (error: Error & { data?: unknown }) =>
       handlers.connectError(connectError(error)),
     );
-    socket.on("disconnect", (reason: string) => handlers.disconnect(reason));
+    const pending = new Set<(error: EventBusError) => void>();
+    socket.on("disconnect", (reason: string) => {
+      const closed = new EventBusError("NOT_CONNECTED", "The connection closed before the relay answered.");
+      for (const fail of [...pending]) fail(closed);
+      handlers.disconnect(reason);
+    });
     socket.on(RELAY_FRAMES.message, (channel: unknown, raw: unknown) => {
       if (typeof channel === "string" && typeof raw === "string") handlers.message(channel, raw);
     });
-    socket.on(RELAY_FRAMES.presence, (event: PresenceEvent) => handlers.presence(event));
+    socket.on(RELAY_FRAMES.presence, (event: unknown) => {
+      if (isPresenceEvent(event)) handlers.presence(event);
+    });
     socket.on(RELAY_FRAMES.resync, (channels: unknown) => {
       if (Array.isArray(channels)) handlers.resync(channels.filter((c) => typeof c === "string"));
     });
@@ -78,10 +88,25 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
 
     const request: RequestFn = async (frame, payload) => {
       if (!socket.connected) throw new EventBusError("NOT_CONNECTED");
-      const reply: Promise<unknown> = socket.timeout(options.requestTimeout).emitWithAck(frame, payload);
+      const reply = new Promise<unknown>((resolve, reject) => {
+        const { clock } = options;
+        const done = (error?: EventBusError, value?: unknown) => {
+          clock.clearTimeout(timer);
+          pending.delete(fail);
+          if (error) reject(error);
+          else resolve(value);
+        };
+        const fail = (error: EventBusError) => done(error);
+        const timer = clock.setTimeout(
+          () => fail(new EventBusError("TIMEOUT", "The relay did not acknowledge the request in time.")),
+          options.requestTimeout,
+        );
+        pending.add(fail);
+        socket.emit(frame, payload, (answer: unknown) => done(undefined, answer));
+      });
       // Never leave a frame in socket.io-client's unbounded send buffer.
       if (socket.sendBuffer.length > 0) socket.sendBuffer.length = 0;
-      return unwrap(await reply.catch(ackError));
+      return unwrap(await reply);
     };
     return {
       request,
@@ -100,15 +125,6 @@ function unwrap<T>(reply: unknown): T {
   }
   if (value.ok) return value.result;
   throw EventBusError.fromWire(value.error);
-}
-
-function ackError(error: unknown): never {
-  const text = error instanceof Error ? error.message : "";
-  throw /timed out/.test(text)
-    ? new EventBusError("TIMEOUT", "The relay did not acknowledge the request in time.", { cause: error })
-    : new EventBusError("NOT_CONNECTED", "The connection closed before the relay answered.", {
-        cause: error,
-      });
 }
 
 /** A handshake refusal carries `{ code, message }` in `data`; anything else is a network failure. */

@@ -1,11 +1,11 @@
 /** The public types of the client SDK. */
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
-import type { BackoffOptions } from "../protocol/backoff.js";
+import type { BackoffOptions } from "../common/backoff.js";
+import type { Clock } from "../common/clock.js";
 import type { EnvelopeForPattern, EventData, EventMap, EventType } from "../protocol/envelope.js";
 import type { EventBusError } from "../protocol/errors.js";
 import type { StreamPosition } from "../protocol/position.js";
-import type { Clock } from "./clock.js";
-import type { ConnectionStatus } from "./connection-state.js";
+import type { ConnectionStatus, StatusChange } from "./connection-state.js";
 import type { OutboxOptions, PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";
 import type { DeliveredEvent } from "./router.js";
@@ -71,7 +71,8 @@ export interface RecoveredInfo {
 }
 
 export interface EventBusEvents {
-  status: (status: ConnectionStatus, previous: ConnectionStatus) => void;
+  /** `{ status, previous, reason: { code, message } }` on every change. */
+  status: (change: StatusChange) => void;
   error: (error: EventBusError) => void;
   recovered: (info: RecoveredInfo) => void;
   gap: (info: GapInfo) => void;

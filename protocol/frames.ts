@@ -145,6 +145,30 @@ export interface PresenceEvent extends PresenceEntry {
   readonly action: "join" | "leave";
 }
 
+const MAX_PRESENCE_ID = 128;
+
+/** Checks a presence entry's shape (relays check `$presence.*` data; clients check what relays send). */
+export function isPresenceEntry(value: unknown): value is PresenceEntry {
+  if (typeof value !== "object" || value === null) return false;
+  const { connectionId, userId, info } = value as Record<string, unknown>;
+  return (
+    typeof connectionId === "string" &&
+    connectionId.length <= MAX_PRESENCE_ID &&
+    typeof userId === "string" &&
+    userId.length <= MAX_PRESENCE_ID &&
+    (info === undefined || (typeof info === "object" && info !== null && !Array.isArray(info)))
+  );
+}
+
+/** Checks a `presence` frame from a relay. */
+export function isPresenceEvent(value: unknown): value is PresenceEvent {
+  if (!isPresenceEntry(value)) return false;
+  const { room, action } = value as unknown as Record<string, unknown>;
+  return (
+    typeof room === "string" && room.length <= MAX_PRESENCE_ID && (action === "join" || action === "leave")
+  );
+}
+
 // ---- auth (in-band token refresh) ----
 export interface AuthRequest {
   readonly token: string;

@@ -4,12 +4,9 @@
  * No runtime dependencies; imported by the client, the relay and the backend library.
  */
 
-export * from "./backoff.js";
 export * from "./channels.js";
 export * from "./claims.js";
 export * from "./codec.js";
-export * from "./collections.js";
-export * from "./emitter.js";
 export * from "./envelope.js";
 export * from "./errors.js";
 export * from "./frames.js";
@@ -17,5 +14,4 @@ export * from "./glob.js";
 export * from "./ids.js";
 export * from "./limits.js";
 export * from "./names.js";
-export * from "./photo-events.js";
 export * from "./position.js";

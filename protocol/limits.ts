@@ -1,5 +1,4 @@
 /** Size and name limits shared by every part of the bus. Both ends must agree on them. */
-import { definedOnly } from "./collections.js";
 
 export interface Limits {
   /** Largest serialised envelope, in UTF-8 bytes. Default 1 MB. */
@@ -26,7 +25,12 @@ export const MAX_TRACE_ID_LENGTH = 128;
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
   if (!overrides) return DEFAULT_LIMITS;
-  return Object.freeze({ ...DEFAULT_LIMITS, ...definedOnly(overrides) });
+  const merged: Limits = {
+    maxEventBytes: overrides.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+    maxDataBytes: overrides.maxDataBytes ?? DEFAULT_LIMITS.maxDataBytes,
+    maxDepth: overrides.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+  };
+  return Object.freeze(merged);
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

@@ -14,13 +14,13 @@ export type {
   EventMap,
   GapInfo,
   Member,
-  PhotoEvents,
   PublishAck,
   PublishOptions,
   RoomState,
 } from "../client/index.js";
 export { EventBusError, isEventBusError } from "../client/index.js";
-export { DEFAULT_EVENT_LIMIT, type EventList } from "./event-list.js";
+export { useEventBusClient } from "./context.js";
+export { DEFAULT_EVENT_LIMIT, type EventList } from "./hook-state.js";
 export {
   DEFAULT_GRACE_PERIOD,
   EventBusProvider,
@@ -31,7 +31,6 @@ export {
 export { createEventBusHooks, type EventBusHooks } from "./typed-hooks.js";
 export { type UseConnectionResult, useConnection } from "./use-connection.js";
 export { type UseEventBusOptions, type UseEventBusResult, useEventBus } from "./use-event-bus.js";
-export { useEventBusClient } from "./use-event-bus-client.js";
 export { useEventBusListener } from "./use-event-bus-listener.js";
 export { type Publish, usePublish } from "./use-publish.js";
 export { type RoomStatus, type UseRoomOptions, type UseRoomResult, useRoom } from "./use-room.js";

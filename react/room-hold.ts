@@ -4,7 +4,7 @@
  * a grace period — StrictMode's unmount → remount and a route change that renders the same room
  * again take their new hold first, so the relay sees neither a leave nor a second join.
  */
-import { type AnyEvents, type BusEvent, EventBusError, isEventBusError } from "../client/index.js";
+import type { AnyEvents, BusEvent } from "../client/index.js";
 import type { AnyBus } from "./bus-holder.js";
 
 export interface RoomHold {
@@ -17,23 +17,14 @@ export interface RoomHold {
 export interface RoomHoldOptions {
   readonly presence: boolean;
   readonly gracePeriod: number;
-  /** The join failed (invalid name, refused, closed); not called after release(). */
-  readonly onJoinError?: (error: EventBusError) => void;
 }
 
 export function holdRoom(bus: AnyBus, room: string, options: RoomHoldOptions): RoomHold {
   const handle = bus.room(room, options.presence ? { presence: true } : undefined);
   const offs: (() => void)[] = [];
   let released = false;
-  handle.joined.then(
-    () => {},
-    (error: unknown) => {
-      if (released) return;
-      options.onJoinError?.(
-        isEventBusError(error) ? error : new EventBusError("INTERNAL", String(error), { cause: error }),
-      );
-    },
-  );
+  // A failed join is in the bus store (rooms[room].status/error), where hooks read it.
+  handle.joined.catch(() => {});
   return {
     on(pattern, handler) {
       if (!released) offs.push(handle.on(pattern, handler));

@@ -7,8 +7,8 @@
  *   export const { useEventBus, useRoom, usePublish, useEventBusClient } = createEventBusHooks<PhotoEvents>();
  */
 import type { EventBus, EventHandler, EventMap } from "../client/index.js";
+import { useEventBusClient } from "./context.js";
 import { type UseEventBusOptions, type UseEventBusResult, useEventBus } from "./use-event-bus.js";
-import { useEventBusClient } from "./use-event-bus-client.js";
 import { type Publish, usePublish } from "./use-publish.js";
 import { type UseRoomOptions, type UseRoomResult, useRoom } from "./use-room.js";
 

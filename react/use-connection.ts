@@ -1,5 +1,5 @@
 /**
- * useConnection() → { status, error, pending, userId, reconnect(), disconnect(), connect() }
+ * useConnection() → { status, previous, reason, error, pending, userId, reconnect(), disconnect(), connect() }
  *
  * The connection as the bus's store sees it, one primitive (or stable reference) per selector: a
  * component re-renders when one of these changes, not for events, rooms or presence.
@@ -7,13 +7,16 @@
  */
 import { useCallback, useMemo } from "react";
 import { useStore } from "zustand/react";
-import type { BusState, ConnectionStatus, EventBusError } from "../client/index.js";
-import { useBusContext, useCurrentBus } from "./context.js";
-import { IDLE_STORE } from "./idle-store.js";
+import type { BusState, ConnectionStatus, EventBusError, StatusReason } from "../client/index.js";
+import { storeOf, useBusContext, useCurrentBus } from "./context.js";
 
 export interface UseConnectionResult {
   /** idle (no bus yet / not connected yet) | connecting | connected | reconnecting | disconnected | unauthorized */
   readonly status: ConnectionStatus;
+  /** The status before the last change. */
+  readonly previous: ConnectionStatus;
+  /** Why the status last changed: `{ code, message }` — e.g. SLOW_CONSUMER, TOKEN_EXPIRED, CONNECTED. */
+  readonly reason: StatusReason;
   /** The last connection-level error, cleared once connected. */
   readonly error: EventBusError | null;
   /** Publishes waiting in the outbox (not yet acknowledged by the relay). */
@@ -28,6 +31,8 @@ export interface UseConnectionResult {
 }
 
 const selectStatus = (s: BusState): ConnectionStatus => s.status;
+const selectPrevious = (s: BusState): ConnectionStatus => s.previousStatus;
+const selectReason = (s: BusState): StatusReason => s.statusReason;
 const selectError = (s: BusState): EventBusError | null => s.error;
 const selectPending = (s: BusState): number => s.pending;
 const selectUserId = (s: BusState): string | null => s.userId;
@@ -35,8 +40,10 @@ const selectUserId = (s: BusState): string | null => s.userId;
 export function useConnection(): UseConnectionResult {
   const context = useBusContext("useConnection");
   const bus = useCurrentBus(context);
-  const store = bus?.store ?? IDLE_STORE;
+  const store = storeOf(bus);
   const status = useStore(store, selectStatus);
+  const previous = useStore(store, selectPrevious);
+  const reason = useStore(store, selectReason);
   const error = useStore(store, selectError);
   const pending = useStore(store, selectPending);
   const userId = useStore(store, selectUserId);
@@ -45,7 +52,7 @@ export function useConnection(): UseConnectionResult {
   const disconnect = useCallback(() => holder.get()?.disconnect(), [holder]);
   const connect = useCallback(() => holder.get()?.connect(), [holder]);
   return useMemo(
-    () => ({ status, error, pending, userId, reconnect, disconnect, connect }),
-    [status, error, pending, userId, reconnect, disconnect, connect],
+    () => ({ status, previous, reason, error, pending, userId, reconnect, disconnect, connect }),
+    [status, previous, reason, error, pending, userId, reconnect, disconnect, connect],
   );
 }

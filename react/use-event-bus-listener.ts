@@ -9,7 +9,7 @@
 import { useEffect } from "react";
 import type { EventBusEvents } from "../client/index.js";
 import { useBusContext, useCurrentBus } from "./context.js";
-import { useLatest } from "./use-latest.js";
+import { useLatest } from "./hook-state.js";
 
 export function useEventBusListener<K extends keyof EventBusEvents>(
   event: K,

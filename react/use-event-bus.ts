@@ -13,9 +13,8 @@
 import { useEffect, useMemo } from "react";
 import type { AnyEvents, BusEvent, EventHandler, EventMap } from "../client/index.js";
 import { useBusContext, useCurrentBus } from "./context.js";
-import { DEFAULT_EVENT_LIMIT, type EventList, useEventList } from "./event-list.js";
+import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
 import { holdRoom } from "./room-hold.js";
-import { useLatest } from "./use-latest.js";
 
 export interface UseEventBusOptions {
   /** Only this room's events; the hook joins the room while mounted. */

@@ -1,12 +1,13 @@
 /**
  * useRoom(room, { enabled?, presence?, limit? }) → { status, error, recovered, gap, gaps, members, events, last, publish }
  *
- * Holds the room while mounted (reference-counted in the client: components on the same room
- * share one join; the last to unmount leaves after the provider's grace period). Everything is
- * read from the bus's store with one selector per field, so a component re-renders for its own
- * room only — not for other rooms, other events or connection changes it does not read.
+ * Selectors plus a hold: the hook holds the room while mounted (reference-counted in the client:
+ * components on the same room share one join; the last to unmount leaves after the provider's
+ * grace period) and reads everything else from the bus's store — status, join error, recovery,
+ * last gap, members — with one selector per field, so a component re-renders for its own room only.
+ * Only the list of the room's events is hook-local state.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo } from "react";
 import { useStore } from "zustand/react";
 import type {
   AnyEvents,
@@ -20,11 +21,9 @@ import type {
   RoomHandle,
   RoomState,
 } from "../client/index.js";
-import { useBusContext, useCurrentBus } from "./context.js";
-import { DEFAULT_EVENT_LIMIT, type EventList, useEventList } from "./event-list.js";
-import { IDLE_STORE, NO_MEMBERS } from "./idle-store.js";
+import { NO_MEMBERS, storeOf, useBusContext, useCurrentBus } from "./context.js";
+import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
 import { holdRoom } from "./room-hold.js";
-import { useLatest } from "./use-latest.js";
 import { publishVia } from "./use-publish.js";
 
 export interface UseRoomOptions {
@@ -40,12 +39,13 @@ export interface UseRoomOptions {
 export type RoomStatus = "idle" | RoomState["status"];
 
 export interface UseRoomResult<E extends EventMap> extends EventList<BusEvent<E, "*">> {
+  /** idle | joining | joined | failed (see `error`: refused, invalid name, or the connection's auth failure). */
   readonly status: RoomStatus;
   /** Why the join failed (status "failed"), or the last retryable refusal while joining. */
   readonly error: EventBusError | null;
   /** The last (re)join's recovery: null for a fresh join, true when nothing was missed, false after a gap. */
   readonly recovered: boolean | null;
-  /** The last gap (history lost: refetch the room's state), seen since this hook mounted; else null. */
+  /** The room's last gap (history lost: refetch the room's state) since it was joined, or null. */
   readonly gap: GapInfo | null;
   /** How many gaps the room has had since it was joined. */
   readonly gaps: number;
@@ -63,7 +63,7 @@ export function useRoom<E extends EventMap = AnyEvents>(
   const bus = useCurrentBus(context);
   const { enabled = true, presence = false, limit = DEFAULT_EVENT_LIMIT } = options;
   const limitRef = useLatest(limit);
-  const store = bus?.store ?? IDLE_STORE;
+  const store = storeOf(bus);
   const roomState = useStore(
     store,
     useCallback((s: BusState) => s.rooms[room], [room]),
@@ -74,28 +74,16 @@ export function useRoom<E extends EventMap = AnyEvents>(
   );
   const source = useMemo(() => ({ bus, room }), [bus, room]);
   const [list, append] = useEventList<BusEvent<E, "*">>(source);
-  const [local, setLocal] = useState<LocalRoomState>(NO_LOCAL);
   const { gracePeriod } = context;
   const events = limit > 0;
 
   useEffect(() => {
     if (bus === null || !enabled) return;
-    const offGap = bus.on("gap", (info) => {
-      if (info.room !== source.room) return;
-      setLocal((s) => ({ source, gap: info, joinError: own(s, source)?.joinError ?? null }));
-    });
-    const hold = holdRoom(bus, source.room, {
-      presence,
-      gracePeriod,
-      onJoinError: (joinError) => setLocal((s) => ({ source, gap: own(s, source)?.gap ?? null, joinError })),
-    });
+    const hold = holdRoom(bus, source.room, { presence, gracePeriod });
     if (events) {
       hold.on("*", (event) => append(source, event as unknown as BusEvent<E, "*">, limitRef.current));
     }
-    return () => {
-      offGap();
-      hold.release();
-    };
+    return () => hold.release();
   }, [bus, source, enabled, presence, gracePeriod, events, append, limitRef]);
 
   const publish = useCallback<UseRoomResult<E>["publish"]>(
@@ -107,35 +95,21 @@ export function useRoom<E extends EventMap = AnyEvents>(
     [context.holder, room],
   );
 
-  const mine = own(local, source);
   // Not held (disabled, or no bus yet): idle, whatever other components hold.
   const held = enabled && bus !== null;
   const state = held ? roomState : undefined;
   return useMemo(
     () => ({
-      status: state?.status ?? (held ? (mine?.joinError ? "failed" : "joining") : "idle"),
-      error: state?.error ?? (held ? mine?.joinError : null) ?? null,
+      status: state?.status ?? (held ? "joining" : "idle"),
+      error: state?.error ?? null,
       recovered: state?.recovered ?? null,
-      gap: mine?.gap ?? null,
+      gap: state?.lastGap ?? null,
       gaps: state?.gaps ?? 0,
       members: held ? members : NO_MEMBERS,
       last: list.last,
       events: list.events,
       publish,
     }),
-    [state, held, mine, members, list, publish],
+    [state, held, members, list, publish],
   );
-}
-
-interface LocalRoomState {
-  readonly source: object | null;
-  readonly gap: GapInfo | null;
-  readonly joinError: EventBusError | null;
-}
-
-const NO_LOCAL: LocalRoomState = Object.freeze({ source: null, gap: null, joinError: null });
-
-/** The hook-local state, if it belongs to the current bus and room. */
-function own(local: LocalRoomState, source: object): LocalRoomState | null {
-  return local.source === source ? local : null;
 }

@@ -4,11 +4,14 @@
  *   import { createRelay } from "@shared-infra/event-bus/relay";
  *   const relay = await createRelay({ port: 8080, auth: { secret: process.env.JWT_SECRET } });
  */
+
+export type { AuthorizeHook, AuthorizeUser, RoomAction } from "./auth/authorize.js";
 export { createDevToken, type DevTokenOptions, parseDuration } from "./auth/dev-token.js";
-export type { AuthorizeHook, AuthorizeUser, RoomAction } from "./edge/authorize.js";
+export { type RevokeOptions, revokeUserSessions } from "./auth/revocation.js";
 export { createRelay, type Relay, type RelayStats } from "./edge/create-relay.js";
-export type { RelayLogger } from "./edge/logger.js";
-export type { RelayMetrics } from "./edge/metrics.js";
+export type { RelayLogger } from "./edge/operations/logger.js";
+export type { RelayMetrics } from "./edge/operations/metrics.js";
+export { installSignalHandlers } from "./edge/operations/shutdown.js";
 export {
   DEFAULT_RELAY_LIMITS,
   type RelayAuthOptions,
@@ -16,5 +19,3 @@ export {
   type RelayOptions,
   type RelayPresenceOptions,
 } from "./edge/options.js";
-export { type RevokeOptions, revokeUserSessions } from "./edge/revocation.js";
-export { installSignalHandlers } from "./edge/shutdown.js";

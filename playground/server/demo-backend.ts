@@ -14,7 +14,9 @@
  *   POST /api/admin/maintenance { message }       broadcast `system.maintenance` (admin role)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
+
+import type { EventBusClient } from "@shared-infra/event-bus/server";
+import type { PhotoEvents } from "../shared/photo-events.js";
 import type { DemoAuth } from "./demo-auth.js";
 import { HttpError, readBody, readJson, sendBytes, sendJson } from "./http-util.js";
 import type { PhotoStore } from "./photo-store.js";

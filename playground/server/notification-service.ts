@@ -2,7 +2,8 @@
  * The demo "notification service" (seed 000): subscribed to completion and failure, it sends the
  * owner a `notification.new` on their user channel.
  */
-import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
+import type { EventBusClient } from "@shared-infra/event-bus/server";
+import type { PhotoEvents } from "../shared/photo-events.js";
 
 export async function startNotificationService(
   bus: EventBusClient<PhotoEvents>,

@@ -2,7 +2,7 @@
  * The demo backend's photos, in memory: the uploaded bytes, the thumbnails, and each photo's
  * processing state — what the UI refetches after it is told of a gap.
  */
-import type { Thumbnail } from "../../protocol/photo-events.js";
+import type { Thumbnail } from "../shared/photo-events.js";
 import type { ThumbnailSize } from "./thumbnails.js";
 
 export type PhotoStatus = "uploaded" | "processing" | "completed" | "failed";

@@ -7,7 +7,8 @@
  * owner); completed also goes to the photo's room `photo:<photoId>` (whoever watches the photo
  * sees its thumbnails appear) and to the `photo.processing.completed` event type for backends.
  */
-import type { EventBusClient, PhotoEvents } from "@shared-infra/event-bus/server";
+import type { EventBusClient } from "@shared-infra/event-bus/server";
+import type { PhotoEvents } from "../shared/photo-events.js";
 import type { PhotoStore } from "./photo-store.js";
 import { renderThumbnail, type ThumbnailSize } from "./thumbnails.js";
 

@@ -11,12 +11,18 @@
  *   npm start -- --port 8000
  */
 import { randomBytes } from "node:crypto";
+
 import { createServer as createHttpServer, type Server } from "node:http";
+
 import { fileURLToPath } from "node:url";
+
 import { parseArgs } from "node:util";
+
 import { createRelay, type Relay, type RelayOptions } from "@shared-infra/event-bus/relay";
-import { EventBusClient, type PhotoEvents } from "@shared-infra/event-bus/server";
+
+import { EventBusClient } from "@shared-infra/event-bus/server";
 import { createServer as createViteServer, type ViteDevServer } from "vite";
+import type { PhotoEvents } from "../shared/photo-events.js";
 import { createDemoAuth } from "./demo-auth.js";
 import { createApiHandler } from "./demo-backend.js";
 import { startNotificationService } from "./notification-service.js";

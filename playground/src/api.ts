@@ -1,5 +1,5 @@
 /** The demo backend's HTTP API (see playground/server/demo-backend.ts). */
-import type { Thumbnail } from "@shared-infra/event-bus/client";
+import type { Thumbnail } from "../shared/photo-events.js";
 
 export interface DemoUser {
   readonly id: string;

@@ -2,7 +2,8 @@
  * The photo cards' state: a snapshot from the demo backend (on start and after a gap) merged with
  * live events. Pure, so the same reducer serves every card and is easy to reason about.
  */
-import type { EventEnvelope, PhotoEvents } from "@shared-infra/event-bus/client";
+import type { EventEnvelope } from "@shared-infra/event-bus/client";
+import type { PhotoEvents } from "../shared/photo-events.js";
 import type { PhotoState } from "./api.js";
 
 export type PhotosState = Readonly<Record<string, PhotoState>>;

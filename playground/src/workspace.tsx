@@ -2,9 +2,11 @@
  * A signed-in user's workspace: one event-bus connection (EventBusProvider) feeding every panel.
  * The token is fetched again from the demo backend before every (re)connect.
  */
-import { localStorageOutbox, type PhotoEvents } from "@shared-infra/event-bus/client";
+import { localStorageOutbox } from "@shared-infra/event-bus/client";
 import { EventBusProvider } from "@shared-infra/event-bus/react";
+
 import { useMemo, useRef } from "react";
+import type { PhotoEvents } from "../shared/photo-events.js";
 import { api, type Session } from "./api.js";
 import { AdminPanel } from "./components/admin-panel.js";
 import { BroadcastBanner } from "./components/broadcast-banner.js";

@@ -52,7 +52,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
     this.settings = resolveSettings(config);
     this.serviceName = this.settings.serviceName;
     const { settings } = this;
-    this.stats = new StatsTracker(() => settings.scheduler.now());
+    this.stats = new StatsTracker(() => settings.clock.now());
     this.deadLetters = new DeadLetters(
       async () => this.broker(),
       deadLetterKey(settings.names.prefix, settings.serviceName),
@@ -67,7 +67,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
       limits: settings.limits,
       middleware: this.middleware,
       stats: this.stats,
-      scheduler: settings.scheduler,
+      clock: settings.clock,
       logger: settings.logger,
       deadLetter: (record) => this.deadLetters.add(record),
     });
@@ -79,7 +79,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
       middleware: this.middleware,
       stats: this.stats,
       batching: settings.batching,
-      scheduler: settings.scheduler,
+      clock: settings.clock,
       broker: () => this.broker(),
     });
   }
@@ -195,7 +195,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
   async healthCheck(): Promise<HealthStatus> {
     const broker = this.broker();
     if (broker.status === "connecting") await broker.connect().catch(() => {});
-    return checkHealth(broker, this.table.size, this.settings.scheduler);
+    return checkHealth(broker, this.table.size, this.settings.clock);
   }
 
   async getStats(): Promise<EventBusStats> {

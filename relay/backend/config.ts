@@ -4,6 +4,8 @@
  * EVENT_BUS_REDIS_CLUSTER, EVENT_BUS_PREFIX, EVENT_BUS_LOG_LEVEL); with no broker anywhere, the
  * in-process memory broker is used and a one-line notice says so.
  */
+
+import { type Clock, systemClock } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { type Limits, MAX_SOURCE_LENGTH, resolveLimits } from "../../protocol/limits.js";
@@ -14,10 +16,9 @@ import {
   createBroker,
   type RedisTuning,
 } from "../brokers/create-broker.js";
-import { MemoryBroker } from "../brokers/memory-broker.js";
-import { RedisBroker } from "../brokers/redis-broker.js";
+import { MemoryBroker } from "../brokers/memory/memory-broker.js";
+import { RedisBroker } from "../brokers/redis/redis-broker.js";
 import { createLogger, isLogLevel, type Logger } from "./logger.js";
-import { type Scheduler, systemScheduler } from "./scheduler.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";
 
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
@@ -39,7 +40,7 @@ export interface Settings {
   readonly batching: BatchingOptions | undefined;
   readonly limits: Limits;
   readonly logger: Logger;
-  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly deadLetterMax: number;
 }
 
@@ -64,7 +65,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
     batching: resolveBatching(config.batching),
     limits: resolveLimits(config.limits),
     logger: config.logger ?? createLogger(serviceName, level),
-    scheduler: config.scheduler ?? systemScheduler,
+    clock: config.clock ?? systemClock,
     deadLetterMax: config.deadLetters?.maxLength ?? DEFAULT_DEAD_LETTER_MAX,
   };
 }
@@ -121,6 +122,7 @@ export function buildBroker(config: EventBusConfig, settings: Settings, env: Env
 function historyOf(config: EventBusConfig): Partial<HistoryOptions> {
   return {
     ...(config.history?.maxLength !== undefined && { maxLength: config.history.maxLength }),
+    ...(config.history?.maxBytes !== undefined && { maxBytes: config.history.maxBytes }),
     ...(config.history?.ttl !== undefined && { ttlMs: config.history.ttl }),
   };
 }

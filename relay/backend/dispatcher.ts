@@ -4,6 +4,8 @@
  * run the receive middleware, then start every handler of the route in arrival order — each on
  * its own, with timeout, retries and, after the last attempt, a dead letter.
  */
+
+import type { Clock } from "../../common/clock.js";
 import { decodeMessage } from "../../protocol/codec.js";
 import type { EventEnvelope } from "../../protocol/envelope.js";
 import { isSystemType } from "../../protocol/frames.js";
@@ -13,7 +15,6 @@ import type { DeadLetterRecord } from "./dead-letters.js";
 import { type RunOutcome, type RunPolicy, runWithRetries } from "./handler-runner.js";
 import { errorFields, type Logger } from "./logger.js";
 import type { MiddlewareChain } from "./middleware.js";
-import type { Scheduler } from "./scheduler.js";
 import type { StatsTracker } from "./stats.js";
 import type { EventHandler, ReceivedEvent } from "./types.js";
 
@@ -29,7 +30,7 @@ export interface DispatcherDeps {
   readonly limits: Limits;
   readonly middleware: MiddlewareChain;
   readonly stats: StatsTracker;
-  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly deadLetter: (record: DeadLetterRecord) => Promise<string>;
 }
@@ -76,7 +77,7 @@ export class Dispatcher {
         runWithRetries(
           (attempt) => entry.handler(received({ envelope, position: undefined, channel }, attempt)),
           { ...entry.policy, retryOnError: false },
-          this.deps.scheduler,
+          this.deps.clock,
         ),
       ),
     );
@@ -84,11 +85,11 @@ export class Dispatcher {
   }
 
   private async run(entry: HandlerEntry, delivery: Delivery): Promise<void> {
-    const startedAt = Date.now();
+    const startedAt = this.deps.clock.now();
     const outcome = await runWithRetries(
       (attempt) => entry.handler(received(delivery, attempt)),
       entry.policy,
-      this.deps.scheduler,
+      this.deps.clock,
     );
     if (outcome.ok) this.deps.stats.recordDelivered(delivery.envelope.metadata.timestamp, startedAt);
     else await this.fail(entry, delivery, outcome);
@@ -117,7 +118,7 @@ export class Dispatcher {
         subscriptionId: entry.id,
         error: typeof code === "string" ? { message: error.message, code } : { message: error.message },
         attempts: outcome.attempts,
-        failedAt: new Date().toISOString(),
+        failedAt: new Date(this.deps.clock.now()).toISOString(),
       });
     } catch (writeError) {
       this.deps.logger.error(

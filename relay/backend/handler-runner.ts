@@ -7,8 +7,9 @@
  * A timed-out attempt is abandoned, not cancelled (JavaScript cannot stop it); its late result is
  * ignored.
  */
+
+import { type Clock, sleep } from "../../common/clock.js";
 import { EventBusError } from "../../protocol/errors.js";
-import { type Scheduler, sleep } from "./scheduler.js";
 import type { RetryPolicy } from "./types.js";
 
 export interface RunPolicy {
@@ -30,23 +31,23 @@ export function retryDelay(retry: number, policy: RetryPolicy): number {
 export async function runWithRetries(
   attempt: (attemptNumber: number) => unknown,
   policy: RunPolicy,
-  scheduler: Scheduler,
+  clock: Clock,
 ): Promise<RunOutcome> {
   const maxAttempts = policy.retryOnError ? policy.retry.maxRetries + 1 : 1;
   for (let n = 1; ; n++) {
     try {
-      await withTimeout(() => attempt(n), policy.timeoutMs, scheduler);
+      await withTimeout(() => attempt(n), policy.timeoutMs, clock);
       return { ok: true, attempts: n };
     } catch (error) {
       if (n >= maxAttempts) return { ok: false, attempts: n, error };
-      await sleep(scheduler, retryDelay(n, policy.retry));
+      await sleep(clock, retryDelay(n, policy.retry));
     }
   }
 }
 
-function withTimeout(run: () => unknown, timeoutMs: number, scheduler: Scheduler): Promise<unknown> {
+function withTimeout(run: () => unknown, timeoutMs: number, clock: Clock): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = scheduler.setTimeout(
+    const timer = clock.setTimeout(
       () =>
         reject(
           new EventBusError("HANDLER_TIMEOUT", `The handler did not finish within ${timeoutMs} ms.`, {
@@ -56,7 +57,7 @@ function withTimeout(run: () => unknown, timeoutMs: number, scheduler: Scheduler
       timeoutMs,
     );
     const settle = (outcome: () => void) => {
-      scheduler.clearTimeout(timer);
+      clock.clearTimeout(timer);
       outcome();
     };
     try {

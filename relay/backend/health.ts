@@ -3,8 +3,9 @@
  * healthy (connected, PING answered), degraded (reconnecting: operations are queued and
  * subscriptions will come back), unhealthy (not connected, closed, or the PING failed).
  */
+
+import type { Clock } from "../../common/clock.js";
 import type { Broker } from "../brokers/broker.js";
-import type { Scheduler } from "./scheduler.js";
 import type { HealthState, HealthStatus } from "./types.js";
 
 export const HEALTH_PING_TIMEOUT_MS = 2000;
@@ -12,10 +13,10 @@ export const HEALTH_PING_TIMEOUT_MS = 2000;
 export async function checkHealth(
   broker: Broker,
   subscriptions: number,
-  scheduler: Scheduler,
+  clock: Clock,
   timeoutMs = HEALTH_PING_TIMEOUT_MS,
 ): Promise<HealthStatus> {
-  const latencyMs = broker.status === "ready" ? await pingWithin(broker, scheduler, timeoutMs) : null;
+  const latencyMs = broker.status === "ready" ? await pingWithin(broker, clock, timeoutMs) : null;
   const connected = broker.status === "ready" && latencyMs !== null;
   let status: HealthState = "unhealthy";
   if (connected) status = "healthy";
@@ -24,20 +25,20 @@ export async function checkHealth(
     status,
     broker: { kind: broker.kind, status: broker.status, connected, latencyMs },
     subscriptions,
-    checkedAt: new Date(scheduler.now()).toISOString(),
+    checkedAt: new Date(clock.now()).toISOString(),
   };
 }
 
-function pingWithin(broker: Broker, scheduler: Scheduler, timeoutMs: number): Promise<number | null> {
+function pingWithin(broker: Broker, clock: Clock, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve) => {
-    const timer = scheduler.setTimeout(() => resolve(null), timeoutMs);
+    const timer = clock.setTimeout(() => resolve(null), timeoutMs);
     broker.ping().then(
       (ms) => {
-        scheduler.clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(Math.round(ms * 100) / 100);
       },
       () => {
-        scheduler.clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(null);
       },
     );

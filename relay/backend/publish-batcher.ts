@@ -4,8 +4,10 @@
  * broker call (`publishBatch`: one Redis script call for the whole batch, in order). Each
  * publish still gets its own result; a failed call fails every publish of its batch.
  */
-import type { BatchItem, BatchOutcome } from "../brokers/redis-batch.js";
-import type { Scheduler } from "./scheduler.js";
+
+import type { Clock } from "../../common/clock.js";
+import { EventBusError, toEventBusError } from "../../protocol/errors.js";
+import type { BatchItem, BatchOutcome } from "../brokers/redis/redis-batch.js";
 import type { BatchingOptions } from "./types.js";
 
 export type BatchSender = (items: readonly BatchItem[]) => Promise<readonly BatchOutcome[]>;
@@ -27,7 +29,7 @@ export class PublishBatcher {
 
   constructor(
     private readonly options: BatchingOptions,
-    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
     private readonly sendBatch: BatchSender,
   ) {}
 
@@ -61,23 +63,27 @@ export class PublishBatcher {
         batch.forEach((p, i) => {
           const outcome = outcomes[i];
           if (outcome) p.resolve(p.finish(outcome));
-          else fail(p, new Error("The broker returned fewer results than events in the batch."));
+          else
+            fail(
+              p,
+              new EventBusError("INTERNAL", "The broker returned fewer results than events in the batch."),
+            );
         });
       },
       (error: unknown) => {
-        for (const p of batch) fail(p, error);
+        for (const p of batch) fail(p, toEventBusError(error, "BROKER_UNAVAILABLE"));
       },
     );
   }
 
   private arm(): void {
     if (this.options.batchInterval <= 0) this.immediate = setImmediate(() => this.flush());
-    else this.timer = this.scheduler.setTimeout(() => this.flush(), this.options.batchInterval);
+    else this.timer = this.clock.setTimeout(() => this.flush(), this.options.batchInterval);
   }
 
   private disarm(): void {
     if (this.immediate !== undefined) clearImmediate(this.immediate);
-    if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.immediate = undefined;
     this.timer = undefined;
   }

@@ -4,15 +4,16 @@
  * writes nothing. Event-type channels are live-only (PUBLISH); user, room and broadcast channels
  * are recoverable (one atomic script: history + offset + publish).
  */
+
+import type { Clock } from "../../common/clock.js";
 import type { ChannelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
 import type { Broker } from "../brokers/broker.js";
-import { supportsBatch } from "../brokers/redis-batch.js";
+import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
 import { PublishBatcher } from "./publish-batcher.js";
-import type { Scheduler } from "./scheduler.js";
 import type { StatsTracker } from "./stats.js";
 import type { BatchingOptions, PublishOptions, PublishResult } from "./types.js";
 
@@ -30,35 +31,39 @@ export interface PublisherDeps {
   readonly stats: StatsTracker;
   /** Batch publishes (when the broker can: the Redis brokers; memory publishes one by one). */
   readonly batching: BatchingOptions | undefined;
-  readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly broker: () => Broker;
 }
 
-let lastMs = Number.NaN;
-let lastIso = "";
-
-/** The ISO 8601 time now; formatted once per millisecond (a burst of publishes shares it). */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
+/** The clock's ISO 8601 time; formatted once per millisecond (a burst of publishes shares it). */
+function isoClock(clock: Clock): () => string {
+  let lastMs = Number.NaN;
+  let lastIso = "";
+  return () => {
+    const ms = clock.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
 }
 
 export class Publisher {
   private inFlight = 0;
   private drained: (() => void)[] = [];
   private batcher: PublishBatcher | undefined;
+  private readonly isoNow: () => string;
 
-  constructor(private readonly deps: PublisherDeps) {}
+  constructor(private readonly deps: PublisherDeps) {
+    this.isoNow = isoClock(deps.clock);
+  }
 
   send(target: Target, type: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let event: OutgoingEvent;
     try {
       event = {
-        id: options.id ?? createId(),
+        id: options.id ?? createId(this.deps.clock.now()),
         type,
         data,
         metadata: {
@@ -108,7 +113,7 @@ export class Publisher {
     const { id: envelopeId, type, data, metadata } = event;
     try {
       json = encodeEvent(
-        { id: envelopeId, type, data, timestamp: isoNow(), ...metadata },
+        { id: envelopeId, type, data, timestamp: this.isoNow(), ...metadata },
         this.deps.limits,
       ).json;
     } catch (error) {
@@ -144,7 +149,7 @@ export class Publisher {
   private batcherFor(broker: Broker): PublishBatcher | undefined {
     const { batching } = this.deps;
     if (!batching || !supportsBatch(broker)) return undefined;
-    this.batcher ??= new PublishBatcher(batching, this.deps.scheduler, (items) => broker.publishBatch(items));
+    this.batcher ??= new PublishBatcher(batching, this.deps.clock, (items) => broker.publishBatch(items));
     return this.batcher;
   }
 

@@ -1,13 +1,14 @@
 /** The public types of the backend library (`@shared-infra/event-bus/server`). */
+
+import type { Clock } from "../../common/clock.js";
 import type { EnvelopeForPattern, EventEnvelope, EventMap } from "../../protocol/envelope.js";
 import type { Limits } from "../../protocol/limits.js";
 import type { StreamPosition } from "../../protocol/position.js";
 import type { Broker, BrokerKind, BrokerStatus } from "../brokers/broker.js";
-import type { ClusterConnectionOptions } from "../brokers/cluster-broker.js";
-import type { RedisOptions } from "../brokers/redis-connection.js";
+import type { ClusterConnectionOptions } from "../brokers/redis/cluster-broker.js";
+import type { RedisOptions } from "../brokers/redis/redis-connection.js";
 import type { Logger, LogLevel } from "./logger.js";
 import type { Middleware } from "./middleware.js";
-import type { Scheduler } from "./scheduler.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. Default 3. */
@@ -47,8 +48,8 @@ export interface EventBusConfig {
   readonly timeout?: number;
   /** Group publishes into pipelines. Default off (each publish is sent at once; still auto-pipelined per tick). */
   readonly batching?: Partial<BatchingOptions>;
-  /** History of recoverable channels: messages kept, and ttl in ms. Defaults 1000 and 5 minutes. */
-  readonly history?: { readonly maxLength?: number; readonly ttl?: number };
+  /** History of recoverable channels: messages and bytes kept, ttl in ms. Defaults 1000, 8 MiB, 5 minutes. */
+  readonly history?: { readonly maxLength?: number; readonly maxBytes?: number; readonly ttl?: number };
   /** While Redis is unreachable: publishes kept (default 10 000) and for how long, ms (default 10 000). */
   readonly offline?: { readonly queueSize?: number; readonly timeoutMs?: number };
   /** Dead letters kept (a capped stream). Default 10 000. */
@@ -60,7 +61,7 @@ export interface EventBusConfig {
   /** Default EVENT_BUS_LOG_LEVEL or "info". */
   readonly logLevel?: LogLevel;
   /** Timers and clock for retries and timeouts (tests may pass fake ones). Default: the real ones. */
-  readonly scheduler?: Scheduler;
+  readonly clock?: Clock;
 }
 
 export interface PublishOptions {

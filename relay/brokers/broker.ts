@@ -1,4 +1,8 @@
 /**
+ * The brokers folder (relay/brokers/): this interface (the main file), create-broker.ts (from
+ * config or env), memory/ (in-process) and redis/ (Redis and Redis Cluster, Lua scripts). Brokers
+ * import only the contract and common/; the relay and the backend library run on them.
+ *
  * The one interface the relay and the backend library run on. Three implementations behave the
  * same (one contract test suite runs against all of them): in-process memory (the embedded
  * default), Redis, and Redis Cluster.
@@ -24,6 +28,11 @@ export type Unsubscribe = () => Promise<void>;
 export interface HistoryOptions {
   /** Messages kept per recoverable channel. Default 1000. */
   readonly maxLength: number;
+  /**
+   * Bytes of messages kept per recoverable channel: the oldest are dropped beyond it (the newest is
+   * always kept). Default 8 MiB — without it, 1,000 events of 512 KB would be 512 MB per channel.
+   */
+  readonly maxBytes: number;
   /** A channel's history expires this long after its last publish. Default 5 minutes. */
   readonly ttlMs: number;
   /**
@@ -36,6 +45,7 @@ export interface HistoryOptions {
 
 export const DEFAULT_HISTORY: HistoryOptions = Object.freeze({
   maxLength: 1000,
+  maxBytes: 8 * 1024 * 1024,
   ttlMs: 5 * 60_000,
   metaTtlMs: 24 * 3600_000,
 });
@@ -126,7 +136,12 @@ export interface Broker {
   /** The channel's newest position; creates its epoch (offset 0) when it has none. */
   position(channel: string): Promise<StreamPosition>;
   /** Messages after `since`, oldest first, at most `limit`. */
-  readHistory(channel: string, since: StreamPosition, limit: number): Promise<ReadHistoryResult>;
+  readHistory(
+    channel: string,
+    since: StreamPosition,
+    limit: number,
+    maxBytes?: number,
+  ): Promise<ReadHistoryResult>;
 
   // ---- subscriptions ----
   /**

@@ -9,12 +9,12 @@
 import { channelNames } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import type { Broker, HistoryOptions } from "./broker.js";
-import { ClusterBroker, type ClusterConnectionOptions } from "./cluster-broker.js";
-import { MemoryBroker } from "./memory-broker.js";
-import type { MemoryHub } from "./memory-hub.js";
-import { RedisBroker } from "./redis-broker.js";
-import type { RedisOptions } from "./redis-connection.js";
-import type { RedisBrokerCommonOptions } from "./redis-options.js";
+import { MemoryBroker } from "./memory/memory-broker.js";
+import type { MemoryHub } from "./memory/memory-hub.js";
+import { ClusterBroker, type ClusterConnectionOptions } from "./redis/cluster-broker.js";
+import { RedisBroker } from "./redis/redis-broker.js";
+import type { RedisOptions } from "./redis/redis-connection.js";
+import type { RedisBrokerCommonOptions } from "./redis/redis-options.js";
 
 /** Tuning of the Redis brokers (offline queue, reconnect backoff, timeouts, pipelining). */
 export type RedisTuning = Omit<RedisBrokerCommonOptions, "history" | "prefix">;

@@ -3,7 +3,7 @@
  * serialises subscribe/unsubscribe per name so that a quick leave-then-join never ends with the
  * listener registered but Redis unsubscribed (or the reverse).
  */
-import { getOrCreate } from "../../protocol/collections.js";
+import { getOrCreate } from "../../common/collections.js";
 import type { Unsubscribe } from "./broker.js";
 
 export interface SubscriptionOps {

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-/** `event-bus` — the command-line entry point (see commands.ts for the subcommands). */
+/**
+ * The CLI folder (relay/cli/): the `event-bus` command — subcommands (commands.ts, *-command.ts)
+ * and the relay's configuration from flags, environment variables and files (relay-config.ts).
+ * Nothing else imports the CLI.
+ *
+ * `event-bus` — the command-line entry point (see commands.ts for the subcommands).
+ */
 import { argv, exit, stderr } from "node:process";
 import { dispatch } from "./commands.js";
 

@@ -1,9 +1,9 @@
 /** `event-bus relay`: runs the edge relay until SIGTERM / SIGINT, then drains and exits 0. */
 import { isEventBusError } from "../../protocol/errors.js";
-import { relayConfig, settingsHelp } from "../edge/config.js";
 import { createRelay } from "../edge/create-relay.js";
-import { createLogger } from "../edge/logger.js";
-import { installSignalHandlers } from "../edge/shutdown.js";
+import { createLogger } from "../edge/operations/logger.js";
+import { installSignalHandlers } from "../edge/operations/shutdown.js";
+import { relayConfig, settingsHelp } from "./relay-config.js";
 
 const USAGE = `Usage: event-bus relay [options]
 

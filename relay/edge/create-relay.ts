@@ -1,35 +1,28 @@
 /**
- * `createRelay(options)`: the edge relay, programmatically. An HTTP server with socket.io (default
- * in-memory adapter, no Connection State Recovery, WebSocket only unless long-polling is enabled),
+ * `createRelay(options)`: the edge relay, programmatically. An HTTP server with socket.io (the
+ * fan-out adapter, no Connection State Recovery, WebSocket only unless long-polling is enabled),
  * JWT handshakes, the broker bridge, presence, limits, /healthz /readyz /metrics, graceful close.
  *
  *   const relay = await createRelay({ port: 0, auth: { secret } });
  *   relay.url  // http://127.0.0.1:<port>
  *   await relay.close();
+ *
+ * Folders: connection/ (handshake, session, frame gate, hello, token refresh, sweep), rooms/ (join,
+ * leave, presence, the broker bridge, client publishes), delivery/ (broker messages to sockets,
+ * fan-out, recovery, history, slow consumers), operations/ (HTTP endpoints, metrics, logs,
+ * shutdown); assemble.ts wires them.
  */
-import { createServer, type Server as HttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Server, type ServerOptions } from "socket.io";
-import { channelNames } from "../../protocol/channels.js";
-import { RELAY_FRAMES } from "../../protocol/frames.js";
+import { createTokenVerifier, type TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BrokerConfig, createBroker } from "../brokers/create-broker.js";
-import { createTokenVerifier } from "./auth.js";
-import { Bridge } from "./bridge.js";
-import { checkSocket, onConnection } from "./connection.js";
-import { dispatchMessage } from "./dispatch.js";
-import { Fanout } from "./fanout.js";
-import { handshakeMiddleware } from "./handshake.js";
-import { createHttpHandler } from "./http.js";
-import { ConnectionIndex } from "./limits.js";
-import { createLogger, errorFields, type RelayLogger } from "./logger.js";
-import { createMetrics, type RelayMetrics } from "./metrics.js";
+import { assembleRelay, type RelayParts, watchBroker } from "./assemble.js";
+import { createLogger, type RelayLogger } from "./operations/logger.js";
+import type { RelayMetrics } from "./operations/metrics.js";
+import { drain } from "./operations/shutdown.js";
 import { configError, type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
-import { PresenceTracker } from "./presence.js";
-import { drain } from "./shutdown.js";
-import { SocketSweep } from "./sweep.js";
-import { TaskSet } from "./tasks.js";
-import type { RelayContext, RelayServer } from "./types.js";
+import type { RelayServer } from "./types.js";
 
 export interface RelayStats {
   readonly connections: number;
@@ -89,137 +82,37 @@ interface StartDeps {
   readonly broker: Broker;
   readonly owned: boolean;
   readonly logger: RelayLogger;
-  readonly verify: ReturnType<typeof createTokenVerifier>;
+  readonly verify: TokenVerifier;
 }
 
 async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<Relay> {
-  const ctx = buildContext(resolved, deps);
-  ctx.io.use(handshakeMiddleware(ctx));
-  ctx.io.on("connection", (socket) => onConnection(ctx, socket));
-  const offBroker = watchBroker(ctx);
-  await listen(ctx.httpServer, resolved.port, resolved.host);
-  const port = (ctx.httpServer.address() as AddressInfo).port;
+  const parts = assembleRelay({ options: resolved, ...deps });
+  const offBroker = watchBroker(deps.broker, parts, deps.logger);
+  await listen(parts.httpServer, resolved.port, resolved.host);
+  const port = (parts.httpServer.address() as AddressInfo).port;
   const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
   deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
   let closing: Promise<void> | undefined;
   return {
-    httpServer: ctx.httpServer,
-    io: ctx.io,
+    httpServer: parts.httpServer,
+    io: parts.io,
     broker: deps.broker,
-    metrics: ctx.metrics,
+    metrics: parts.metrics,
     logger: deps.logger,
     port,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     stats: () => ({
-      connections: ctx.io.sockets.sockets.size,
-      users: ctx.users.users,
-      channels: ctx.bridge.channels(),
-      presenceChannels: ctx.presence.channels(),
-      pendingTasks: ctx.tasks.size,
+      connections: parts.io.sockets.sockets.size,
+      users: parts.users.users,
+      channels: parts.bridge.channels(),
+      presenceChannels: parts.presence.channels(),
+      pendingTasks: parts.tasks.size,
     }),
     close(closeOptions = {}) {
-      closing ??= shutdown(ctx, deps, closeOptions.timeoutMs ?? resolved.shutdownTimeoutMs, offBroker);
+      const timeoutMs = closeOptions.timeoutMs ?? resolved.shutdownTimeoutMs;
+      closing ??= shutdown(parts, resolved, deps, timeoutMs, offBroker);
       return closing;
     },
-  };
-}
-
-type Context = RelayContext & { readonly httpServer: HttpServer };
-
-function buildContext(resolved: ResolvedRelayOptions, deps: StartDeps): Context {
-  const { broker, logger } = deps;
-  const state = { shuttingDown: false };
-  const names = channelNames(resolved.prefix);
-  // Callbacks below run only after the context exists; `late` lets them reach it.
-  const late: { ctx?: Context } = {};
-  const bridge = new Bridge(
-    broker,
-    resolved.subscriptionLingerMs,
-    (channel, raw) => late.ctx && dispatchMessage(late.ctx, channel, raw),
-    (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
-  );
-  const { io, httpServer, metrics } = buildServer(resolved, broker, bridge, state);
-  const sweep = new SocketSweep(
-    () => io.sockets.sockets.values(),
-    resolved.limits.slowConsumerCheckMs,
-    (socket, now) => late.ctx && checkSocket(late.ctx, socket, now),
-  );
-  const presence = new PresenceTracker(broker, resolved.presence, (error) =>
-    logger.warn(errorFields(error), "presence refresh failed"),
-  );
-  const options = { options: resolved, limits: resolved.limits, verify: deps.verify };
-  const parts = { io, broker, names, bridge, presence, metrics, logger, sweep, state, httpServer };
-  late.ctx = {
-    ...options,
-    ...parts,
-    fanout: new Fanout(io),
-    users: new ConnectionIndex(),
-    tasks: new TaskSet(),
-  };
-  return late.ctx;
-}
-
-/** The HTTP server (health, metrics), socket.io on it, and the metrics registry reading both. */
-function buildServer(
-  resolved: ResolvedRelayOptions,
-  broker: Broker,
-  bridge: Bridge,
-  state: { shuttingDown: boolean },
-) {
-  const holder: { io?: RelayServer } = {};
-  const names = channelNames(resolved.prefix);
-  const metrics = createMetrics(
-    {
-      connections: () => holder.io?.sockets.sockets.size ?? 0,
-      rooms: () => bridge.channels().filter((c) => names.parse(c)?.kind === "room").length,
-      channels: () => broker.subscriptions().channels.length,
-    },
-    resolved.processMetrics,
-  );
-  const httpServer = createServer(createHttpHandler({ broker, metrics, state }));
-  const io: RelayServer = new Server(httpServer, socketOptions(resolved, state));
-  holder.io = io;
-  return { io, httpServer, metrics };
-}
-
-function socketOptions(
-  resolved: ResolvedRelayOptions,
-  state: { readonly shuttingDown: boolean },
-): Partial<ServerOptions> {
-  const origins = resolved.corsOrigins;
-  const transports: NonNullable<ServerOptions["transports"]> = resolved.longPolling
-    ? ["polling", "websocket"]
-    : ["websocket"];
-  return {
-    transports,
-    maxHttpBufferSize: resolved.limits.maxFrameBytes,
-    serveClient: false,
-    cors: { origin: origins === "*" ? "*" : [...origins] },
-    allowRequest: (req, callback) => {
-      if (state.shuttingDown) return callback("the relay is shutting down", false);
-      const origin = req.headers.origin;
-      if (origins !== "*" && origin !== undefined && !origins.includes(origin)) {
-        return callback("origin not allowed", false);
-      }
-      callback(null, true);
-    },
-  };
-}
-
-/** Broker events: resync after a reconnect, and logs. */
-function watchBroker(ctx: RelayContext): () => void {
-  const offs = [
-    ctx.broker.on("resubscribed", (channels) => {
-      for (const channel of channels) {
-        if (ctx.bridge.has(channel)) ctx.io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
-      }
-      ctx.logger.info({ channels: channels.length }, "broker resubscribed; sent resync");
-    }),
-    ctx.broker.on("status", (status) => ctx.logger.info({ status }, "broker status")),
-    ctx.broker.on("error", (error) => ctx.logger.warn(errorFields(error), "broker error")),
-  ];
-  return () => {
-    for (const off of offs) off();
   };
 }
 
@@ -234,21 +127,27 @@ async function listen(server: HttpServer, port: number, host: string): Promise<v
 }
 
 async function shutdown(
-  ctx: Context,
+  parts: RelayParts,
+  resolved: ResolvedRelayOptions,
   deps: StartDeps,
   timeoutMs: number,
   offBroker: () => void,
 ): Promise<void> {
-  await drain(ctx, timeoutMs);
-  ctx.sweep.stop();
-  ctx.presence.close();
-  const httpClosed = new Promise<void>((resolve) => ctx.httpServer.once("close", () => resolve()));
-  await ctx.io.close();
-  ctx.httpServer.closeAllConnections();
+  const { logger } = deps;
+  await drain(
+    { io: parts.io, state: parts.state, metrics: parts.metrics, logger, clock: resolved.clock },
+    timeoutMs,
+  );
+  parts.sweep.stop();
+  parts.stop();
+  parts.presence.close();
+  const httpClosed = new Promise<void>((resolve) => parts.httpServer.once("close", () => resolve()));
+  await parts.io.close();
+  parts.httpServer.closeAllConnections();
   await httpClosed;
-  await ctx.tasks.settled();
-  await ctx.bridge.close();
+  await parts.tasks.settled();
+  await parts.bridge.close();
   offBroker();
   if (deps.owned) await deps.broker.close();
-  ctx.logger.info("relay closed");
+  logger.info("relay closed");
 }

@@ -2,31 +2,18 @@
  * The relay's programmatic options (what `createRelay` accepts), their defaults, and the one place
  * they are validated. The CLI builds these from flags and environment variables (config.ts).
  */
-import { definedOnly } from "../../protocol/collections.js";
+import { type Clock, systemClock } from "../../common/clock.js";
+import { definedOnly } from "../../common/collections.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
+import type { AuthorizeHook } from "../auth/authorize.js";
+import type { RelayAuthOptions } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
-import type { AuthorizeHook } from "./authorize.js";
-import type { RelayLogger } from "./logger.js";
+import type { RelayLogger } from "./operations/logger.js";
 
-export interface RelayAuthOptions {
-  /** Shared secret for HS256/HS384/HS512. */
-  readonly secret?: string;
-  /** PEM public key (SPKI) or X.509 certificate for RS*, PS*, ES* or EdDSA tokens. */
-  readonly publicKey?: string;
-  /** URL of a JSON Web Key Set (fetched and cached by jose). */
-  readonly jwksUrl?: string;
-  /** Algorithm allow-list. Default: the HS family for a secret, the key's family otherwise. */
-  readonly algorithms?: readonly string[];
-  readonly issuer?: string | readonly string[];
-  readonly audience?: string | readonly string[];
-  /** Allowed clock skew for exp/nbf, in seconds. Default 5. */
-  readonly clockToleranceSec?: number;
-  /** Refuse tokens without `exp`. Default true. */
-  readonly requireExpiration?: boolean;
-}
+export type { RelayAuthOptions } from "../auth/verify-token.js";
 
 export interface RelayLimits extends Limits {
   /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
@@ -47,6 +34,22 @@ export interface RelayLimits extends Limits {
   readonly maxBufferedBytes: number;
   /** How often outgoing buffers are checked, in ms. */
   readonly slowConsumerCheckMs: number;
+  /** Bytes of history in one recovery or `history` page (at least one message is always sent). */
+  readonly maxPageBytes: number;
+  /** A `history` page costs one extra frame of the rate limit per this many bytes it returns. */
+  readonly historyCostBytes: number;
+  /** Bytes per second one user may publish through this relay, all its sockets together. */
+  readonly publishBytesPerSecond: number;
+  /** Bytes one user may publish in a burst (at least limits.maxEventBytes). */
+  readonly publishBurstBytes: number;
+  /** Handshakes (socket.io CONNECT) per second from one address. */
+  readonly handshakesPerSecond: number;
+  /** Handshakes from one address in a burst. */
+  readonly handshakeBurst: number;
+  /** A connection must authenticate within this many ms, or it is closed. */
+  readonly authTimeoutMs: number;
+  /** How long a recovery reply may wait for the socket to drain before it is cut as a slow consumer. */
+  readonly drainTimeoutMs: number;
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
@@ -60,6 +63,14 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   maxBufferedMessages: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerCheckMs: 500,
+  maxPageBytes: 1024 * 1024,
+  historyCostBytes: 64 * 1024,
+  publishBytesPerSecond: 1024 * 1024,
+  publishBurstBytes: 4 * 1024 * 1024,
+  handshakesPerSecond: 200,
+  handshakeBurst: 1000,
+  authTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
 });
 
 export interface RelayPresenceOptions {
@@ -85,6 +96,12 @@ export interface RelayOptions {
   readonly corsOrigins?: readonly string[] | "*";
   /** Also accept HTTP long-polling (needs sticky sessions behind a load balancer). Default false. */
   readonly longPolling?: boolean;
+  /**
+   * Proxies in front of the relay whose `X-Forwarded-For` is trusted: the client address (for the
+   * per-address handshake limit and logs) is the one the outermost of these `trustProxy` hops saw.
+   * Default 0: the socket's own remote address; X-Forwarded-For is ignored.
+   */
+  readonly trustProxy?: number;
   /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
   readonly recoveryPageSize?: number;
   /**
@@ -104,6 +121,8 @@ export interface RelayOptions {
   readonly logLevel?: string;
   /** Also export prom-client's default process metrics. Default false. */
   readonly processMetrics?: boolean;
+  /** Time for every timer and "now" of the relay (tests may pass a fake). Default: the real clock. */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedRelayOptions {
@@ -114,6 +133,7 @@ export interface ResolvedRelayOptions {
   readonly authorize: AuthorizeHook | undefined;
   readonly corsOrigins: readonly string[] | "*";
   readonly longPolling: boolean;
+  readonly trustProxy: number;
   readonly recoveryPageSize: number;
   readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
@@ -121,6 +141,7 @@ export interface ResolvedRelayOptions {
   readonly limits: RelayLimits;
   readonly shutdownTimeoutMs: number;
   readonly processMetrics: boolean;
+  readonly clock: Clock;
 }
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
@@ -139,6 +160,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     authorize: options.authorize,
     corsOrigins: options.corsOrigins ?? "*",
     longPolling: options.longPolling ?? false,
+    trustProxy: options.trustProxy ?? 0,
     recoveryPageSize: options.recoveryPageSize ?? 100,
     directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
@@ -146,6 +168,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     limits,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     processMetrics: options.processMetrics ?? false,
+    clock: options.clock ?? systemClock,
   };
   validate(resolved);
   return resolved;
@@ -153,6 +176,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
 
 function validate(o: ResolvedRelayOptions): void {
   checkInteger("port", o.port, 0, 65535);
+  checkInteger("trustProxy", o.trustProxy, 0, 16);
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
@@ -161,6 +185,11 @@ function validate(o: ResolvedRelayOptions): void {
   for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
   if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
     throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
+  }
+  if (o.limits.publishBurstBytes < o.limits.maxEventBytes) {
+    throw configError(
+      "limits.publishBurstBytes must be at least limits.maxEventBytes (a burst holds one event).",
+    );
   }
   if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
     throw configError(

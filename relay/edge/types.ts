@@ -1,24 +1,13 @@
 /**
- * The socket.io server and socket types of the relay, and the context every part of it shares.
- * Client → relay events are typed as `unknown` arguments on purpose: frames come from untrusted
- * sockets and are validated (validate.ts) before use.
+ * The socket.io server and socket types of the relay. Client → relay events are typed as `unknown`
+ * arguments on purpose: frames come from untrusted sockets and are validated
+ * (connection/validate-frames.ts) before use. Handlers receive narrow dependencies of their own
+ * (see each folder), never a bag of everything.
  */
 import type { Server, Socket } from "socket.io";
-import type { ChannelNames } from "../../protocol/channels.js";
 import type { WireError } from "../../protocol/errors.js";
 import type { PresenceEvent, RELAY_FRAMES } from "../../protocol/frames.js";
-import type { Broker } from "../brokers/broker.js";
-import type { TokenVerifier } from "./auth.js";
-import type { Bridge } from "./bridge.js";
-import type { Fanout } from "./fanout.js";
-import type { ConnectionIndex } from "./limits.js";
-import type { RelayLogger } from "./logger.js";
-import type { RelayMetrics } from "./metrics.js";
-import type { RelayLimits, ResolvedRelayOptions } from "./options.js";
-import type { PresenceTracker } from "./presence.js";
-import type { Session } from "./session.js";
-import type { SocketSweep } from "./sweep.js";
-import type { TaskSet } from "./tasks.js";
+import type { Session } from "./connection/session.js";
 
 export interface RelayToClientEvents {
   [RELAY_FRAMES.message]: (channel: string, message: string) => void;
@@ -46,21 +35,10 @@ export type RelaySocket = Socket<
   RelaySocketData
 >;
 
-export interface RelayContext {
-  readonly io: RelayServer;
-  readonly broker: Broker;
-  readonly names: ChannelNames;
-  readonly options: ResolvedRelayOptions;
-  readonly limits: RelayLimits;
-  readonly verify: TokenVerifier;
-  readonly bridge: Bridge;
-  readonly fanout: Fanout;
-  readonly presence: PresenceTracker;
-  readonly metrics: RelayMetrics;
-  readonly logger: RelayLogger;
-  readonly users: ConnectionIndex<RelaySocket>;
-  readonly sweep: SocketSweep;
-  /** Async work (cleanups) that close() waits for. */
-  readonly tasks: TaskSet;
-  readonly state: { shuttingDown: boolean };
+/** What room handlers use of a socket: its id, its session, and socket.io room membership. */
+export type MemberSocket = Pick<RelaySocket, "id" | "data" | "join" | "leave" | "conn">;
+
+/** The relay's shutdown flag, shared by the handshake, /readyz and the drain. */
+export interface RelayState {
+  shuttingDown: boolean;
 }

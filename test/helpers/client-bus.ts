@@ -62,7 +62,7 @@ export function statusReached(
       reject(new Error(`bus did not reach "${status}" within ${timeoutMs} ms (it is "${bus.status}")`));
     }, timeoutMs);
     const off = bus.on("status", (next) => {
-      if (next !== status) return;
+      if (next.status !== status) return;
       clearTimeout(timer);
       off();
       resolve();

@@ -5,7 +5,7 @@
  *    promise chains behave as with real time.
  *  - TrackingClock: real time (optionally running ahead) that lists the client's pending timers.
  */
-import type { Clock } from "../../client/clock.js";
+import type { Clock } from "../../common/clock.js";
 
 interface Scheduled {
   readonly id: number;

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Broker } from "../../relay/brokers/broker.js";
 import { type BrokerConfig, createBroker } from "../../relay/brokers/create-broker.js";
-import { MemoryHub } from "../../relay/brokers/memory-hub.js";
+import { MemoryHub } from "../../relay/brokers/memory/memory-hub.js";
 import { type RedisCluster, startRedisCluster } from "../harness/redis-cluster.js";
 import { type RedisServer, startRedis } from "../harness/redis-server.js";
 

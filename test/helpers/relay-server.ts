@@ -11,7 +11,7 @@ import { encodeEvent } from "../../protocol/codec.js";
 import { createDevToken, type DevTokenOptions } from "../../relay/auth/dev-token.js";
 import type { Broker } from "../../relay/brokers/broker.js";
 import type { BrokerConfig } from "../../relay/brokers/create-broker.js";
-import { MemoryHub } from "../../relay/brokers/memory-hub.js";
+import { MemoryHub } from "../../relay/brokers/memory/memory-hub.js";
 import { createRelay, type Relay } from "../../relay/edge/create-relay.js";
 import type { RelayOptions } from "../../relay/edge/options.js";
 

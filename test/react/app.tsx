@@ -2,7 +2,7 @@
  * A small app that uses every public hook, for the SSR and hydration tests.
  */
 import type { ReactNode } from "react";
-import type { PhotoEvents } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import {
   createEventBusHooks,
   useConnection,

@@ -13,7 +13,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import type { ReactNode } from "react";
-import { MemoryHub } from "../../relay/brokers/memory-hub.js";
+import { MemoryHub } from "../../relay/brokers/memory/memory-hub.js";
 import {
   publishEvent,
   startTestRelay,

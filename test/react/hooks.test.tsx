@@ -3,9 +3,13 @@
  * `enabled`, the bounded event list, the outbox's pending count, stable functions, bus listeners.
  */
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
+
 import type { ReactNode } from "react";
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEventBus, type EventBus, type PhotoEvents, type PublishAck } from "../../client/index.js";
+
+import { createEventBus, type EventBus, type PublishAck } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import {
   EventBusProvider,
   useConnection,
@@ -182,7 +186,7 @@ describe("useConnection and usePublish", () => {
 
   it("useEventBusListener follows the bus's status with the latest listener", async () => {
     const statuses: string[] = [];
-    renderHook(() => useEventBusListener("status", (status) => statuses.push(status)), { wrapper });
+    renderHook(() => useEventBusListener("status", (change) => statuses.push(change.status)), { wrapper });
     await waitFor(() => expect(statuses).toContain("connected"));
     act(() => bus.disconnect());
     await waitFor(() => expect(statuses.at(-1)).toBe("disconnected"));

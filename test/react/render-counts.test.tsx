@@ -3,9 +3,13 @@
  * other event types, presence and status changes of other rooms leave it alone.
  */
 import { cleanup, render, screen } from "@testing-library/react";
+
 import { Profiler } from "react";
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEventBus, type EventBus, type PhotoEvents } from "../../client/index.js";
+
+import { createEventBus, type EventBus } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider, useConnection, useEventBus, usePublish, useRoom } from "../../react/index.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay, Toggle } from "./helpers.js";
 

@@ -3,9 +3,13 @@
  * reflected in state (never an unhandled rejection), presence and publishing from the browser.
  */
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+
 import { useState } from "react";
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEventBus, type EventBus, type EventBusOptions, type PhotoEvents } from "../../client/index.js";
+
+import { createEventBus, type EventBus, type EventBusOptions } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider, useConnection, usePublish, useRoom } from "../../react/index.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay, Toggle } from "./helpers.js";
 
@@ -235,5 +239,33 @@ describe("useRoom", () => {
     await screen.findByText("result: sent 1");
     fireEvent.click(screen.getByRole("button", { name: "comment elsewhere" }));
     await screen.findByText("result: refused FORBIDDEN");
+  });
+
+  it("a bad token: the room reaches failed with the coded cause (not joining forever), and useConnection says why", async () => {
+    const bus = createEventBus<PhotoEvents>({
+      url: relay.url,
+      getToken: async () => "not-a-jwt",
+      autoConnect: false,
+      reconnect: { minDelay: 20, maxDelay: 100 },
+    });
+    buses.push(bus);
+    function Status() {
+      const { status, reason } = useConnection();
+      return (
+        <p>
+          connection: {status} ({reason.code})
+        </p>
+      );
+    }
+    render(
+      <EventBusProvider bus={bus}>
+        <Status />
+        <RoomView name="photo:1" label="A" />
+      </EventBusProvider>,
+    );
+    bus.connect();
+    await screen.findByText("connection: unauthorized (TOKEN_INVALID)");
+    await screen.findByText("A status: failed");
+    await screen.findByText("A error: TOKEN_INVALID");
   });
 });

@@ -5,8 +5,11 @@
  * token, and touches no `window` (there is none in this environment: any access would throw).
  */
 import { renderToString } from "react-dom/server";
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEventBus, type PhotoEvents } from "../../client/index.js";
+
+import { createEventBus } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider } from "../../react/index.js";
 import { EveryHook } from "./app.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay } from "./helpers.js";

@@ -3,9 +3,13 @@
  * join each room once at the relay, deliver each event once, and close/leave only on a real unmount.
  */
 import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
+
 import { StrictMode } from "react";
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createEventBus, type EventBus, type PhotoEvents } from "../../client/index.js";
+
+import { createEventBus, type EventBus } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider, useConnection, useEventBus, useRoom } from "../../react/index.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay, Toggle } from "./helpers.js";
 

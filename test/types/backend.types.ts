@@ -2,14 +2,15 @@
  * Type tests for the backend library, checked by `npm run typecheck` (tsc): every
  * `@ts-expect-error` below must be an error, or tsc fails with "Unused '@ts-expect-error' directive".
  */
+
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import {
   type EventBusClient,
   type EventEnvelope,
   eventBus,
-  type PhotoEvents,
   type PublishResult,
   type Subscription,
-} from "../../relay/server.js";
+} from "../../relay/backend/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 declare function assertType<T extends true>(): T;

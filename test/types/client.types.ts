@@ -2,7 +2,8 @@
  * Type tests of the client SDK, checked by `npm run typecheck` (tsc): every `@ts-expect-error`
  * below must be an error, or tsc fails with "Unused '@ts-expect-error' directive".
  */
-import { createEventBus, type EventBus, type PhotoEvents, type PublishAck } from "../../client/index.js";
+import { createEventBus, type EventBus, type PublishAck } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 declare function assertType<T extends true>(): T;

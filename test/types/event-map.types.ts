@@ -2,6 +2,8 @@
  * Type tests, checked by `npm run typecheck` (tsc): every `@ts-expect-error` below must be an
  * error, or tsc fails with "Unused '@ts-expect-error' directive".
  */
+
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import type {
   EnvelopeForPattern,
   EnvelopeOf,
@@ -9,7 +11,6 @@ import type {
   EventEnvelope,
   EventType,
   MatchingTypes,
-  PhotoEvents,
 } from "../../protocol/index.js";
 
 declare function publish<K extends EventType<PhotoEvents>>(type: K, data: EventData<PhotoEvents, K>): void;

@@ -2,8 +2,8 @@
  * Type tests for the React bindings, checked by `npm run typecheck` (tsc -p tsconfig.json): every
  * `@ts-expect-error` below must be an error. Hooks are only type-checked here, never called.
  */
-import type { PhotoEvents } from "../../client/index.js";
 import { createEventBus, type EventBus } from "../../client/index.js";
+import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import {
   createEventBusHooks,
   EventBusProvider,

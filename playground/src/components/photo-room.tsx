@@ -2,8 +2,8 @@
  * A photo's room: who is watching (presence) and comments published from the browser. Comments
  * written while offline wait in the outbox and are sent, once each, when the connection returns.
  */
-import type { PhotoEvents } from "@shared-infra/event-bus/client";
 import { type FormEvent, useId, useState } from "react";
+import type { PhotoEvents } from "../../shared/photo-events.js";
 import { api, type PhotoState } from "../api.js";
 import { useRoom } from "../bus.js";
 import { sortedPhotos } from "../photos.js";

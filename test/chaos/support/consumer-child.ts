@@ -47,7 +47,7 @@ bus.on("gap", () => gaps++);
 bus.on("recovered", (info) => {
   recovered += info.replayed;
 });
-bus.on("status", (status, previous) => {
+bus.on("status", ({ status, previous }) => {
   if (status === "reconnecting" && previous === "connected") reconnects++;
 });
 

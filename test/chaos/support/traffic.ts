@@ -34,7 +34,7 @@ export function observeBus(ledger: DeliveryLedger, name: string, bus: EventBus<A
   bus.on("recovered", (info) => {
     state.recovered += info.replayed;
   });
-  bus.on("status", (status, previous) => {
+  bus.on("status", ({ status, previous }) => {
     if (status === "reconnecting" && previous === "connected") state.reconnects++;
   });
   bus.on("error", (error) => state.errors.push(error));

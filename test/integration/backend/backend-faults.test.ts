@@ -8,7 +8,7 @@ import { isEventBusError } from "../../../protocol/errors.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
 import type { PublishResult, ReceivedEvent } from "../../../relay/backend/types.js";
 import type { Broker, BrokerStatus } from "../../../relay/brokers/broker.js";
-import { RedisBroker } from "../../../relay/brokers/redis-broker.js";
+import { RedisBroker } from "../../../relay/brokers/redis/redis-broker.js";
 import { freePort } from "../../harness/processes.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 import { collector } from "../../helpers/wait.js";

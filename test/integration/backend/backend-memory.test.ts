@@ -1,5 +1,5 @@
-import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
+import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { describeBackendSuite } from "./backend-suite.js";
 
 describeBackendSuite("memory", async () => {

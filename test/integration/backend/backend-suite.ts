@@ -5,8 +5,8 @@
  * the same backend, standing in for the relay (it sees user/room channels).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { PhotoEvents } from "../../../playground/shared/photo-events.js";
 import { createId } from "../../../protocol/ids.js";
-import type { PhotoEvents } from "../../../protocol/photo-events.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
 import type { EventBusConfig, ReceivedEvent } from "../../../relay/backend/types.js";
 import type { Broker } from "../../../relay/brokers/broker.js";

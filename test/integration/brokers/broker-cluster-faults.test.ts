@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeMessage, encodeEvent } from "../../../protocol/codec.js";
 import { createId } from "../../../protocol/ids.js";
 import type { Broker, BrokerStatus } from "../../../relay/brokers/broker.js";
-import { ClusterBroker } from "../../../relay/brokers/cluster-broker.js";
-import { keySlot } from "../../../relay/brokers/redis-slot.js";
+import { ClusterBroker } from "../../../relay/brokers/redis/cluster-broker.js";
+import { keySlot } from "../../../relay/brokers/redis/redis-slot.js";
 import { type RedisCluster, type RedisClusterNode, startRedisCluster } from "../../harness/redis-cluster.js";
 import { collector } from "../../helpers/wait.js";
 

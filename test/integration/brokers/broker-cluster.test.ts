@@ -1,4 +1,4 @@
-import { ClusterBroker } from "../../../relay/brokers/cluster-broker.js";
+import { ClusterBroker } from "../../../relay/brokers/redis/cluster-broker.js";
 import { startRedisCluster } from "../../harness/redis-cluster.js";
 import { describeBrokerContract } from "./broker-contract.js";
 

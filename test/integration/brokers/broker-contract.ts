@@ -154,6 +154,40 @@ export function describeBrokerContract(name: string, setup: () => Promise<Broker
       expect(fromTheFuture.position).toEqual({ offset: 8, epoch });
     });
 
+    it("caps history by bytes (dropping the oldest, keeping the newest) and pages by bytes", async () => {
+      const pub = await connect({ maxLength: 1000, maxBytes: 10_000 });
+      const channel = room("bytes");
+      const { epoch } = await pub.position(channel);
+      const big = (n: number) =>
+        encodeEvent({ type: "test.event", data: { n, pad: "x".repeat(900) }, source: "c" }).json;
+      for (let i = 1; i <= 30; i++) await pub.publishRecoverable(channel, big(i));
+      const offsets = (messages: readonly string[]) =>
+        messages.map((m) => (JSON.parse(m) as { offset: number }).offset);
+      // ~1.1 KB each: the oldest were dropped until the rest fit in 10,000 bytes.
+      let since = 0;
+      while (since < 30 && !(await pub.readHistory(channel, { offset: since, epoch }, 1)).recovered) since++;
+      expect(since).toBeGreaterThan(15);
+      const firstKept = since + 1;
+      const kept: number[] = [];
+      let bytes = 0;
+      for (let page = 0; page < 30; page++) {
+        const result = await pub.readHistory(channel, { offset: since, epoch }, 100, 2_500);
+        expect(result.recovered).toBe(true);
+        expect(result.messages.length).toBeGreaterThan(0);
+        expect(result.messages.length).toBeLessThanOrEqual(2);
+        kept.push(...offsets(result.messages));
+        bytes += result.messages.reduce((sum, m) => sum + Buffer.byteLength(m), 0);
+        since = kept.at(-1) ?? since;
+        if (!result.more) break;
+      }
+      expect(kept).toEqual(Array.from({ length: 31 - firstKept }, (_, i) => firstKept + i));
+      expect(bytes).toBeLessThanOrEqual(10_000);
+      expect(bytes + bytes / kept.length).toBeGreaterThan(10_000 - 100); // one more would not have fit
+      // One message bigger than the page cap still comes, alone.
+      const alone = await pub.readHistory(channel, { offset: 28, epoch }, 100, 10);
+      expect([offsets(alone.messages), alone.more]).toEqual([[29], true]);
+    });
+
     it("forgets history after its ttl but still recovers a client that missed nothing", async () => {
       const pub = await connect({ ttlMs: 300 });
       const channel = room("ttl");

@@ -1,6 +1,6 @@
 import { DEFAULT_HISTORY } from "../../../relay/brokers/broker.js";
-import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
+import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { describeBrokerContract } from "./broker-contract.js";
 
 describeBrokerContract("memory", async () => {

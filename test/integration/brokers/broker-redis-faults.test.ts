@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeMessage, encodeEvent } from "../../../protocol/codec.js";
 import { isEventBusError } from "../../../protocol/errors.js";
 import type { Broker, BrokerStatus } from "../../../relay/brokers/broker.js";
-import { RedisBroker, type RedisBrokerOptions } from "../../../relay/brokers/redis-broker.js";
+import { RedisBroker, type RedisBrokerOptions } from "../../../relay/brokers/redis/redis-broker.js";
 import { freePort } from "../../harness/processes.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 import { collector } from "../../helpers/wait.js";

@@ -1,4 +1,4 @@
-import { RedisBroker } from "../../../relay/brokers/redis-broker.js";
+import { RedisBroker } from "../../../relay/brokers/redis/redis-broker.js";
 import { startRedis } from "../../harness/redis-server.js";
 import { describeBrokerContract } from "./broker-contract.js";
 

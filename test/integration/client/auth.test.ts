@@ -68,7 +68,7 @@ describe("tokens", () => {
     const events = collect(bus, "*", "user:u1");
     await statusReached(bus, "connected");
     const statuses: string[] = [];
-    bus.on("status", (s) => statuses.push(s));
+    bus.on("status", (s) => statuses.push(s.status));
     const firstExpiry = expiries[0] ?? 0;
     // Events flow until the relay's expiry check has run past the first token's expiry (the
     // moment under test); each is awaited, the pause only paces them.

@@ -113,7 +113,7 @@ describe("client basics", () => {
     let handshakes = 0;
     server.relay.io.engine.on("connection", () => handshakes++);
     // Issued a second ago: `iat` has a 1 s resolution, and a token of the revocation's own second
-    // counts as revoked only from the next one (relay/edge/revocation.ts).
+    // counts as revoked only from the next one (relay/auth/revocation.ts).
     const token = await server.token("u1", { ttl: 60, now: Math.floor(Date.now() / 1000) - 1 });
     const clock = new TrackingClock();
     const bus = testBus(
@@ -125,9 +125,9 @@ describe("client basics", () => {
       { clock },
     );
     const statuses: string[] = [];
-    bus.on("status", (s) => statuses.push(s));
+    bus.on("status", (s) => statuses.push(s.status));
     await statusReached(bus, "connected");
-    const { revokeUserSessions } = await import("../../../relay/edge/revocation.js");
+    const { revokeUserSessions } = await import("../../../relay/auth/revocation.js");
     await revokeUserSessions(server.broker, "u1");
     await statusReached(bus, "unauthorized");
     expect(bus.store.getState().error?.code).toBe("TOKEN_REVOKED");

@@ -74,7 +74,7 @@ describe("offline outbox", () => {
       }),
     );
     const statuses: string[] = [];
-    alice.on("status", (s) => statuses.push(s));
+    alice.on("status", (s) => statuses.push(s.status));
     alice.connect();
     await Promise.all(acks);
     const arrived = await untilMarker(server.broker, "room:photo:1", events);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { GapInfo, RecoveredInfo } from "../../../client/types.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
 import { createBroker } from "../../../relay/brokers/create-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import {
   closeAllBuses,
   collect,
@@ -124,7 +124,7 @@ describe("recovery on the memory broker", () => {
     const user = collect(bus, "*", "user:u1");
     const room = collect(bus, "*", "room:photo:1");
     let reconnects = 0;
-    bus.on("status", (status) => status === "reconnecting" && reconnects++);
+    bus.on("status", ({ status }) => status === "reconnecting" && reconnects++);
     await bus.joinRoom("photo:1");
     for (let i = 0; i < 500; i++) {
       await publishEvent(backend, "user:u1", "photo.processing.progress", { i });

@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDevToken } from "../../../relay/auth/dev-token.js";
+import { revokeUserSessions } from "../../../relay/auth/revocation.js";
 import type { Broker } from "../../../relay/brokers/broker.js";
-import { revokeUserSessions } from "../../../relay/edge/revocation.js";
 import { connectBackend, useBrokerFixture } from "../../helpers/relay-brokers.js";
 import { closeAllClients, connectClient, connectError } from "../../helpers/relay-client.js";
 import { publishEvent, startTestRelay, TEST_SECRET, type TestRelay } from "../../helpers/relay-server.js";

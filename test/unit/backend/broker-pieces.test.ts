@@ -2,9 +2,11 @@
  * The pure pieces under the Redis brokers: cluster key slots and the ready
  * gate that queues operations during an outage.
  */
+
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ReadyGate } from "../../../relay/brokers/redis-gate.js";
-import { hashTagOf, keySlot } from "../../../relay/brokers/redis-slot.js";
+import { systemClock } from "../../../common/clock.js";
+import { ReadyGate } from "../../../relay/brokers/redis/redis-gate.js";
+import { hashTagOf, keySlot } from "../../../relay/brokers/redis/redis-slot.js";
 
 describe("keySlot", () => {
   it("matches the slots Redis documents and computes", () => {
@@ -31,7 +33,7 @@ describe("ReadyGate", () => {
   });
 
   it("runs at once when open, and queued operations in order when it opens", async () => {
-    const gate = new ReadyGate({ maxQueued: 10, timeoutMs: 1000 });
+    const gate = new ReadyGate({ maxQueued: 10, timeoutMs: 1000, clock: systemClock });
     const order: number[] = [];
     const op = (n: number) => async () => {
       order.push(n);
@@ -47,7 +49,7 @@ describe("ReadyGate", () => {
   });
 
   it("rejects with TIMEOUT after timeoutMs, BROKER_UNAVAILABLE when full, CLOSED once closed", async () => {
-    const gate = new ReadyGate({ maxQueued: 2, timeoutMs: 1000 });
+    const gate = new ReadyGate({ maxQueued: 2, timeoutMs: 1000, clock: systemClock });
     const ran = vi.fn(async () => "ran");
     const first = gate.run(ran);
     vi.advanceTimersByTime(500);

@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventBusClient } from "../../../relay/backend/client.js";
-import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
-import { MemoryHub } from "../../../relay/brokers/memory-hub.js";
+import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { silentLogger } from "../../integration/backend/silent-logger.js";
 
 let hub: MemoryHub;
@@ -24,7 +24,7 @@ const client = (config: Partial<ConstructorParameters<typeof EventBusClient>[0]>
 
 beforeEach(() => {
   vi.useFakeTimers();
-  hub = new MemoryHub({ now: () => Date.now() });
+  hub = new MemoryHub();
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.disconnect()));

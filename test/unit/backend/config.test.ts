@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { buildBroker, DEFAULT_RETRY, resolveSettings } from "../../../relay/backend/config.js";
 import type { Logger } from "../../../relay/backend/logger.js";
 import type { EventBusConfig } from "../../../relay/backend/types.js";
-import { MemoryBroker } from "../../../relay/brokers/memory-broker.js";
+import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
 
 const quiet = () => {
   const warn = vi.fn<(objOrMessage: object | string, message?: string) => void>();

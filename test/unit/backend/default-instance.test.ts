@@ -3,7 +3,7 @@
  * use from the environment — here none, so the in-process memory broker.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultEventBus, eventBus } from "../../../relay/server.js";
+import { defaultEventBus, eventBus } from "../../../relay/backend/index.js";
 import { collector } from "../../helpers/wait.js";
 
 process.env.EVENT_BUS_LOG_LEVEL = "silent"; // the memory-broker notice is covered in config.test.ts

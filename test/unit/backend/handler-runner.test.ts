@@ -1,21 +1,21 @@
 /**
  * One handler run: timeout per attempt, exponential backoff between retries (checked against a
- * manual scheduler that records every delay asked for), and an outcome instead of a throw.
+ * manual clock that records every delay asked for), and an outcome instead of a throw.
  */
 import { describe, expect, it } from "vitest";
+import type { Clock } from "../../../common/clock.js";
 import { retryDelay, runWithRetries } from "../../../relay/backend/handler-runner.js";
-import type { Scheduler } from "../../../relay/backend/scheduler.js";
 import type { RetryPolicy } from "../../../relay/backend/types.js";
 
 const SEEDS: RetryPolicy = { maxRetries: 3, initialDelay: 1000, maxDelay: 10_000, backoffMultiplier: 2 };
 
 /** Timers that fire only when the test says so; remembers every delay requested. */
-function manualScheduler() {
+function manualClock() {
   let now = 0;
   const timers = new Map<number, { at: number; run: () => void }>();
   let nextId = 0;
   const requested: number[] = [];
-  const scheduler: Scheduler = {
+  const clock: Clock = {
     now: () => now,
     setTimeout(run, ms) {
       requested.push(ms);
@@ -40,7 +40,7 @@ function manualScheduler() {
     now = until;
     await new Promise((r) => setImmediate(r));
   };
-  return { scheduler, advance, requested, pending: () => timers.size };
+  return { clock, advance, requested, pending: () => timers.size };
 }
 
 describe("retryDelay", () => {
@@ -54,7 +54,7 @@ describe("retryDelay", () => {
 
 describe("runWithRetries", () => {
   it("retries a failing handler after 1 s, 2 s and 4 s, then reports the last error", async () => {
-    const { scheduler, advance, requested } = manualScheduler();
+    const { clock, advance, requested } = manualClock();
     const attempts: number[] = [];
     const outcome = runWithRetries(
       (n) => {
@@ -62,7 +62,7 @@ describe("runWithRetries", () => {
         throw new Error(`boom ${n}`);
       },
       { timeoutMs: 30_000, retryOnError: true, retry: SEEDS },
-      scheduler,
+      clock,
     );
     await advance(999);
     expect(attempts).toEqual([1]);
@@ -76,11 +76,11 @@ describe("runWithRetries", () => {
   });
 
   it("times out a hanging attempt with HANDLER_TIMEOUT and succeeds on a later attempt", async () => {
-    const { scheduler, advance, pending } = manualScheduler();
+    const { clock, advance, pending } = manualClock();
     const outcome = runWithRetries(
       (n) => (n === 1 ? new Promise(() => {}) : Promise.resolve("done")),
       { timeoutMs: 5000, retryOnError: true, retry: SEEDS },
-      scheduler,
+      clock,
     );
     await advance(5000 + 1000);
     expect(await outcome).toEqual({ ok: true, attempts: 2 });
@@ -88,11 +88,11 @@ describe("runWithRetries", () => {
   });
 
   it("makes one attempt when retryOnError is false, and reports a timeout's code", async () => {
-    const { scheduler, advance } = manualScheduler();
+    const { clock, advance } = manualClock();
     const outcome = runWithRetries(
       () => new Promise(() => {}),
       { timeoutMs: 50, retryOnError: false, retry: SEEDS },
-      scheduler,
+      clock,
     );
     await advance(50);
     const result = await outcome;

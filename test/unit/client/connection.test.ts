@@ -32,7 +32,7 @@ function setup(options: Partial<EventBusOptions> = {}) {
   const bus = createBus(resolved, relay.factory);
   buses.push(bus);
   const statuses: string[] = [];
-  bus.on("status", (s) => statuses.push(s));
+  bus.on("status", (s) => statuses.push(s.status));
   return { clock, relay, bus, getToken, statuses };
 }
 

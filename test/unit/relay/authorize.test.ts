@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AuthorizeHook, claimsAllow, isAllowed } from "../../../relay/edge/authorize.js";
+import { type AuthorizeHook, claimsAllow, isAllowed } from "../../../relay/auth/authorize.js";
 
 describe("room authorization", () => {
   const claims = { sub: "u1", rooms: ["photo:*", "team:42"], publish: ["photo:[0-9]*"] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { relayConfig } from "../../../relay/edge/config.js";
+import { relayConfig } from "../../../relay/cli/relay-config.js";
 import { resolveRelayOptions } from "../../../relay/edge/options.js";
 
 const secret = { JWT_SECRET: "0123456789abcdef0123456789abcdef" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as ws from "ws";
-import { textFrame } from "../../../relay/edge/fanout.js";
+import { textFrame } from "../../../relay/edge/delivery/engine-internals.js";
 
 interface FrameReceiver {
   on(event: "message", listener: (data: Buffer, isBinary: boolean) => void): void;

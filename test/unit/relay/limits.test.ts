@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionIndex, FrameRateLimiter, TokenBucket } from "../../../relay/edge/limits.js";
+import { ConnectionIndex, FrameRateLimiter, TokenBucket } from "../../../relay/edge/connection/limits.js";
 
 function clock(start = 0) {
   let now = start;
@@ -9,7 +9,7 @@ function clock(start = 0) {
 describe("TokenBucket", () => {
   it("allows a burst, then refills at the rate", () => {
     const time = clock();
-    const bucket = new TokenBucket(3, 2, time.now);
+    const bucket = new TokenBucket(3, 2, time);
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
     time.advance(499);
     expect(bucket.take()).toBe(false);
@@ -21,7 +21,7 @@ describe("TokenBucket", () => {
 
   it("ignores a clock that goes backwards", () => {
     const time = clock(1000);
-    const bucket = new TokenBucket(1, 1, time.now);
+    const bucket = new TokenBucket(1, 1, time);
     expect(bucket.take()).toBe(true);
     time.advance(-500);
     expect(bucket.take()).toBe(false);
@@ -31,14 +31,14 @@ describe("TokenBucket", () => {
 describe("FrameRateLimiter", () => {
   it("answers ok, then limited, then flood once refusals exceed the tolerance", () => {
     const time = clock();
-    const limiter = new FrameRateLimiter({ ratePerSecond: 1, rateBurst: 2, floodTolerance: 3 }, time.now);
+    const limiter = new FrameRateLimiter({ ratePerSecond: 1, rateBurst: 2, floodTolerance: 3 }, time);
     const verdicts = Array.from({ length: 6 }, () => limiter.check());
     expect(verdicts).toEqual(["ok", "ok", "limited", "limited", "limited", "flood"]);
   });
 
   it("forgives a client that slows down", () => {
     const time = clock();
-    const limiter = new FrameRateLimiter({ ratePerSecond: 10, rateBurst: 1, floodTolerance: 2 }, time.now);
+    const limiter = new FrameRateLimiter({ ratePerSecond: 10, rateBurst: 1, floodTolerance: 2 }, time);
     for (let round = 0; round < 20; round++) {
       expect(limiter.check()).toBe("ok");
       expect(limiter.check()).toBe("limited");

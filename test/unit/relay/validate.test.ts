@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createId } from "../../../protocol/ids.js";
-import { parseHello, parseHistory, parseJoin, parsePublish } from "../../../relay/edge/validate.js";
+import {
+  parseHello,
+  parseHistory,
+  parseJoin,
+  parsePublish,
+} from "../../../relay/edge/connection/validate-frames.js";
 
 const code = (run: () => unknown) => {
   try {

@@ -1,0 +1,51 @@
+/**
+ * The backend folder (relay/backend/): the library Node services use to publish and subscribe —
+ * EventBusClient (client.ts) over a Broker, its publisher, dispatcher (handlers with timeouts,
+ * retries and dead letters), middleware and stats. Never imports relay/edge.
+ *
+ * @shared-infra/event-bus/server — the backend library for Node services: EventBusClient, the
+ * ready-made `eventBus` instance (configured from the environment), the brokers it runs on, and
+ * the wire-contract types. See docs/backend.md.
+ */
+
+export type { Clock } from "../../common/clock.js";
+export type {
+  AnyEvents,
+  EnvelopeForPattern,
+  EnvelopeOf,
+  ErrorCode,
+  EventBusClaims,
+  EventData,
+  EventEnvelope,
+  EventMap,
+  EventMetadata,
+  EventType,
+  StreamPosition,
+} from "../../protocol/index.js";
+export { channelNames, createId, EventBusError, isEventBusError } from "../../protocol/index.js";
+export type { Broker, BrokerKind, BrokerStatus, HistoryOptions } from "../brokers/broker.js";
+export { type BrokerConfig, brokerConfigFromEnv, createBroker } from "../brokers/create-broker.js";
+export { MemoryBroker } from "../brokers/memory/memory-broker.js";
+export { ClusterBroker, type ClusterBrokerOptions } from "../brokers/redis/cluster-broker.js";
+export { RedisBroker, type RedisBrokerOptions } from "../brokers/redis/redis-broker.js";
+export { EventBusClient } from "./client.js";
+export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
+export { defaultEventBus, eventBus } from "./default-instance.js";
+export type { Logger, LogLevel } from "./logger.js";
+export type { Middleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
+export type {
+  BatchingOptions,
+  EventBusConfig,
+  EventBusStats,
+  EventHandler,
+  HealthState,
+  HealthStatus,
+  PatternHandler,
+  PublishOptions,
+  PublishResult,
+  ReceivedEvent,
+  RetryPolicy,
+  SubscribeOptions,
+  Subscription,
+  TargetedPublishOptions,
+} from "./types.js";

@@ -1,0 +1,320 @@
+/**
+ * The in-process stand-in for a Redis server: pub/sub with Redis glob patterns, per-channel
+ * history with offsets and epochs, presence, values and logs — the same semantics as the Redis
+ * scripts, so the same contract tests pass on both. Every MemoryBroker is a connection to a hub;
+ * brokers created without one share `defaultMemoryHub`, so a relay and a backend library in one
+ * process talk to each other with no configuration.
+ *
+ * Expiry is evaluated lazily against an injectable clock.
+ */
+
+import { type Clock, systemClock } from "../../../common/clock.js";
+import { getOrCreate } from "../../../common/collections.js";
+import { compileGlob, type GlobMatcher } from "../../../protocol/glob.js";
+import { utf8ByteLength } from "../../../protocol/limits.js";
+import { createEpoch, type StreamPosition, withPosition } from "../../../protocol/position.js";
+import type {
+  HistoryOptions,
+  LogEntry,
+  PresenceRecord,
+  PublishRecoverableResult,
+  ReadHistoryResult,
+} from "../broker.js";
+
+export interface HubSubscriber {
+  deliver(channel: string, message: string, pattern: string | undefined): void;
+}
+
+interface HistoryEntry {
+  readonly offset: number;
+  readonly message: string;
+}
+
+interface ChannelHistory {
+  readonly epoch: string;
+  top: number;
+  entries: HistoryEntry[];
+  /** UTF-8 bytes of the entries' messages (the byte cap). */
+  bytes: number;
+  historyExpiresAt: number;
+  metaExpiresAt: number;
+}
+
+interface Expiring<T> {
+  readonly value: T;
+  readonly expiresAt: number;
+}
+
+interface Delivery {
+  readonly subscriber: HubSubscriber;
+  readonly channel: string;
+  readonly message: string;
+  readonly pattern: string | undefined;
+}
+
+export class MemoryHub {
+  private readonly clock: Clock;
+  private readonly channels = new Map<string, Set<HubSubscriber>>();
+  private readonly patterns = new Map<string, { match: GlobMatcher; subscribers: Set<HubSubscriber> }>();
+  private readonly histories = new Map<string, ChannelHistory>();
+  private readonly dedup = new Map<string, Expiring<StreamPosition>>();
+  private readonly values = new Map<string, Expiring<string>>();
+  private readonly presence = new Map<string, Map<string, Expiring<PresenceRecord>>>();
+  private readonly logs = new Map<string, { lastId: string; entries: LogEntry[] }>();
+  private readonly queue: Delivery[] = [];
+  private draining = false;
+
+  constructor(options: { readonly clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  // ---- pub/sub ----
+  subscribe(subscriber: HubSubscriber, channel: string): void {
+    getOrCreate(this.channels, channel, () => new Set()).add(subscriber);
+  }
+
+  unsubscribe(subscriber: HubSubscriber, channel: string): void {
+    const set = this.channels.get(channel);
+    if (set?.delete(subscriber) && set.size === 0) this.channels.delete(channel);
+  }
+
+  psubscribe(subscriber: HubSubscriber, pattern: string): void {
+    getOrCreate(this.patterns, pattern, () => ({
+      match: compileGlob(pattern),
+      subscribers: new Set(),
+    })).subscribers.add(subscriber);
+  }
+
+  punsubscribe(subscriber: HubSubscriber, pattern: string): void {
+    const entry = this.patterns.get(pattern);
+    if (entry?.subscribers.delete(subscriber) && entry.subscribers.size === 0) this.patterns.delete(pattern);
+  }
+
+  /** Queues delivery to everyone subscribed now, in publish order; returns the receiver count. */
+  publish(channel: string, message: string): number {
+    let receivers = 0;
+    for (const subscriber of this.channels.get(channel) ?? []) {
+      this.queue.push({ subscriber, channel, message, pattern: undefined });
+      receivers++;
+    }
+    for (const [pattern, { match, subscribers }] of this.patterns) {
+      if (!match(channel)) continue;
+      for (const subscriber of subscribers) {
+        this.queue.push({ subscriber, channel, message, pattern });
+        receivers++;
+      }
+    }
+    if (receivers > 0 && !this.draining) {
+      this.draining = true;
+      queueMicrotask(() => this.drain());
+    }
+    return receivers;
+  }
+
+  private drain(): void {
+    // Deliveries queued by listeners while draining are appended and delivered in order.
+    for (let i = 0; i < this.queue.length; i++) {
+      const { subscriber, channel, message, pattern } = this.queue[i] as Delivery;
+      subscriber.deliver(channel, message, pattern);
+    }
+    this.queue.length = 0;
+    this.draining = false;
+  }
+
+  // ---- history ----
+  private history(channel: string, options: HistoryOptions): ChannelHistory {
+    const now = this.clock.now();
+    let record = this.histories.get(channel);
+    if (record && now >= record.metaExpiresAt) record = undefined;
+    if (!record) {
+      record = { epoch: createEpoch(), top: 0, entries: [], bytes: 0, historyExpiresAt: 0, metaExpiresAt: 0 };
+      this.histories.set(channel, record);
+    }
+    if (now >= record.historyExpiresAt) {
+      record.entries = [];
+      record.bytes = 0;
+    }
+    record.metaExpiresAt = now + options.metaTtlMs;
+    return record;
+  }
+
+  publishRecoverable(
+    channel: string,
+    envelopeJson: string,
+    options: HistoryOptions,
+    dedupId: string | undefined,
+    dedupTtlMs: number,
+  ): PublishRecoverableResult {
+    const now = this.clock.now();
+    const dedupKey = dedupId === undefined ? undefined : `${channel}\u0000${dedupId}`;
+    if (dedupKey !== undefined) {
+      const previous = this.dedup.get(dedupKey);
+      if (previous && now < previous.expiresAt) return { ...previous.value, duplicate: true };
+    }
+    const record = this.history(channel, options);
+    const offset = ++record.top;
+    const message = withPosition(envelopeJson, { offset, epoch: record.epoch });
+    record.entries.push({ offset, message });
+    record.bytes += utf8ByteLength(message);
+    trimHistory(record, options);
+    record.historyExpiresAt = now + options.ttlMs;
+    if (dedupKey !== undefined) {
+      this.dedup.set(dedupKey, { value: { offset, epoch: record.epoch }, expiresAt: now + dedupTtlMs });
+      this.sweepDedup(now);
+    }
+    this.publish(channel, message);
+    return { offset, epoch: record.epoch, duplicate: false };
+  }
+
+  position(channel: string, options: HistoryOptions): StreamPosition {
+    const { top, epoch } = this.history(channel, options);
+    return { offset: top, epoch };
+  }
+
+  readHistory(
+    channel: string,
+    since: StreamPosition,
+    page: { readonly limit: number; readonly maxBytes: number },
+    options: HistoryOptions,
+  ): ReadHistoryResult {
+    const record = this.history(channel, options);
+    const position = { offset: record.top, epoch: record.epoch };
+    const lost = { position, recovered: false, messages: [], more: false };
+    if (since.epoch !== record.epoch || since.offset > record.top) return lost;
+    if (since.offset === record.top) return { position, recovered: true, messages: [], more: false };
+    const first = record.entries[0]?.offset;
+    if (first === undefined || first > since.offset + 1) return lost;
+    const start = since.offset + 1 - first;
+    const messages: string[] = [];
+    let bytes = 0;
+    for (let i = start; i < record.entries.length && messages.length < page.limit; i++) {
+      const message = (record.entries[i] as HistoryEntry).message;
+      const size = utf8ByteLength(message);
+      if (messages.length > 0 && bytes + size > page.maxBytes) break;
+      messages.push(message);
+      bytes += size;
+    }
+    return { position, recovered: true, messages, more: start + messages.length < record.entries.length };
+  }
+
+  private sweepDedup(now: number): void {
+    if (this.dedup.size % 1024 !== 0) return;
+    for (const [key, { expiresAt }] of this.dedup) if (now >= expiresAt) this.dedup.delete(key);
+  }
+
+  // ---- presence ----
+  presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): void {
+    const room = getOrCreate(this.presence, channel, () => new Map());
+    const expiresAt = this.clock.now() + ttlMs;
+    for (const record of records) room.set(record.connectionId, { value: record, expiresAt });
+  }
+
+  presenceRemove(channel: string, connectionIds: readonly string[]): void {
+    const room = this.presence.get(channel);
+    if (!room) return;
+    for (const id of connectionIds) room.delete(id);
+    if (room.size === 0) this.presence.delete(channel);
+  }
+
+  presenceList(channel: string): { members: PresenceRecord[]; expired: PresenceRecord[] } {
+    const room = this.presence.get(channel);
+    const members: PresenceRecord[] = [];
+    const expired: PresenceRecord[] = [];
+    if (!room) return { members, expired };
+    const now = this.clock.now();
+    for (const [id, { value, expiresAt }] of room) {
+      if (now < expiresAt) {
+        members.push(value);
+      } else {
+        expired.push(value);
+        room.delete(id);
+      }
+    }
+    if (room.size === 0) this.presence.delete(channel);
+    return { members, expired };
+  }
+
+  // ---- values and logs ----
+  setValue(key: string, value: string, ttlMs: number): void {
+    this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+  }
+
+  getValue(key: string): string | null {
+    const entry = this.values.get(key);
+    if (!entry) return null;
+    if (this.clock.now() < entry.expiresAt) return entry.value;
+    this.values.delete(key);
+    return null;
+  }
+
+  appendLog(key: string, value: string, maxLength: number): string {
+    const log = getOrCreate(this.logs, key, () => ({ lastId: "0-0", entries: [] as LogEntry[] }));
+    const [lastMs, lastSeq] = log.lastId.split("-").map(Number) as [number, number];
+    const ms = Math.max(this.clock.now(), lastMs);
+    const id = `${ms}-${ms === lastMs ? lastSeq + 1 : 0}`;
+    log.lastId = id;
+    log.entries.push({ id, value });
+    if (log.entries.length > maxLength) log.entries.splice(0, log.entries.length - maxLength);
+    return id;
+  }
+
+  readLog(key: string, after: string | undefined, count: number): LogEntry[] {
+    const entries = this.logs.get(key)?.entries ?? [];
+    const start = after === undefined ? 0 : entries.findIndex((e) => compareLogIds(e.id, after) > 0);
+    return start === -1 ? [] : entries.slice(start, start + count);
+  }
+
+  deleteLog(key: string, ids: readonly string[]): number {
+    const log = this.logs.get(key);
+    if (!log) return 0;
+    const doomed = new Set(ids);
+    const before = log.entries.length;
+    log.entries = log.entries.filter((e) => !doomed.has(e.id));
+    return before - log.entries.length;
+  }
+
+  deleteKey(key: string): void {
+    this.values.delete(key);
+    this.logs.delete(key);
+  }
+
+  /** Forgets everything, as a Redis restart without persistence would (subscriptions survive). */
+  flush(): void {
+    this.histories.clear();
+    this.dedup.clear();
+    this.values.clear();
+    this.presence.clear();
+    this.logs.clear();
+  }
+
+  /** Exact channels and patterns with at least one subscriber (PUBSUB CHANNELS / NUMPAT). */
+  activeSubscriptions(): { channels: string[]; patterns: string[] } {
+    return { channels: [...this.channels.keys()], patterns: [...this.patterns.keys()] };
+  }
+}
+
+/** Compares Redis stream ids ("ms-seq"). */
+export function compareLogIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am - bm || as - bs;
+}
+
+/** The hub every MemoryBroker uses unless given another: one per process. */
+export const defaultMemoryHub = new MemoryHub();
+
+/** Drops the oldest entries until the history fits `maxLength` and `maxBytes` (keeping the newest). */
+function trimHistory(record: ChannelHistory, options: HistoryOptions): void {
+  let drop = 0;
+  let bytes = record.bytes;
+  const { entries } = record;
+  while (
+    entries.length - drop > 1 &&
+    (entries.length - drop > options.maxLength || bytes > options.maxBytes)
+  ) {
+    bytes -= utf8ByteLength((entries[drop] as HistoryEntry).message);
+    drop++;
+  }
+  if (drop > 0) entries.splice(0, drop);
+  record.bytes = bytes;
+}

@@ -1,0 +1,115 @@
+/**
+ * The socket.io middleware that authenticates every (re)connection: the address's handshake budget
+ * is checked first (no token is verified for an address over it), then the token from `auth.token`
+ * is verified and checked against the user's revocation time and the per-user connection cap. A
+ * refusal reaches the client as `connect_error` whose `data` is a WireError (`{ code, message }`),
+ * is logged in aggregate (refusal-log.ts), and closes the connection (connect-guard.ts).
+ * There is no Connection State Recovery, so no socket ever skips this.
+ */
+import type { ExtendedError } from "socket.io";
+import type { Clock } from "../../../common/clock.js";
+import { isPlainRecord } from "../../../protocol/codec.js";
+import { EventBusError, toEventBusError } from "../../../protocol/errors.js";
+import { PROTOCOL_VERSION } from "../../../protocol/frames.js";
+import type { AuthorizeHook } from "../../auth/authorize.js";
+import { isRevoked } from "../../auth/revocation.js";
+import type { TokenVerifier, VerifiedToken } from "../../auth/verify-token.js";
+import type { RelayLogger } from "../operations/logger.js";
+import type { RelayMetrics } from "../operations/metrics.js";
+import type { RefusalLog } from "../operations/refusal-log.js";
+import type { RelayLimits } from "../options.js";
+import type { RelaySocket, RelayState } from "../types.js";
+import { clientAddress, closeRefused } from "./connect-guard.js";
+import type { ConnectionIndex, KeyedBuckets } from "./limits.js";
+import { Session } from "./session.js";
+
+export interface HandshakeDeps {
+  readonly state: Readonly<RelayState>;
+  readonly verify: TokenVerifier;
+  readonly revokedBefore: (userId: string) => Promise<number | null>;
+  readonly users: ConnectionIndex<RelaySocket>;
+  readonly limits: RelayLimits;
+  readonly authorize: AuthorizeHook | undefined;
+  readonly clock: Clock;
+  readonly logger: RelayLogger;
+  readonly metrics: Pick<RelayMetrics, "authFailures">;
+  /** Handshake budgets per client address. */
+  readonly addresses: KeyedBuckets;
+  readonly refusals: RefusalLog;
+  readonly trustProxy: number;
+}
+
+/** How long a refused connection may take to read its refusal before it is cut. */
+const REFUSED_GRACE_MS = 1000;
+
+export function handshakeMiddleware(deps: HandshakeDeps) {
+  return (socket: RelaySocket, next: (error?: ExtendedError) => void): void => {
+    const address = clientAddress(socket.request, deps.trustProxy);
+    authenticate(deps, socket, address).then(
+      (session) => {
+        socket.data.session = session;
+        next();
+      },
+      (error: unknown) => {
+        const refusal = toEventBusError(error, "TOKEN_INVALID");
+        if (refusal.code === "INTERNAL") deps.logger.error({ err: error }, "handshake failed");
+        deps.metrics.authFailures.inc({ code: refusal.code });
+        deps.refusals.refused(address, refusal.code);
+        next(Object.assign(new Error(refusal.message), { data: refusal.toWire() }));
+        closeRefused(socket.conn, deps.clock, REFUSED_GRACE_MS);
+      },
+    );
+  };
+}
+
+function tokenOf(auth: unknown): string {
+  const token = isPlainRecord(auth) ? auth.token : undefined;
+  if (typeof token !== "string" || token.length === 0) throw new EventBusError("TOKEN_MISSING");
+  const version = isPlainRecord(auth) ? auth.v : undefined;
+  if (version !== undefined && version !== PROTOCOL_VERSION) {
+    throw new EventBusError(
+      "INVALID_FRAME",
+      `Protocol version ${String(version)} is not supported; this relay speaks version ${PROTOCOL_VERSION}.`,
+    );
+  }
+  return token;
+}
+
+async function authenticate(deps: HandshakeDeps, socket: RelaySocket, address: string): Promise<Session> {
+  if (deps.state.shuttingDown) throw new EventBusError("SERVER_SHUTDOWN");
+  if (!deps.addresses.take(address)) {
+    throw new EventBusError(
+      "RATE_LIMITED",
+      `Too many connection attempts from ${address}; retry with backoff.`,
+    );
+  }
+  const auth: unknown = socket.handshake.auth;
+  const verified = await deps.verify(tokenOf(auth));
+  if (socket.conn.readyState !== "open") {
+    throw new EventBusError("NOT_CONNECTED", "The connection closed during the handshake.");
+  }
+  delete (auth as Record<string, unknown>).token; // not kept in memory for the socket's lifetime
+  if (isRevoked(verified.issuedAt, await deps.revokedBefore(verified.userId))) {
+    throw new EventBusError("TOKEN_REVOKED");
+  }
+  return admit(deps, socket, verified);
+}
+
+/** Counts the connection against the per-user cap and builds its session. */
+function admit(deps: HandshakeDeps, socket: RelaySocket, verified: VerifiedToken): Session {
+  const cap = deps.limits.maxConnectionsPerUser;
+  if (deps.users.count(verified.userId) >= cap) {
+    throw new EventBusError(
+      "TOO_MANY_CONNECTIONS",
+      `User ${verified.userId} already has ${cap} connections on this relay.`,
+    );
+  }
+  // Counted from here, so concurrent handshakes of one user cannot overshoot the cap; released on
+  // disconnect, or when the transport closes before the socket connected.
+  deps.users.add(verified.userId, socket);
+  const release = () => deps.users.remove(verified.userId, socket);
+  socket.conn.once("close", release);
+  const session = new Session(socket.id, verified, deps.authorize, deps.limits, deps.clock);
+  session.onConnected = () => socket.conn.off("close", release);
+  return session;
+}

@@ -1,0 +1,165 @@
+/**
+ * Where bytes are written to sockets. Fan-out sits behind socket.io's own extension point: a
+ * per-namespace `Adapter` whose `broadcast()` (what `io.to(room).emit(...)` calls) encodes the
+ * packet once — the socket.io packet and the complete WebSocket frame around it, as socket.io's
+ * in-memory adapter already does — and then, for each socket of the room:
+ *   - direct path: an idle WebSocket connection gets that one frame buffer handed straight to its
+ *     WebSocket sender (engine-internals.ts): one write, no per-socket packet objects, events or
+ *     callbacks. Frames written in one event-loop turn after the first are corked per socket and
+ *     flushed together when the turn ends (one write system call per socket per burst);
+ *   - engine path: any other socket (long-polling, upgrading, compressing, or with packets already
+ *     queued in engine.io, so order holds) gets the pre-encoded packet through engine.io's public
+ *     `conn.write()`.
+ * Each write's queued bytes are checked against the slow-consumer limit at once: a socket reported
+ * (after the loop) is one whose WebSocket has stayed over `maxBufferedBytes` for `graceMs` (a reader
+ * that is briefly behind a burst is not slow), or is over 4× the limit (memory is bounded between
+ * sweeps whatever the rate). Deliveries are counted per path for /metrics.
+ */
+import { Adapter, type BroadcastOptions } from "socket.io-adapter";
+import type { Clock } from "../../../common/clock.js";
+import { type Corkable, directWebSocket, textFrame, writeFrame } from "./engine-internals.js";
+
+/** Deliveries per path since the relay started (read by /metrics). */
+export interface DeliveryCounts {
+  direct: number;
+  engine: number;
+}
+
+export interface FanoutOptions {
+  /** Use the direct path where possible (`directFanout`); false: engine.io's path for every socket. */
+  readonly direct: boolean;
+  /** Bytes a WebSocket may have queued (see the file comment for when a socket is reported). */
+  readonly maxBufferedBytes: number;
+  /** How long a socket may stay over `maxBufferedBytes` (the sweep period). */
+  readonly graceMs: number;
+  readonly clock: Pick<Clock, "now">;
+  /** Called after a broadcast with each socket that went over `maxBufferedBytes`. */
+  readonly onOverLimit: (socketId: string, bufferedBytes: number) => void;
+  readonly counts: DeliveryCounts;
+}
+
+/** socket.io-parser's packet (the adapter only encodes it). */
+interface Packet {
+  type: number;
+  nsp: string;
+  data?: unknown[];
+}
+
+interface FanoutSocket {
+  readonly conn: { write(data: string): unknown };
+}
+
+interface NamespaceView {
+  readonly name: string;
+  readonly sockets: ReadonlyMap<string, FanoutSocket>;
+  readonly server: { readonly encoder: { encode(packet: Packet): ReadonlyArray<string | Buffer> } };
+}
+
+const EVENT = 2; // socket.io-parser PacketType.EVENT
+/** Over this many times the limit, a socket is reported at once. */
+const HARD_LIMIT_FACTOR = 4;
+
+export class FanoutAdapter extends Adapter {
+  private readonly corked = new Set<Corkable>();
+  private messagesThisTurn = 0;
+  /** Since when each socket over the byte limit has been over it (only sockets over it). */
+  private readonly overSince = new Map<string, number>();
+  private readonly endTurn = (): void => {
+    this.messagesThisTurn = 0;
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
+
+  constructor(
+    nsp: unknown,
+    private readonly options: FanoutOptions,
+  ) {
+    super(nsp);
+  }
+
+  /** Whether a socket with `buffered` bytes queued now is to be reported (see the file comment). */
+  private isSlow(id: string, buffered: number): boolean {
+    const { maxBufferedBytes, graceMs, clock } = this.options;
+    if (buffered <= maxBufferedBytes) {
+      this.overSince.delete(id);
+      return false;
+    }
+    if (buffered > maxBufferedBytes * HARD_LIMIT_FACTOR) return true;
+    const now = clock.now();
+    const since = this.overSince.get(id);
+    if (since === undefined) this.overSince.set(id, now);
+    return since !== undefined && now - since >= graceMs;
+  }
+
+  override delAll(id: string): void {
+    this.overSince.delete(id);
+    super.delAll(id);
+  }
+
+  /** One plain event to one room: our path. Anything else (acks, flags, except, binary): socket.io's. */
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    const room = plainRoom(packet, opts);
+    const ids = room === undefined ? undefined : this.rooms.get(room);
+    if (room === undefined || !this.options.direct) {
+      this.options.counts.engine += ids?.size ?? 0;
+      super.broadcast(packet, opts);
+      return;
+    }
+    if (!ids || ids.size === 0) return;
+    const nsp = this.nsp as NamespaceView;
+    packet.nsp = nsp.name;
+    const [encoded, ...rest] = nsp.server.encoder.encode(packet);
+    if (typeof encoded !== "string" || rest.length > 0) {
+      this.options.counts.engine += ids.size;
+      super.broadcast(packet, opts);
+      return;
+    }
+    this.writeAll(ids, nsp, encoded);
+  }
+
+  private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string): void {
+    if (this.messagesThisTurn++ === 0) queueMicrotask(this.endTurn);
+    const coalesce = this.messagesThisTurn > 1;
+    const frame = textFrame(`4${encoded}`);
+    const { counts } = this.options;
+    const over: [string, number][] = [];
+    for (const id of ids) {
+      const socket = nsp.sockets.get(id);
+      if (!socket) continue;
+      const ws = directWebSocket(socket.conn);
+      if (!ws) {
+        socket.conn.write(encoded);
+        counts.engine++;
+        continue;
+      }
+      const raw = ws._socket;
+      if (coalesce && raw && !this.corked.has(raw)) {
+        raw.cork();
+        this.corked.add(raw);
+      }
+      writeFrame(ws, frame);
+      counts.direct++;
+      const buffered = ws.bufferedAmount;
+      if (this.isSlow(id, buffered)) over.push([id, buffered]);
+    }
+    for (const [id, bytes] of over) this.options.onOverLimit(id, bytes);
+  }
+}
+
+/** The room of a broadcast to exactly one room, of an event without ack, flags or exceptions. */
+function plainRoom(packet: Packet, opts: BroadcastOptions): string | undefined {
+  if (packet.type !== EVENT || opts.rooms.size !== 1 || (opts.except?.size ?? 0) > 0) return undefined;
+  const flags = opts.flags;
+  if (flags && (flags.volatile || flags.compress || flags.timeout !== undefined)) return undefined;
+  const [room] = opts.rooms;
+  return room;
+}
+
+/** The adapter class for socket.io's `adapter` option (socket.io constructs it per namespace). */
+export function fanoutAdapter(options: FanoutOptions): typeof Adapter {
+  return class extends FanoutAdapter {
+    constructor(nsp: unknown) {
+      super(nsp, options);
+    }
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Prometheus metrics, one prom-client registry per relay (two relays in one process never share
+ * counters). Gauges read live state when scraped, so nothing is updated per message except the
+ * counters and the latency histogram.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export interface MetricsSources {
+  connections(): number;
+  rooms(): number;
+  channels(): number;
+  /** Deliveries per fan-out path so far (delivery/fanout-adapter.ts). */
+  deliveries(): { readonly direct: number; readonly engine: number };
+}
+
+export interface RelayMetrics {
+  readonly registry: Registry;
+  readonly messagesIn: Counter<"source">;
+  readonly messagesOut: Counter;
+  readonly malformed: Counter;
+  readonly deliveryLatency: Histogram;
+  readonly recoveries: Counter<"outcome">;
+  readonly authFailures: Counter<"code">;
+  readonly framesRefused: Counter<"code">;
+  readonly rateLimited: Counter;
+  readonly slowConsumers: Counter;
+  readonly disconnects: Counter<"reason">;
+}
+
+const PREFIX = "eventbus_relay_";
+
+export function createMetrics(sources: MetricsSources, processMetrics: boolean): RelayMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: `${PREFIX}${name}_total`, help, labelNames, registers });
+  gauge("connections", "Sockets connected to this relay.", sources.connections);
+  gauge("rooms", "Rooms joined on this relay (distinct room channels with local sockets).", sources.rooms);
+  gauge("broker_channels", "Channels this relay is subscribed to in the broker.", sources.channels);
+  deliveryPaths(registers, sources.deliveries);
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    messagesIn: counter(
+      "messages_in",
+      "Messages received: from the broker (forwarded to rooms) or published by clients.",
+      ["source"],
+    ),
+    messagesOut: counter("messages_out", "Messages delivered to sockets (one per socket per message)."),
+    malformed: counter(
+      "malformed_messages",
+      "Broker messages dropped because they were not valid envelopes.",
+    ),
+    deliveryLatency: new Histogram({
+      name: `${PREFIX}delivery_latency_seconds`,
+      help: "From the envelope's metadata.timestamp to the relay's forward (includes clock skew).",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    recoveries: counter("recoveries", "Recovery requests by outcome (recovered, or gap: history lost).", [
+      "outcome",
+    ]),
+    authFailures: counter("auth_failures", "Refused handshakes and token refreshes, by error code.", [
+      "code",
+    ]),
+    framesRefused: counter("frames_refused", "Client frames answered with an error, by error code.", [
+      "code",
+    ]),
+    rateLimited: counter("rate_limited", "Client frames refused by the per-socket rate limit."),
+    slowConsumers: counter(
+      "slow_consumer_disconnects",
+      "Sockets disconnected because their outgoing buffer exceeded the limit.",
+    ),
+    disconnects: counter("disconnects", "Sockets the relay disconnected, by reason code.", ["reason"]),
+  };
+}
+
+/**
+ * `eventbus_relay_deliveries_total{path}`: deliveries written straight to a WebSocket ("direct")
+ * or through engine.io ("engine"). Counted as plain numbers on the hot path, added here when
+ * scraped. A relay whose WebSocket clients stop taking the direct path shows it here.
+ */
+function deliveryPaths(registers: Registry[], read: MetricsSources["deliveries"]): void {
+  const reported = { direct: 0, engine: 0 };
+  new Counter<"path">({
+    name: `${PREFIX}deliveries_total`,
+    help: "Deliveries to sockets by fan-out path: direct (one pre-built WebSocket frame) or engine (engine.io).",
+    labelNames: ["path"],
+    registers,
+    collect() {
+      const now = read();
+      for (const path of ["direct", "engine"] as const) {
+        this.inc({ path }, now[path] - reported[path]);
+        reported[path] = now[path];
+      }
+    },
+  });
+}
