@@ -3,7 +3,7 @@
  *  - ManualClock: time moves only when a test calls advance(), and due callbacks run in time
  *    order. Async work started by a callback is let run (microtasks flushed) between timers, so
  *    promise chains behave as with real time.
- *  - TrackingClock: real time (optionally running ahead) that lists the client's pending timers.
+ *  - TrackingClock: real timers and a "now" that can jump ahead; lists the pending timers.
  */
 import type { Clock } from "../../common/clock.js";
 
@@ -66,17 +66,22 @@ export async function flush(rounds = 20): Promise<void> {
 }
 
 /**
- * The real clock, optionally running `aheadMs` fast (a client whose clock is ahead), that keeps
- * track of what the client scheduled: a test asserts that nothing (a retry, a reconnect) is
- * pending instead of waiting a while to see that nothing happens.
+ * Real timers, and a "now" that can be moved ahead (`jump`): a relay whose sweep should find a
+ * token expired at its next pass, without waiting for the token's real lifetime. It also keeps
+ * track of what was scheduled: a test asserts that nothing (a retry, a reconnect) is pending
+ * instead of waiting a while to see that nothing happens.
  */
 export class TrackingClock implements Clock {
   private readonly timers = new Map<ReturnType<typeof setTimeout>, number>();
-
-  constructor(private readonly options: { readonly aheadMs?: number } = {}) {}
+  private aheadMs = 0;
 
   now(): number {
-    return Date.now() + (this.options.aheadMs ?? 0);
+    return Date.now() + this.aheadMs;
+  }
+
+  /** Moves "now" `ms` ahead of the real time (timers keep their real delays). */
+  jump(ms: number): void {
+    this.aheadMs += ms;
   }
 
   setTimeout(callback: () => void, ms: number): unknown {
