@@ -41,7 +41,9 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   relay = await startRelayProcess({ EVENT_BUS_REDIS_URL: redis.url, LOG_LEVEL: "error" });
-  backend = await startBackend(redis.url, { history: { maxLength: 2 * EVENTS } });
+  // The history must hold the whole firehose (48 MB) for the resumed consumers to recover it all.
+  const wholeFirehose = { maxLength: 2 * EVENTS, maxBytes: 2 * EVENTS * BLOB.length };
+  backend = await startBackend(redis.url, { history: wholeFirehose });
 });
 
 afterAll(async () => {
