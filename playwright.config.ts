@@ -15,6 +15,8 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   timeout: 60_000,
+  // Assertions wait on what the user would see; 5 s (the default) is within reach of a loaded machine.
+  expect: { timeout: 15_000 },
   retries: 0,
   workers: 1,
   reporter: "list",
