@@ -1,7 +1,8 @@
 /**
  * `eventBus`: the ready-made instance for `import { eventBus } from "@shared-infra/event-bus/server"`.
  * It is created on first use (not at import), configured from the environment:
- *   EVENT_BUS_REDIS_URL or EVENT_BUS_REDIS_CLUSTER   the broker (neither: in-process memory, with a notice)
+ *   EVENT_BUS_REDIS_URL or EVENT_BUS_REDIS_CLUSTER   the broker (EVENT_BUS_BROKER=memory: in-process memory;
+ *                                                    none: memory with a notice, CONFIG_INVALID in production)
  *   EVENT_BUS_SERVICE_NAME                           metadata.source and the dead-letter stream (default "service")
  *   EVENT_BUS_PREFIX, EVENT_BUS_LOG_LEVEL
  */
