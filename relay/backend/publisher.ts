@@ -1,18 +1,21 @@
 /**
  * The publish paths. The channel is computed and the envelope validated and serialised (once,
  * by encodeEvent) before anything is written: invalid input rejects with a coded error and
- * writes nothing. Event-type channels are live-only (PUBLISH); user, room and broadcast channels
- * are recoverable (one atomic script: history + offset + publish).
+ * writes nothing. Event-type channels are live-only (PUBLISH); user, room, role and broadcast
+ * channels are recoverable (one atomic script: history + offset + publish).
  */
 
 import type { Clock } from "../../common/clock.js";
 import type { ChannelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
+import { EventBusError } from "../../protocol/errors.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
+import { describeValue } from "../../protocol/names.js";
 import type { Broker } from "../brokers/broker.js";
 import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
+import { checkOptionKeys, PUBLISH_KEYS, TARGETED_PUBLISH_KEYS } from "./option-keys.js";
 import { PublishBatcher } from "./publish-batcher.js";
 import type { StatsTracker } from "./stats.js";
 import type { BatchingOptions, PublishOptions, PublishResult } from "./types.js";
@@ -21,6 +24,7 @@ export type Target =
   | { readonly kind: "event" }
   | { readonly kind: "user"; readonly userId: string }
   | { readonly kind: "room"; readonly room: string }
+  | { readonly kind: "role"; readonly role: string }
   | { readonly kind: "broadcast" };
 
 export interface PublisherDeps {
@@ -33,6 +37,25 @@ export interface PublisherDeps {
   readonly batching: BatchingOptions | undefined;
   readonly clock: Clock;
   readonly broker: () => Broker;
+}
+
+/** How the error for an unknown publish option names the call. */
+const OPTIONS_OF = {
+  event: "publish options",
+  user: "publishToUser options",
+  room: "publishToRoom options",
+  role: "publishToRole options",
+  broadcast: "broadcast options",
+} as const satisfies Record<Target["kind"], string>;
+
+/** Seed 004 publishes one event object (`publish({ type, payload })`); here type and data are two arguments. */
+function typeNotString(type: unknown): EventBusError {
+  const shape = type !== null && typeof type === "object" && "type" in type;
+  return new EventBusError(
+    "INVALID_TYPE",
+    `The event type must be a string, got ${shape ? "an event object" : describeValue(type)}.`,
+    shape ? { hint: "Pass the type and the data as two arguments: publish(event.type, event.payload)." } : {},
+  );
 }
 
 /** The clock's ISO 8601 time; formatted once per millisecond (a burst of publishes shares it). */
@@ -62,6 +85,9 @@ export class Publisher {
   send(target: Target, type: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let event: OutgoingEvent;
     try {
+      if (typeof type !== "string") throw typeNotString(type);
+      const keys = target.kind === "event" ? PUBLISH_KEYS : TARGETED_PUBLISH_KEYS;
+      checkOptionKeys(OPTIONS_OF[target.kind], options, keys);
       event = {
         id: options.id ?? createId(this.deps.clock.now()),
         type,
@@ -69,8 +95,8 @@ export class Publisher {
         metadata: {
           source: options.source ?? this.deps.serviceName,
           traceId: options.traceId,
-          userId: options.userId,
-          room: options.room,
+          userId: target.kind === "user" ? target.userId : options.userId,
+          room: target.kind === "room" ? target.room : options.room,
         },
         channel: this.channelFor(target, type),
       };
@@ -103,6 +129,8 @@ export class Publisher {
         return names.user(target.userId);
       case "room":
         return names.room(target.room);
+      case "role":
+        return names.role(target.role);
       case "broadcast":
         return names.broadcast;
     }

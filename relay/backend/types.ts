@@ -33,9 +33,11 @@ export interface EventBusConfig {
   readonly serviceName: string;
   /**
    * The broker. Give one of `redis`, `cluster` or `broker`; with none, the environment decides
-   * (EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, else the memory broker with a notice).
+   * (EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, EVENT_BUS_BROKER=memory; with none of them, the
+   * memory broker with a notice outside production, CONFIG_INVALID in production). `redis:
+   * process.env.REDIS_URL` with the variable unset counts as not given.
    */
-  readonly redis?: string | RedisOptions;
+  readonly redis?: string | RedisOptions | undefined;
   readonly cluster?: readonly { readonly host: string; readonly port: number }[];
   readonly clusterOptions?: ClusterConnectionOptions;
   /** "memory": the in-process broker (shared with an embedded relay); or a Broker you manage. */

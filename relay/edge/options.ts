@@ -14,6 +14,7 @@ import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
 import { LIMIT_KEYS, limitName, limitRange } from "./limit-specs.js";
 import type { RelayLogger } from "./operations/logger.js";
+import { checkRelayOptionKeys } from "./option-keys.js";
 
 export type { RelayAuthOptions } from "../auth/verify-token.js";
 
@@ -171,6 +172,7 @@ export interface ResolvedRelayOptions {
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
+  checkRelayOptionKeys(options);
   const limits = resolveLimits(options.limits ?? {});
   const presence: RelayPresenceOptions = {
     ttlMs: 30_000,
