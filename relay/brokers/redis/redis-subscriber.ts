@@ -55,6 +55,13 @@ export interface SubscriberLinkEvents {
   error: (error: Error) => void;
 }
 
+/** An add() whose name was withdrawn with abandon() before the link could confirm it. */
+export class SubscriptionAbandoned extends EventBusError {
+  constructor() {
+    super("BROKER_UNAVAILABLE", "The subscription moved to another node before this one confirmed it.");
+  }
+}
+
 export class SubscriberLink {
   private readonly events = new Emitter<SubscriberLinkEvents>((e) => this.report(e));
   private readonly desired: Record<SubscriptionKind, Set<string>> = {
@@ -106,7 +113,10 @@ export class SubscriberLink {
     this.attempt();
   }
 
-  /** Subscribes and resolves once Redis confirmed it (waiting for a reconnect if need be). */
+  /**
+   * Subscribes and resolves once Redis confirmed it (waiting for a reconnect if need be). Rejects
+   * with SubscriptionAbandoned when abandon() withdrew the name meanwhile.
+   */
   async add(kind: SubscriptionKind, name: string): Promise<void> {
     const wanted = this.desired[kind];
     wanted.add(name);
@@ -125,12 +135,21 @@ export class SubscriberLink {
             if (this.redis === redis) redis.disconnect(); // make sure it is noticed
           }
         }
-        await this.waitForReady(deadline);
+        await this.waitForReady(deadline, () => wanted.has(name));
       }
     } catch (error) {
       wanted.delete(name);
       throw error;
     }
+  }
+
+  /**
+   * Withdraws a name whose add() may still be waiting for this link to become ready (its slot
+   * moved to another node): the waiting add() rejects with SubscriptionAbandoned at once.
+   */
+  abandon(kind: SubscriptionKind, name: string): void {
+    if (!this.desired[kind].delete(name)) return;
+    for (const wake of [...this.readyWaiters]) wake();
   }
 
   /** Unsubscribes; when the connection is down there is nothing to undo in Redis. */
@@ -265,7 +284,7 @@ export class SubscriberLink {
     if (this.redis === redis) this.events.emit("message", channel, message, pattern);
   }
 
-  private waitForReady(deadline: number): Promise<void> {
+  private waitForReady(deadline: number, stillWanted: () => boolean = () => true): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { clock } = this.options;
       const timer = clock.setTimeout(
@@ -280,7 +299,8 @@ export class SubscriberLink {
         else resolve();
       };
       const wake = () => {
-        if (this.current === "ready") finish();
+        if (!stillWanted()) finish(new SubscriptionAbandoned());
+        else if (this.current === "ready") finish();
         else if (this.current === "closed") finish(new EventBusError("CLOSED"));
         else if (this.current === "idle") finish(new EventBusError("BROKER_UNAVAILABLE"));
       };
