@@ -28,6 +28,7 @@ import { createDispatcher } from "./delivery/dispatch.js";
 import { type DeliveryCounts, fanoutAdapter } from "./delivery/fanout-adapter.js";
 import { historyHandler } from "./delivery/history.js";
 import { Recovery } from "./delivery/recovery.js";
+import { RollbackWatch } from "./delivery/rollback-watch.js";
 import { createHttpHandler } from "./operations/http.js";
 import { errorFields, type RelayLogger } from "./operations/logger.js";
 import { createMetrics, type RelayMetrics } from "./operations/metrics.js";
@@ -50,6 +51,7 @@ export interface RelayParts {
   readonly sweep: SocketSweep;
   readonly tasks: TaskSet;
   readonly state: RelayState;
+  readonly rollback: RollbackWatch;
 }
 
 export interface AssembleDeps {
@@ -73,6 +75,15 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
   const { httpServer, io, metrics, kick } = buildServer(deps, { names, state, bridge });
+  const rollback = new RollbackWatch({
+    broker,
+    held: (channel) => bridge.has(channel),
+    resync: (channel) => {
+      if (bridge.has(channel)) io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
+    },
+    renewed: () => metrics.rollbacks.inc(),
+    logger,
+  });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -80,6 +91,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     metrics,
     logger,
     clock: options.clock,
+    rollback,
     revoke: (userId, before) => {
       for (const socket of users.of(userId)) {
         if (isRevoked(socket.data.session.token.issuedAt, before)) kick(socket, "TOKEN_REVOKED");
@@ -100,7 +112,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     connected: () => io.sockets.sockets.size,
   };
   io.on("connection", (socket) => onConnection(lifecycle, socket));
-  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state };
+  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state, rollback };
 }
 
 function authOf(options: ResolvedRelayOptions) {
@@ -211,16 +223,21 @@ function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayStat
   };
 }
 
-/** Broker events: resync after a reconnect, and logs. Returns the unsubscriber. */
+/**
+ * Broker events: resync after a reconnect (once the rollback watch checked each channel's history),
+ * and logs. Returns the unsubscriber.
+ */
 export function watchBroker(broker: Broker, parts: RelayParts, logger: RelayLogger): () => void {
   const offs = [
     broker.on("resubscribed", (channels) => {
-      for (const channel of channels) {
-        if (parts.bridge.has(channel)) parts.io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
-      }
-      logger.info({ channels: channels.length }, "broker resubscribed; sent resync");
+      parts.rollback.resubscribed(channels.filter((channel) => parts.bridge.has(channel)));
+      logger.info({ channels: channels.length }, "broker resubscribed; sending resync");
     }),
-    broker.on("status", (status) => logger.info({ status }, "broker status")),
+    broker.on("status", (status) => {
+      if (status === "reconnecting") parts.rollback.outage();
+      if (status === "ready") parts.rollback.restored();
+      logger.info({ status }, "broker status");
+    }),
     broker.on("error", (error) => logger.warn(errorFields(error), "broker error")),
   ];
   return () => {

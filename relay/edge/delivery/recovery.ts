@@ -31,7 +31,8 @@ export class Recovery {
   /** One page of history after `since` (the `history` frame and the first page of a recovery). */
   async page(channel: string, since: StreamPosition, limit: number): Promise<HistoryResult> {
     const result = await this.broker.readHistory(channel, since, limit);
-    this.metrics.recoveries.inc({ outcome: result.recovered ? "recovered" : "gap" });
+    const outcome = result.recovered ? "recovered" : result.diverged ? "rollback" : "gap";
+    this.metrics.recoveries.inc({ outcome });
     return {
       position: result.position,
       recovered: result.recovered,
