@@ -79,6 +79,21 @@ export const SETTINGS = [
     help: "keep a channel subscribed after its last socket left, e.g. 2s",
   },
   { flag: "shutdown-timeout", env: "SHUTDOWN_TIMEOUT", help: "drain deadline on SIGTERM, e.g. 10s" },
+  {
+    flag: "heartbeat-interval",
+    env: "RELAY_HEARTBEAT_INTERVAL",
+    help: "socket.io ping interval to clients, e.g. 25s (default)",
+  },
+  {
+    flag: "heartbeat-timeout",
+    env: "RELAY_HEARTBEAT_TIMEOUT",
+    help: "drop a client (and it the relay) after this without a pong, e.g. 20s (default)",
+  },
+  {
+    flag: "redis-health-check",
+    env: "REDIS_HEALTH_CHECK",
+    help: "PING Redis connections this often, drop silent ones, e.g. 5s (default; 0 off)",
+  },
   { flag: "log-level", env: "LOG_LEVEL", help: "trace, debug, info, warn, error or silent (default info)" },
 ] as const satisfies readonly Setting[];
 
@@ -113,6 +128,10 @@ export function relayConfig(args: readonly string[], env: Env = process.env): Re
       millis(v, "SUBSCRIPTION_LINGER"),
     ),
     ...optional(values["shutdown-timeout"], "shutdownTimeoutMs", (v) => millis(v, "SHUTDOWN_TIMEOUT")),
+    heartbeat: {
+      ...optional(values["heartbeat-interval"], "intervalMs", (v) => millis(v, "RELAY_HEARTBEAT_INTERVAL")),
+      ...optional(values["heartbeat-timeout"], "timeoutMs", (v) => millis(v, "RELAY_HEARTBEAT_TIMEOUT")),
+    },
     ...optional(values["log-level"], "logLevel", (v) => logLevel(v)),
     limits: limitsFrom(values),
     processMetrics: true,
@@ -149,12 +168,17 @@ function brokerFrom(values: Values): BrokerConfig {
   });
   const maxLength = values["history-max-length"];
   const ttl = values["history-ttl"];
-  if (maxLength === undefined && ttl === undefined) return base;
+  const health = values["redis-health-check"];
+  const withHealth =
+    health === undefined || base.broker === "memory"
+      ? base
+      : { ...base, tuning: { healthCheckMs: health === "0" ? 0 : millis(health, "REDIS_HEALTH_CHECK") } };
+  if (maxLength === undefined && ttl === undefined) return withHealth;
   const history = {
     ...(maxLength !== undefined && { maxLength: integer(maxLength, "HISTORY_MAX_LENGTH") }),
     ...(ttl !== undefined && { ttlMs: millis(ttl, "HISTORY_TTL") }),
   };
-  return { ...base, history };
+  return { ...withHealth, history };
 }
 
 function authFrom(values: Values, env: Env): RelayOptions["auth"] {

@@ -210,6 +210,8 @@ function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayStat
   return {
     transports: resolved.longPolling ? ["polling", "websocket"] : ["websocket"],
     maxHttpBufferSize: resolved.limits.maxFrameBytes,
+    pingInterval: resolved.heartbeat.intervalMs,
+    pingTimeout: resolved.heartbeat.timeoutMs,
     serveClient: false,
     cors: { origin: origins === "*" ? "*" : [...origins] },
     allowRequest: (req, callback) => {

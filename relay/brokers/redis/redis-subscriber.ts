@@ -24,6 +24,7 @@ import {
   send,
 } from "./redis-connection.js";
 import { asBrokerError, isReplyError } from "./redis-errors.js";
+import { watchHealth } from "./redis-health.js";
 
 export type { SubscriptionKind };
 
@@ -42,6 +43,8 @@ export interface SubscriberLinkOptions {
   readonly timeoutMs: number;
   /** Timeout of one connection attempt. */
   readonly connectTimeoutMs: number;
+  /** PING the connection this often; one silent for a whole interval is dropped (redis-health.ts). 0: off. */
+  readonly healthCheckMs: number;
   readonly clock: Clock;
 }
 
@@ -219,10 +222,36 @@ export class SubscriberLink {
     redis.on("moved", () => this.events.emit("moved"));
     redis.on("error", (error: Error) => this.onConnectionError(redis, error));
     redis.once("end", () => this.onEnd(redis));
+    this.watch(redis);
     redis.connect().then(
       () => this.restore(redis),
       () => {}, // "end" follows and schedules the next attempt
     );
+  }
+
+  /** Health pings once connected; a silent connection is dropped (and reconnected like any loss). */
+  private watch(redis: Redis): void {
+    const intervalMs = this.options.healthCheckMs;
+    if (intervalMs <= 0) return;
+    redis.once("ready", () => {
+      if (this.redis !== redis) return;
+      const stop = watchHealth({
+        intervalMs,
+        clock: this.options.clock,
+        ping: () => redis.ping(),
+        silent: () => {
+          if (this.redis !== redis) return;
+          this.report(
+            new EventBusError(
+              "BROKER_UNAVAILABLE",
+              "A Redis subscriber connection stopped answering PING; reconnecting.",
+            ),
+          );
+          redis.stream.destroy(); // not disconnect(): a graceful close would wait on the silent peer
+        },
+      });
+      redis.once("end", stop);
+    });
   }
 
   private async restore(redis: Redis): Promise<void> {
