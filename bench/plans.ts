@@ -3,6 +3,7 @@
  * timeout); `deadlineSeconds` stops the whole suite if something still runs away.
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
+import type { NetnsPlan } from "./figures/netns.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
 import type { RoomsPlan } from "./figures/rooms.js";
 import type { ScaleOutPlan } from "./figures/scale-out.js";
@@ -15,6 +16,7 @@ export interface Plan {
   readonly rooms: RoomsPlan;
   readonly scaleOut: ScaleOutPlan;
   readonly recovery: RecoveryPlan;
+  readonly netns: NetnsPlan;
   readonly publish: {
     readonly events: number;
     readonly rounds: number;
@@ -24,7 +26,7 @@ export interface Plan {
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -47,6 +49,14 @@ const FULL: Plan = {
   scaleOut: { relays: [1, 2, 3], rooms: 60, clientsPerRoom: 10, messages: 3000, rate: 3000, burst: 20_000 },
   recovery: { clients: 2000, rooms: 200, missed: 100, processes: 2, timeoutSeconds: 90 },
   publish: { events: 30_000, rounds: 3, rate: 5_000, latencySeconds: 3 },
+  netns: {
+    relays: 3,
+    perRelay: 150,
+    roomSize: 5,
+    globals: 4,
+    seconds: 6,
+    links: { redis: 100, relayBack: 20, relayFront: 100, intoRelay: 20 },
+  },
 };
 
 const QUICK: Plan = {
