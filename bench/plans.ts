@@ -4,6 +4,7 @@
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
 import type { NetnsPlan } from "./figures/netns.js";
+import type { FaultPlan } from "./figures/netns-faults.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
 import type { RoomsPlan } from "./figures/rooms.js";
 import type { ScaleOutPlan } from "./figures/scale-out.js";
@@ -17,6 +18,7 @@ export interface Plan {
   readonly scaleOut: ScaleOutPlan;
   readonly recovery: RecoveryPlan;
   readonly netns: NetnsPlan;
+  readonly netnsFaults: readonly FaultPlan[];
   readonly publish: {
     readonly events: number;
     readonly rounds: number;
@@ -26,7 +28,7 @@ export interface Plan {
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7, 8],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -57,6 +59,21 @@ const FULL: Plan = {
     seconds: 6,
     links: { redis: 100, relayBack: 20, relayFront: 100, intoRelay: 20 },
   },
+  netnsFaults: [
+    // Long enough for the default heartbeats to fire: Redis health 5 s, socket.io 25 s + 20 s.
+    { label: "defaults", env: { LOG_LEVEL: "debug" }, relayRedisSeconds: 20, clientRelaySeconds: 50 },
+    {
+      label: "short heartbeats",
+      env: {
+        LOG_LEVEL: "debug",
+        REDIS_HEALTH_CHECK: "1s",
+        RELAY_HEARTBEAT_INTERVAL: "2s",
+        RELAY_HEARTBEAT_TIMEOUT: "2s",
+      },
+      relayRedisSeconds: 8,
+      clientRelaySeconds: 8,
+    },
+  ],
 };
 
 const QUICK: Plan = {

@@ -25,6 +25,10 @@ export interface Deployment {
   /** The relay processes' pids, by host name (y1…). */
   readonly relayPids: ReadonlyMap<string, number>;
   relayUrl(host: string): string;
+  /** The relay's JSON log lines so far (the last 5000), parsed. */
+  relayLog(
+    host: string,
+  ): readonly { readonly time: number; readonly msg: string; readonly [key: string]: unknown }[];
   /** Replaces the relays with fresh ones started with `env` (heartbeat settings). */
   restartRelays(env: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -41,6 +45,7 @@ export async function deploy(relayCount: number, relayEnv: Record<string, string
   const dir = mkdtempSync(join(tmpdir(), "event-bus-netns-"));
   const procs: ChildProcess[] = [];
   const relayProcs = new Map<string, ChildProcess>();
+  const logs = new Map<string, string[]>();
   const stop = async () => {
     await Promise.all([...procs, ...relayProcs.values()].map((p) => stopProcess(p, "SIGKILL")));
     net.destroy();
@@ -52,7 +57,11 @@ export async function deploy(relayCount: number, relayEnv: Record<string, string
     formCluster(net, redis);
     const cluster = redis.map((h) => `${net.address(h, "back")}:${REDIS_PORT}`).join(",");
     const startRelays = async (env: Record<string, string>) => {
-      for (const host of relays) relayProcs.set(host, await startRelay(net, host, cluster, env));
+      for (const host of relays) {
+        const lines: string[] = [];
+        logs.set(host, lines);
+        relayProcs.set(host, await startRelay(net, host, cluster, env, lines));
+      }
     };
     await startRelays(relayEnv);
     const load = net.spawn("ld", process.execPath, ["--import", "tsx", "bench/procs/netns-load.ts"], {
@@ -72,6 +81,15 @@ export async function deploy(relayCount: number, relayEnv: Record<string, string
         return new Map([...relayProcs].map(([host, proc]) => [host, proc.pid ?? 0]));
       },
       relayUrl: (host) => `http://${net.address(host, "front")}:${RELAY_PORT}`,
+      relayLog: (host) =>
+        (logs.get(host) ?? []).flatMap((line) => {
+          try {
+            const entry = JSON.parse(line) as { time: string; msg: string };
+            return [{ ...entry, time: Date.parse(entry.time) }];
+          } catch {
+            return [];
+          }
+        }),
       async restartRelays(env) {
         await Promise.all([...relayProcs.values()].map((p) => stopProcess(p, "SIGKILL")));
         await startRelays(env);
@@ -88,7 +106,18 @@ async function startRedis(net: Network, host: string, dir: string): Promise<Chil
   const ip = net.address(host, "back");
   const proc = net.spawn(host, "redis-server", [
     // Not on loopback, so protected mode would refuse clients; the address exists only in our namespaces.
-    ...["--port", String(REDIS_PORT), "--bind", ip, "--protected-mode", "no", "--save", "", "--appendonly", "no"],
+    ...[
+      "--port",
+      String(REDIS_PORT),
+      "--bind",
+      ip,
+      "--protected-mode",
+      "no",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ],
     ...["--dir", dir, "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${host}.conf`],
     ...["--cluster-port", String(REDIS_PORT + 10_000), "--cluster-node-timeout", "2000"],
   ]);
@@ -124,6 +153,7 @@ async function startRelay(
   host: string,
   cluster: string,
   env: Record<string, string>,
+  lines: string[],
 ): Promise<ChildProcess> {
   const proc = net.spawn(host, process.execPath, ["--import", "tsx", "relay/cli/main.ts", "relay"], {
     cwd: ROOT,
@@ -139,7 +169,14 @@ async function startRelay(
     },
   });
   await waitForOutput(proc, /relay listening/, 60_000);
-  proc.stdout?.resume();
+  let partial = "";
+  proc.stdout?.setEncoding("utf8");
+  proc.stdout?.on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+  });
   proc.stderr?.resume();
   return proc;
 }
