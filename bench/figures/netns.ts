@@ -158,7 +158,8 @@ export async function netnsFigure(
     const rooms = await measure(d, plan, PHASES.calibrateRooms);
     const broadcast = await measure(d, plan, PHASES.calibrateBroadcast);
     const check = await measure(d, plan, PHASES.check);
-    plan.log(`netns: idle ${JSON.stringify(idle)}; check ${JSON.stringify(check)}`);
+    const { statusChanges: _changes, ...ran } = check.ran as Ran & { statusChanges?: unknown };
+    plan.log(`netns: idle µs/s ${JSON.stringify(idle)}; check ${JSON.stringify({ ...check, ran })}`);
     const models = d.relays.map((_, r) => fitCpu(samples(w, [rooms, broadcast], r), idle[r] ?? 0));
     return report(plan, w, check, models, started);
   } finally {
