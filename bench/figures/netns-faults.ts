@@ -78,13 +78,17 @@ async function faultRun(d: Deployment, plan: FaultPlan): Promise<Outcome> {
   d.net.drop(cut, "ld", true);
   const brokerEnd = silentAt + plan.relayRedisSeconds * 1000;
   const clientEnd = silentAt + plan.clientRelaySeconds * 1000;
-  const [readyzAt] = await Promise.all([
-    firstTrue(() => readyz(d, quiet) === 503, brokerEnd).finally(async () => {
-      await sleep(Math.max(0, brokerEnd - Date.now()));
-      for (const redis of ["r1", "r2", "r3"]) d.net.drop(quiet, redis, false);
-    }),
-    sleep(Math.max(0, clientEnd - Date.now())).then(() => d.net.drop(cut, "ld", false)),
-  ]);
+  const redisSilence = async () => {
+    const at = await firstTrue(() => readyz(d, quiet) === 503, brokerEnd);
+    await sleep(Math.max(0, brokerEnd - Date.now()));
+    for (const redis of ["r1", "r2", "r3"]) d.net.drop(quiet, redis, false);
+    return at;
+  };
+  const clientSilence = async () => {
+    await sleep(Math.max(0, clientEnd - Date.now()));
+    d.net.drop(cut, "ld", false);
+  };
+  const [readyzAt] = await Promise.all([redisSilence(), clientSilence()]);
   const ran = await running;
   const after = (host: string, match: (entry: Record<string, unknown>) => boolean) =>
     d

@@ -141,7 +141,7 @@ async function run(
   const counts: Rates = { local: 0, user: 0, global: 0, broadcast: 0 };
   const kinds = (Object.keys(rates) as (keyof Rates)[]).filter((k) => rates[k] > 0);
   const sends: Promise<void>[] = [];
-  for (let tick = 0; now() - started < seconds * 1000; tick++) {
+  while (now() - started < seconds * 1000) {
     const elapsed = (now() - started) / 1000;
     for (const kind of kinds) {
       while (counts[kind] < rates[kind] * elapsed) {
