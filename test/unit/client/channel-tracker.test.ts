@@ -219,6 +219,24 @@ describe("ChannelTracker", () => {
     expect(offsets(t.live(msg(2)))).toEqual([2]);
   });
 
+  it("an old offset carrying an event it never delivered asks history (a rollback); a repeat does not", () => {
+    const t = joined(0);
+    for (const o of [1, 2, 3]) t.live(msg(o));
+    const repeat = t.live(msg(2));
+    expect([offsets(repeat), repeat.history]).toEqual([[], undefined]);
+    // Offset 2 handed out again to another event (a failover lost acknowledged writes).
+    const reused = t.live(msg(2, E, "another-event"));
+    expect(offsets(reused)).toEqual([]);
+    expect(reused.history).toEqual({ offset: 3, epoch: E, id: "id-epochA-3" });
+    // The relay's id check answers a gap; delivery resumes after its position.
+    const answered = t.synced(
+      { position: { offset: 4, epoch: E }, recovered: false, messages: [], more: false },
+      true,
+    );
+    expect(answered.gap).toEqual({ position: { offset: 4, epoch: E }, at: 0 });
+    expect(offsets(t.live(msg(5, E, "fresh")))).toEqual([5]);
+  });
+
   it("resync asks history from the position unless a request is already pending", () => {
     const t = joined(7);
     expect(t.resync().history).toEqual({ offset: 7, epoch: E });
