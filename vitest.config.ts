@@ -10,7 +10,12 @@ import { defineConfig } from "vitest/config";
  *                 other projects (groupOrder 1), bounded to a few minutes (docs/reliability.md)
  * Playwright specs live in e2e/ and run through `playwright test`, not Vitest.
  * An unhandled rejection or uncaught exception anywhere fails the run.
+ * Waits are on conditions, with deadlines a loaded 2-core machine does not reach: `expect.poll`
+ * gets 10 s instead of 1 s (test/react/setup.ts does the same for Testing Library).
  */
+/** Deadline of `expect.poll` (Vitest's default, 1 s, is within reach of a busy machine). */
+const POLL = { timeout: 10_000 };
+
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +24,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          expect: { poll: POLL },
         },
       },
       {
@@ -26,6 +32,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          expect: { poll: POLL },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -35,6 +42,8 @@ export default defineConfig({
           name: "react",
           include: ["test/react/**/*.test.{ts,tsx}"],
           environment: "jsdom",
+          setupFiles: ["test/react/setup.ts"],
+          expect: { poll: POLL },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -44,6 +53,7 @@ export default defineConfig({
           name: "chaos",
           include: ["test/chaos/**/*.test.ts"],
           environment: "node",
+          expect: { poll: POLL },
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,

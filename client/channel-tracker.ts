@@ -16,7 +16,11 @@
  *   is replayed from its start (offset 0) rather than skipped;
  * - messages without an offset (raw PUBLISH) are delivered live, de-duplicated by id;
  * - the hold-back buffer is bounded: past `maxBuffer`, later messages are dropped and fetched
- *   again from history once the pending request is answered.
+ *   again from history once the pending request is answered;
+ * - recovery is bounded: when `maxStalls` sessions in a row were cut by the relay as a slow consumer
+ *   while this channel was recovering without moving its position (a slow link that cannot take a
+ *   page before the relay cuts it), the next sync asks for no history and reports a gap to the
+ *   relay's position — never a silent loop. Other disconnects (network flaps) never count.
  */
 import type { EventEnvelope } from "../protocol/envelope.js";
 import type { StreamPosition } from "../protocol/position.js";
@@ -59,10 +63,42 @@ export class ChannelTracker {
   private syncing = false;
   private replayed = 0;
   private readonly recentIds = new RecentIds(256);
+  /** Sessions in a row cut as a slow consumer while recovering without progress. */
+  private stalls = 0;
+  /** The last session ended while recovering without progress (a stall, if it was a slow-consumer cut). */
+  private suspect = false;
+  private startOffset: StreamPosition | undefined;
   /** Epochs this channel moved away from: late messages of theirs are dropped. */
   private readonly retired = new Set<string>();
 
-  constructor(private readonly maxBuffer = 5000) {}
+  constructor(
+    private readonly maxBuffer = 5000,
+    private readonly maxStalls = 3,
+  ) {}
+
+  /** Whether the next sync should give up recovering (see the file comment). */
+  get givingUp(): boolean {
+    return this.stalls >= this.maxStalls;
+  }
+
+  /** The position to recover from in the next hello/join, or undefined (none, or giving up). */
+  get since(): StreamPosition | undefined {
+    return this.givingUp ? undefined : this.position;
+  }
+
+  /** The session ended: remember whether it was recovering without progress, then reset(). */
+  sessionEnded(): void {
+    const moved = !samePosition(this.startOffset, this.position);
+    this.suspect = this.waiting && !moved;
+    if (moved) this.stalls = 0;
+    this.reset();
+  }
+
+  /** The last session was cut as a slow consumer: if it was stuck recovering, that is a stall. */
+  cutAsSlow(): void {
+    if (this.suspect) this.stalls++;
+    this.suspect = false;
+  }
 
   /** Whether a sync or history request is pending. */
   get pending(): boolean {
@@ -72,6 +108,7 @@ export class ChannelTracker {
   /** A hello/join for this channel is about to be sent: hold live messages back until synced(). */
   begin(): void {
     this.reset();
+    this.startOffset = this.position;
     this.waiting = true;
     this.syncing = true;
     this.recovery = null;
@@ -106,6 +143,8 @@ export class ChannelTracker {
     const step: Step = { deliver: [] };
     this.waiting = false;
     if (!fromHistory) this.recovery = input.recovered ?? null;
+    // Gave up: this sync asked for no history; a moved position below is reported as a gap.
+    if (!fromHistory && this.givingUp) this.stalls = 0;
     if (this.isGap(input)) {
       const previous = this.position;
       if (!fromHistory) this.recovery = false;
@@ -228,6 +267,10 @@ export class ChannelTracker {
     this.hold(message);
     this.ask(step);
   }
+}
+
+function samePosition(a: StreamPosition | undefined, b: StreamPosition | undefined): boolean {
+  return a?.offset === b?.offset && a?.epoch === b?.epoch;
 }
 
 /** The last `size` ids seen, for de-duplicating messages that have no offset. */

@@ -55,7 +55,7 @@ export class Channels {
     this.helloPending = false;
     for (const timer of this.timers) timer.clear();
     this.timers.clear();
-    for (const tracker of this.trackers.values()) tracker.reset();
+    for (const tracker of this.trackers.values()) tracker.sessionEnded();
     for (const channel of [...this.waiters.keys()]) this.notify(channel, false);
   }
 
@@ -98,15 +98,22 @@ export class Channels {
     }
   }
 
+  /** The relay cut the last session as a slow consumer: stuck recoveries count a stall. */
+  cutAsSlow(): void {
+    for (const tracker of this.trackers.values()) tracker.cutAsSlow();
+  }
+
+  /** Where a join should recover from (undefined: nothing to recover, or giving up after stalls). */
   position(channel: string): StreamPosition | undefined {
-    return this.trackers.get(channel)?.position;
+    return this.trackers.get(channel)?.since;
   }
 
   /** Positions of the channels that pass `filter`, for `hello`'s `since`. */
   positions(filter: (channel: string) => boolean): Record<string, StreamPosition> {
     const out: Record<string, StreamPosition> = {};
     for (const [channel, tracker] of this.trackers) {
-      if (tracker.position && filter(channel)) out[channel] = tracker.position;
+      const since = tracker.since;
+      if (since && filter(channel)) out[channel] = since;
     }
     return out;
   }

@@ -7,7 +7,12 @@
 
 import { type Clock, createTimer } from "../common/clock.js";
 import { type ErrorCode, EventBusError, toEventBusError } from "../protocol/errors.js";
-import { type HelloResult, PROTOCOL_VERSION, type PresenceEvent } from "../protocol/frames.js";
+import {
+  type AuthResult,
+  type HelloResult,
+  PROTOCOL_VERSION,
+  type PresenceEvent,
+} from "../protocol/frames.js";
 import {
   type Command,
   type ConnectionEvent,
@@ -46,6 +51,9 @@ export interface ConnectionDeps {
   readonly message: (channel: string, raw: string) => void;
   readonly presence: (event: PresenceEvent) => void;
   readonly resync: (channels: readonly string[]) => void;
+  readonly left: (room: string, error: EventBusError) => void;
+  /** An in-band token refresh was accepted: own channels it added or removed. */
+  readonly refreshed: (result: AuthResult) => void;
 }
 
 /** Handshake refusals that a retry with the same token cannot fix. */
@@ -180,6 +188,7 @@ export class Connection {
       message: (channel, raw) => current() && this.deps.message(channel, raw),
       presence: (event) => current() && this.deps.presence(event),
       resync: (channels) => current() && this.deps.resync(channels),
+      left: (room, error) => current() && this.deps.left(room, error),
     };
   }
 
@@ -243,6 +252,7 @@ export class Connection {
       const result = await session.request("auth", { token });
       if (!session.active) return;
       session.token = token;
+      this.deps.refreshed(result);
       this.scheduleRefresh(session, result.expiresAt);
     } catch (error) {
       if (!session.active) return;

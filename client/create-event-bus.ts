@@ -8,7 +8,7 @@ import { backoffDelay } from "../common/backoff.js";
 import type { Clock } from "../common/clock.js";
 import { Emitter } from "../common/emitter.js";
 import { type ChannelNames, channelNames } from "../protocol/channels.js";
-import type { AnyEvents, EventMap } from "../protocol/envelope.js";
+import type { AnyEvents, EventMap, RegisteredEvents } from "../protocol/envelope.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
@@ -36,7 +36,7 @@ import type {
 import { watchWake } from "./wake.js";
 
 /** Creates a bus. `Events` maps event types to their data, for typed subscribe and publish. */
-export function createEventBus<Events extends EventMap = AnyEvents>(
+export function createEventBus<Events extends EventMap = RegisteredEvents>(
   options: EventBusOptions,
 ): EventBus<Events> {
   const resolved = resolveOptions(options);
@@ -64,6 +64,8 @@ class Bus<E extends EventMap> implements EventBus<E> {
   private readonly connection: Connection;
   private readonly unwatch: () => void;
   private names: ChannelNames = channelNames();
+  /** The last connection's id, sent in the next `hello` so the relay can say why it cut it. */
+  private lastConnectionId: string | undefined;
   private closed = false;
 
   constructor(o: ResolvedOptions, createTransport: TransportFactory) {
@@ -126,6 +128,11 @@ class Bus<E extends EventMap> implements EventBus<E> {
       message: (channel, raw) => this.channels.message(channel, raw),
       presence: (event) => this.rooms.presence(event),
       resync: (list) => this.channels.resync(list),
+      left: (room, e) => this.rooms.forbidden(room, e),
+      refreshed: (result) => {
+        for (const channel of result.removed ?? []) this.channels.drop(channel);
+        for (const sync of result.added ?? []) this.channels.synced(sync);
+      },
     });
   }
 
@@ -209,7 +216,13 @@ class Bus<E extends EventMap> implements EventBus<E> {
   private async handshake(session: Session): Promise<HelloResult> {
     this.channels.startSession(session.request);
     const since = this.channels.positions((channel) => !this.isRoomChannel(channel));
-    const hello = await session.request("hello", Object.keys(since).length > 0 ? { since } : {});
+    const previous = this.lastConnectionId;
+    const hello = await session.request("hello", {
+      ...(Object.keys(since).length > 0 && { since }),
+      ...(previous !== undefined && { previous }),
+    });
+    this.lastConnectionId = hello.connectionId;
+    if (hello.previous) this.cutReported(hello.previous.reason);
     this.names = channelNames(prefixOf(hello));
     this.channels.limits = { ...DEFAULT_LIMITS, ...hello.limits };
     this.state.set({ userId: hello.userId });
@@ -232,10 +245,20 @@ class Bus<E extends EventMap> implements EventBus<E> {
   private statusChanged(change: StatusChange): void {
     const { status, previous, reason } = change;
     this.state.set({ status, previousStatus: previous, statusReason: reason });
+    if (previous === "connected") this.state.set({ disconnectReason: reason });
+    if (reason.code === "SLOW_CONSUMER") this.channels.cutAsSlow();
     if (status === "unauthorized") {
       this.rooms.suspend(this.state.getState().error ?? new EventBusError("UNAUTHORIZED", reason.message));
     }
     this.emitter.emit("status", change);
+  }
+
+  /** The relay says it cut the previous connection (its notice may never have arrived). */
+  private cutReported(wire: unknown): void {
+    const error = EventBusError.fromWire(wire);
+    this.state.set({ disconnectReason: { code: error.code, message: error.message } });
+    if (error.code === "SLOW_CONSUMER") this.channels.cutAsSlow();
+    this.emitter.emit("error", error);
   }
 
   private gap(channel: string, position: StreamPosition): void {

@@ -15,6 +15,10 @@ export type {
   EventMap,
   EventMetadata,
   EventType,
+  GlobPattern,
+  PatternOf,
+  Register,
+  RegisteredEvents,
   StreamPosition,
   WireError,
 } from "../protocol/index.js";

@@ -141,6 +141,23 @@ export class Rooms {
   }
 
   /**
+   * The relay removed the socket from a room (a refreshed token no longer allows it): the room shows
+   * `forbidden` with the coded error and is not joined again until joinRoom() is called again.
+   */
+  forbidden(room: string, error: EventBusError): void {
+    const entry = this.entries.get(room);
+    if (!entry) return;
+    entry.failed = true;
+    entry.joined = false;
+    entry.retry.clear();
+    release(entry);
+    if (entry.channel !== undefined) this.deps.channels.drop(entry.channel);
+    this.deps.store.patchRoom(room, { status: "forbidden", error });
+    settle(entry, error);
+    this.deps.error(error);
+  }
+
+  /**
    * The connection was refused (bad or expired token): every room the app holds shows `failed` with
    * the cause, and its pending joins reject with it. The intent is kept: the rooms are joined again
    * as soon as a connection opens (a new token, reconnect()).

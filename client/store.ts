@@ -12,9 +12,11 @@ import type { GapInfo } from "./types.js";
 export interface RoomState {
   /**
    * `joining` until the relay confirmed the join and its recovery (again after each reconnect);
-   * `failed` when the relay refused it for good (see `error`; joinRoom() again to retry).
+   * `failed` when the relay refused it for good (see `error`; joinRoom() again to retry);
+   * `forbidden` when the relay removed the socket from it because a refreshed token no longer allows
+   * it (not joined again on reconnect; joinRoom() again to retry).
    */
-  readonly status: "joining" | "joined" | "failed";
+  readonly status: "joining" | "joined" | "failed" | "forbidden";
   /** Result of the last rejoin's recovery: null for a fresh join, true, or false (a gap). */
   readonly recovered: boolean | null;
   /** How many gaps (`recovered: false`, lost history) this room has had since it was joined. */
@@ -31,6 +33,11 @@ export interface BusState {
   readonly previousStatus: ConnectionStatus;
   /** Why the status last changed: `{ code, message }` (an error code, or CONNECT_CALLED, CONNECTED, …). */
   readonly statusReason: StatusReason;
+  /**
+   * Why the last connection ended, or null: the reason at the time (a notice, a lost transport),
+   * corrected once the relay says on the next connection that it cut it (SLOW_CONSUMER, …).
+   */
+  readonly disconnectReason: StatusReason | null;
   /** The last connection-level error (cleared once connected). */
   readonly error: EventBusError | null;
   /** Publishes waiting in the outbox (not yet acknowledged by the relay). */
@@ -50,6 +57,7 @@ export const INITIAL_BUS_STATE: BusState = Object.freeze({
   status: "idle",
   previousStatus: "idle",
   statusReason: INITIAL_REASON,
+  disconnectReason: null,
   error: null,
   pending: 0,
   userId: null,

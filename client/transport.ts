@@ -11,6 +11,7 @@ import {
   type ClientFrameMap,
   type ClientFrameName,
   type HandshakeAuth,
+  isLeftEvent,
   isPresenceEvent,
   type PresenceEvent,
   RELAY_FRAMES,
@@ -25,6 +26,8 @@ export interface TransportHandlers {
   presence(event: PresenceEvent): void;
   resync(channels: readonly string[]): void;
   notice(notice: EventBusError): void;
+  /** The relay removed this socket from a room (a refreshed token no longer allows it). */
+  left(room: string, error: EventBusError): void;
 }
 
 export type RequestFn = <K extends ClientFrameName>(
@@ -84,6 +87,9 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       if (Array.isArray(channels)) handlers.resync(channels.filter((c) => typeof c === "string"));
     });
     socket.on(RELAY_FRAMES.notice, (notice: unknown) => handlers.notice(EventBusError.fromWire(notice)));
+    socket.on(RELAY_FRAMES.left, (event: unknown) => {
+      if (isLeftEvent(event)) handlers.left(event.room, EventBusError.fromWire(event.error));
+    });
     socket.connect();
 
     const request: RequestFn = async (frame, payload) => {

@@ -2,7 +2,14 @@
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import type { BackoffOptions } from "../common/backoff.js";
 import type { Clock } from "../common/clock.js";
-import type { EnvelopeForPattern, EventData, EventMap, EventType } from "../protocol/envelope.js";
+import type {
+  EnvelopeForPattern,
+  EventData,
+  EventMap,
+  EventType,
+  PatternOf,
+  RegisteredEvents,
+} from "../protocol/envelope.js";
 import type { EventBusError } from "../protocol/errors.js";
 import type { StreamPosition } from "../protocol/position.js";
 import type { ConnectionStatus, StatusChange } from "./connection-state.js";
@@ -78,12 +85,12 @@ export interface EventBusEvents {
   gap: (info: GapInfo) => void;
 }
 
-export interface RoomHandle<E extends EventMap> {
+export interface RoomHandle<E extends EventMap = RegisteredEvents> {
   readonly name: string;
   /** Resolves once joined (and recovered); rejects with the join's error. */
   readonly joined: Promise<void>;
   /** Like bus.subscribe, for this room's events only. Removed by leave(). */
-  on<P extends string>(pattern: P, handler: EventHandler<E, P>): () => void;
+  on<P extends PatternOf<E>>(pattern: P, handler: EventHandler<E, P>): () => void;
   publish<K extends EventType<E>>(
     type: K,
     data: EventData<E, K>,
@@ -96,12 +103,12 @@ export interface RoomHandle<E extends EventMap> {
   leave(): void;
 }
 
-export interface EventBus<E extends EventMap> {
+export interface EventBus<E extends EventMap = RegisteredEvents> {
   readonly status: ConnectionStatus;
   /** zustand vanilla store (read-only): status, error, pending, userId, rooms, members. */
   readonly store: ReadonlyStore<BusState>;
   /** Handlers for events whose type matches a Redis glob, from every channel the socket receives. */
-  subscribe<P extends string>(pattern: P, handler: EventHandler<E, P>): () => void;
+  subscribe<P extends PatternOf<E>>(pattern: P, handler: EventHandler<E, P>): () => void;
   /** Publishes to a room; resolves on the relay's acknowledgement, rejects with a coded EventBusError. */
   publish<K extends EventType<E>>(
     type: K,

@@ -61,25 +61,24 @@ test("network cut again and again while both users comment and photos process: e
     await expect(offPage.getByTestId("comment-pending")).toHaveCount(0);
   }
 
-  let progress = 0;
-  let refetched = 0;
   for (const page of [pageA, pageB]) {
     await expect(page.getByTestId("comment")).toHaveText(expected, { timeout: 20_000 });
     await expect(page.getByTestId("outbox-pending")).toHaveCount(0);
   }
   for (const photoId of photos) await expectCompleted(pageA, photoId);
-  refetched = await pageA.getByText(/State refreshed from the server/).count();
-  if (refetched === 0) await expect(progressRows(pageA, "alice")).toHaveCount(PROGRESS_STEPS * photos.length);
-  progress = await progressRows(pageA, "alice").count();
-  const gaps = await pageA.getByText(/Some room events were lost/).count();
-  expect(gaps).toBe(0);
+  // Offline spells of a few seconds are far inside the history (1000 events per channel): every
+  // step is recovered, and no gap may be reported on the user's channel or the room.
+  await expect(pageA.getByText(/State refreshed from the server/)).toHaveCount(0);
+  await expect(pageA.getByText(/Some room events were lost/)).toHaveCount(0);
+  await expect(progressRows(pageA, "alice")).toHaveCount(PROGRESS_STEPS * photos.length);
+  const progress = PROGRESS_STEPS * photos.length;
   recordRow({
     scenario: `browser offline spells (Playwright setOffline, Chromium, playground on ${process.env.EVENT_BUS_REDIS_URL ? "Redis" : "memory"})`,
     runs: SPELLS,
     events: 2 * expected.length + progress,
     lost: 0,
     duplicated: 0,
-    gaps: gaps + refetched,
+    gaps: 0,
     maxMemoryMb: null,
     result: "pass",
     notes: `${expected.length} comments (half written offline, half missed while offline) shown once each in order on both pages; ${progress} progress events of ${photos.length} photos on Alice's page`,

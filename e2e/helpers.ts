@@ -2,7 +2,7 @@
  * What the e2e specs do as a user would: sign in, upload, wait for a photo to finish, open a photo
  * room, comment — and read the event inspector. Waits are for what the user would see.
  */
-import { type BrowserContext, expect, type Page, type TestInfo } from "@playwright/test";
+import { type BrowserContext, expect, type Locator, type Page, type TestInfo } from "@playwright/test";
 
 export const PROGRESS_STEPS = 6; // validating, decoding, resizing ×3, storing (playground/server/photo-worker.ts)
 
@@ -13,8 +13,8 @@ export async function signIn(context: BrowserContext, user: string): Promise<Pag
   return page;
 }
 
-/** Generates a sample photo and resolves with its id once its card exists. */
-export async function uploadSample(page: Page): Promise<string> {
+/** Generates a sample photo and resolves with its id once its card exists (`page`: a page or one pane of it). */
+export async function uploadSample(page: Page | Locator): Promise<string> {
   const before = await page.getByTestId("photo-card").count();
   await page.getByRole("button", { name: "Generate a sample photo" }).click();
   await expect(page.getByTestId("photo-card")).toHaveCount(before + 1);
@@ -30,10 +30,10 @@ export async function snap(page: Page, testInfo: TestInfo, name: string): Promis
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
 
-export const card = (page: Page, photoId: string) =>
+export const card = (page: Page | Locator, photoId: string) =>
   page.locator(`[data-testid="photo-card"][data-photo-id="${photoId}"]`);
 
-export async function expectCompleted(page: Page, photoId: string): Promise<void> {
+export async function expectCompleted(page: Page | Locator, photoId: string): Promise<void> {
   const photo = card(page, photoId);
   await expect(photo.getByTestId("photo-progress")).toHaveAttribute("value", "100", { timeout: 30_000 });
   await expect(photo.getByTestId("photo-stage")).toHaveText("Done");
@@ -46,16 +46,14 @@ export async function expectCompleted(page: Page, photoId: string): Promise<void
   }
 }
 
-export async function openRoom(page: Page, photoId: string): Promise<void> {
-  if ((await page.locator(`option[value="${photoId}"]`).count()) === 0) {
-    await page.getByRole("button", { name: "Refresh gallery" }).click();
-  }
-  await expect(page.locator(`option[value="${photoId}"]`)).toHaveCount(1);
+/** Joins a finished photo's room. The picker is live: another user's photo appears without a refresh. */
+export async function openRoom(page: Page | Locator, photoId: string): Promise<void> {
+  await expect(page.locator(`option[value="${photoId}"]`)).toHaveCount(1, { timeout: 20_000 });
   await page.getByLabel("Photo", { exact: true }).selectOption(photoId);
   await expect(page.getByTestId("presence")).toHaveText(/watching/);
 }
 
-export async function comment(page: Page, text: string): Promise<void> {
+export async function comment(page: Page | Locator, text: string): Promise<void> {
   await page.getByLabel("Comment", { exact: true }).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
 }

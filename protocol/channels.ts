@@ -34,8 +34,25 @@ export interface ParsedChannel {
   readonly recoverable: boolean;
 }
 
-const PREFIX = /^[A-Za-z0-9_\-.:@=+|/]{0,64}$/;
+/**
+ * A prefix is empty or one label and a colon (`app1:`). Then two different prefixes can never
+ * address each other's channels: a prefixed channel starts with `<label>:`, an unprefixed one with
+ * a channel kind (`user:`, `room:`, `role:`), `broadcast` or an event type (which has no colon),
+ * and a label is never a kind or a reserved key name; labels have no colon, so `t1:` and
+ * `t1:room:x:` cannot both be prefixes.
+ */
+const PREFIX = /^(?:[A-Za-z0-9_-]{1,63}:)?$/;
+const RESERVED_LABELS: ReadonlySet<string> = new Set(["user", "room", "role", "broadcast", "dead-letters"]);
 const BROADCAST = "broadcast";
+
+/** Throws CONFIG_INVALID unless `prefix` follows the rule above. */
+export function assertPrefix(prefix: string): void {
+  if (PREFIX.test(prefix) && !RESERVED_LABELS.has(prefix.slice(0, -1))) return;
+  throw new EventBusError(
+    "CONFIG_INVALID",
+    `Channel prefix ${describeValue(prefix)} must be empty or a label and a colon, e.g. "app1:" (1-63 letters, digits, _ or -, not ${[...RESERVED_LABELS].join(", ")}), so that tenants with different prefixes can never read each other's channels.`,
+  );
+}
 
 export interface ChannelNames {
   readonly prefix: string;
@@ -52,12 +69,7 @@ export interface ChannelNames {
 
 /** Channel names for one prefix (default: none). Validates every name it builds. */
 export function channelNames(prefix = ""): ChannelNames {
-  if (!PREFIX.test(prefix)) {
-    throw new EventBusError(
-      "CONFIG_INVALID",
-      `Channel prefix ${describeValue(prefix)} must be at most 64 characters from letters, digits and _ - . : @ = + | /.`,
-    );
-  }
+  assertPrefix(prefix);
   const parse = (channel: string): ParsedChannel | null => parseChannel(prefix, channel);
   return {
     prefix,
@@ -109,6 +121,8 @@ export interface ChannelKeys {
   readonly dedup: string;
   /** For user channels: epoch-millis before which the user's tokens are revoked. */
   readonly revokedBefore: string;
+  /** For user channels: prefix of `{cut}{connectionId}` → the code the relay cut that connection with. */
+  readonly cut: string;
 }
 
 export function channelKeys(channel: string): ChannelKeys {
@@ -122,6 +136,7 @@ export function channelKeys(channel: string): ChannelKeys {
     presence: `${tag}:presence`,
     dedup: `${tag}:dedup:`,
     revokedBefore: `${tag}:revoked-before`,
+    cut: `${tag}:cut:`,
   };
 }
 

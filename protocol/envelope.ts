@@ -18,6 +18,33 @@ export type EventMap = object;
 /** The event map used when an application declares none: any type, any data. */
 export type AnyEvents = Record<string, unknown>;
 
+/**
+ * Where an application declares its event map once, for every entry point (TanStack Router's
+ * `Register` pattern). Augment it from any entry — `/protocol`, `/client`, `/react`, `/server` or
+ * the package root — in one file of the app:
+ *
+ *   declare module "@shared-infra/event-bus/protocol" {
+ *     interface Register { events: MyEvents }
+ *   }
+ *
+ * Then `eventBus`, `new EventBusClient()`, `createEventBus()` and every hook use `MyEvents` without
+ * a type argument, and a misspelt event type is a compile error.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by applications (declaration merging)
+export interface Register {}
+
+/** The registered event map (see Register), or AnyEvents when the application registered none. */
+export type RegisteredEvents = Register extends { readonly events: infer E extends EventMap } ? E : AnyEvents;
+
+/** A pattern with glob syntax (`*`, `?`, `[…]`, `\`): it may match several types. */
+export type GlobPattern = `${string}${"*" | "?" | "[" | "\\"}${string}`;
+
+/**
+ * What `subscribe` accepts for event map `E`: a declared type, or a glob. With no declared map
+ * (AnyEvents) any string; with one, a misspelt exact type is a compile error.
+ */
+export type PatternOf<E extends EventMap> = string extends EventType<E> ? string : EventType<E> | GlobPattern;
+
 /** The event types of an event map. */
 export type EventType<E extends EventMap> = keyof E & string;
 

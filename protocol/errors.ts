@@ -62,7 +62,7 @@ export const ERROR_SPECS = {
   ),
   TOO_LARGE: spec(
     "The event is larger than the configured limit.",
-    "Send a reference (an id or URL) instead of the payload, or raise the limit on both ends.",
+    "Send a reference (an id or URL) instead of the payload, or raise the limit on both ends: `limits` of the client and backend, MAX_EVENT_BYTES / MAX_DATA_BYTES of the relay (see `event-bus relay --help`).",
   ),
   UNAUTHORIZED: spec(
     "The connection is not authenticated.",
@@ -136,6 +136,10 @@ export const ERROR_SPECS = {
     "Handle events faster; the client reconnects and recovers what it missed.",
     true,
   ),
+  ADDRESS_IN_USE: spec(
+    "The address the relay should listen on is already in use.",
+    "Stop the process holding the port, or choose another port (--port / PORT, or `port` in createRelay; 0 picks a free one).",
+  ),
   SERVER_SHUTDOWN: spec(
     "The relay is shutting down.",
     "Reconnect; the load balancer will pick another relay.",
@@ -169,6 +173,8 @@ export interface WireError {
 
 export interface EventBusErrorOptions {
   readonly cause?: unknown;
+  /** What to do, when the code's default hint does not fit this cause (e.g. a wrong password). */
+  readonly hint?: string;
   /** Extra structured facts (limit, size, room, ...) for logs and programs. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
@@ -185,7 +191,8 @@ export class EventBusError extends Error {
    * @param problem what exactly was wrong (defaults to the code's message); the hint is appended
    */
   constructor(code: ErrorCode, problem?: string, options: EventBusErrorOptions = {}) {
-    const { message, hint, retryable } = ERROR_SPECS[code];
+    const { message, retryable } = ERROR_SPECS[code];
+    const hint = options.hint ?? ERROR_SPECS[code].hint;
     super(`${code}: ${problem ?? message} ${hint}`, { cause: options.cause });
     this.code = code;
     this.hint = hint;

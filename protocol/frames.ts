@@ -38,7 +38,17 @@ export const RELAY_FRAMES = {
   resync: "resync",
   /** `(notice: WireError)`: why the relay is about to disconnect this socket (TOKEN_EXPIRED, …). */
   notice: "notice",
+  /**
+   * `(event: LeftEvent)`: the relay removed this socket from a room (its refreshed token no longer
+   * allows it; `error.code` FORBIDDEN). Do not rejoin it with that token.
+   */
+  left: "left",
 } as const;
+
+export interface LeftEvent {
+  readonly room: string;
+  readonly error: WireError;
+}
 
 export interface HandshakeAuth {
   readonly token: string;
@@ -71,6 +81,8 @@ export interface ChannelSync {
 export interface HelloRequest {
   /** Last positions seen on the socket's own channels (user, broadcast, roles), by channel. */
   readonly since?: Readonly<Record<string, StreamPosition>>;
+  /** The `connectionId` of this client's previous connection: the relay tells why it was cut. */
+  readonly previous?: string;
 }
 export interface HelloResult {
   readonly userId: string;
@@ -81,6 +93,11 @@ export interface HelloResult {
   /** When the token expires (epoch ms); refresh with `auth` before then. Null: never. */
   readonly expiresAt: number | null;
   readonly limits: { readonly maxEventBytes: number; readonly maxDataBytes: number };
+  /**
+   * Why the relay cut the previous connection named in the request (SLOW_CONSUMER,
+   * RATE_LIMITED, …), when it cut it (a notice sent at the time may never have been read).
+   */
+  readonly previous?: { readonly connectionId: string; readonly reason: WireError };
 }
 
 // ---- join / leave ----
@@ -160,6 +177,13 @@ export function isPresenceEntry(value: unknown): value is PresenceEntry {
   );
 }
 
+/** Checks a `left` frame from a relay. */
+export function isLeftEvent(value: unknown): value is LeftEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const { room, error } = value as Record<string, unknown>;
+  return typeof room === "string" && typeof error === "object" && error !== null;
+}
+
 /** Checks a `presence` frame from a relay. */
 export function isPresenceEvent(value: unknown): value is PresenceEvent {
   if (!isPresenceEntry(value)) return false;
@@ -175,6 +199,13 @@ export interface AuthRequest {
 }
 export interface AuthResult {
   readonly expiresAt: number | null;
+  /**
+   * Own channels the new token added (roles): subscribed now, with their positions. Only when the
+   * socket sent `hello` already.
+   */
+  readonly added?: readonly ChannelSync[];
+  /** Own channels the new token no longer allows (roles): unsubscribed now. */
+  readonly removed?: readonly string[];
 }
 
 /** Request and result types per client frame, for typed emit/ack helpers on both ends. */

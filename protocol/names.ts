@@ -60,6 +60,42 @@ export function assertPattern(value: unknown): asserts value is string {
   }
 }
 
+const NAME_CHAR = /^[A-Za-z0-9_\-.:@=+|/]$/;
+
+/**
+ * Why a room-name glob (an entry of a token's `rooms` or `publish`) can never match a valid room
+ * name, or undefined when it can: a literal character that names never contain (a space, a brace),
+ * or more fixed characters than a name may have. Classes (`[…]`) are assumed to match something.
+ */
+export function roomGlobProblem(glob: string): string | undefined {
+  if (glob.length === 0) return "it is empty";
+  let fixed = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob.charAt(i);
+    if (c === "*") continue;
+    fixed++;
+    if (c === "?") continue;
+    if (c === "[") {
+      i = classEnd(glob, i);
+      continue;
+    }
+    const literal = c === "\\" && i + 1 < glob.length ? glob.charAt(++i) : c;
+    if (!NAME_CHAR.test(literal)) {
+      return `${JSON.stringify(literal)} never occurs in a room name (letters, digits and _ - . : @ = + | / only)`;
+    }
+  }
+  return fixed > MAX_NAME_LENGTH ? `it needs more than ${MAX_NAME_LENGTH} characters` : undefined;
+}
+
+/** Index of the `]` closing the class opened at `start` (Redis: an unterminated class runs to the end). */
+function classEnd(glob: string, start: number): number {
+  for (let i = start + 1; i < glob.length; i++) {
+    if (glob.charAt(i) === "\\") i++;
+    else if (glob.charAt(i) === "]") return i;
+  }
+  return glob.length;
+}
+
 /** A short, printable rendering of a rejected value for error messages (never the whole thing). */
 export function describeValue(value: unknown): string {
   if (typeof value !== "string") return value === null ? "null" : typeof value;

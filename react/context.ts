@@ -7,13 +7,13 @@
  */
 import { createContext, useContext, useSyncExternalStore } from "react";
 import {
-  type AnyEvents,
   type BusState,
   type EventBus,
   type EventMap,
   INITIAL_BUS_STATE,
   type Member,
   type ReadonlyStore,
+  type RegisteredEvents,
 } from "../client/index.js";
 import type { AnyBus, BusHolder } from "./bus-holder.js";
 
@@ -44,7 +44,7 @@ export function useCurrentBus(value: BusContextValue): AnyBus | null {
  * and before the first effect of a provider that creates its bus from `options`; it re-renders
  * when the bus appears). Throws a clear error outside <EventBusProvider>.
  */
-export function useEventBusClient<E extends EventMap = AnyEvents>(): EventBus<E> | null {
+export function useEventBusClient<E extends EventMap = RegisteredEvents>(): EventBus<E> | null {
   const bus = useCurrentBus(useBusContext("useEventBusClient"));
   return bus as EventBus<E> | null;
 }

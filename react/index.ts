@@ -14,8 +14,11 @@ export type {
   EventMap,
   GapInfo,
   Member,
+  PatternOf,
   PublishAck,
   PublishOptions,
+  Register,
+  RegisteredEvents,
   RoomState,
 } from "../client/index.js";
 export { EventBusError, isEventBusError } from "../client/index.js";

@@ -6,14 +6,14 @@
  *
  *   export const { useEventBus, useRoom, usePublish, useEventBusClient } = createEventBusHooks<PhotoEvents>();
  */
-import type { EventBus, EventHandler, EventMap } from "../client/index.js";
+import type { EventBus, EventHandler, EventMap, PatternOf } from "../client/index.js";
 import { useEventBusClient } from "./context.js";
 import { type UseEventBusOptions, type UseEventBusResult, useEventBus } from "./use-event-bus.js";
 import { type Publish, usePublish } from "./use-publish.js";
 import { type UseRoomOptions, type UseRoomResult, useRoom } from "./use-room.js";
 
 export interface EventBusHooks<E extends EventMap> {
-  useEventBus<P extends string>(
+  useEventBus<P extends PatternOf<E>>(
     pattern: P,
     handler?: EventHandler<E, P> | null,
     options?: UseEventBusOptions,

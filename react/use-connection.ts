@@ -17,6 +17,8 @@ export interface UseConnectionResult {
   readonly previous: ConnectionStatus;
   /** Why the status last changed: `{ code, message }` — e.g. SLOW_CONSUMER, TOKEN_EXPIRED, CONNECTED. */
   readonly reason: StatusReason;
+  /** Why the last connection ended (corrected when the relay says it cut it, e.g. SLOW_CONSUMER), or null. */
+  readonly disconnectReason: StatusReason | null;
   /** The last connection-level error, cleared once connected. */
   readonly error: EventBusError | null;
   /** Publishes waiting in the outbox (not yet acknowledged by the relay). */
@@ -33,6 +35,7 @@ export interface UseConnectionResult {
 const selectStatus = (s: BusState): ConnectionStatus => s.status;
 const selectPrevious = (s: BusState): ConnectionStatus => s.previousStatus;
 const selectReason = (s: BusState): StatusReason => s.statusReason;
+const selectDisconnectReason = (s: BusState): StatusReason | null => s.disconnectReason;
 const selectError = (s: BusState): EventBusError | null => s.error;
 const selectPending = (s: BusState): number => s.pending;
 const selectUserId = (s: BusState): string | null => s.userId;
@@ -44,6 +47,7 @@ export function useConnection(): UseConnectionResult {
   const status = useStore(store, selectStatus);
   const previous = useStore(store, selectPrevious);
   const reason = useStore(store, selectReason);
+  const disconnectReason = useStore(store, selectDisconnectReason);
   const error = useStore(store, selectError);
   const pending = useStore(store, selectPending);
   const userId = useStore(store, selectUserId);
@@ -52,7 +56,18 @@ export function useConnection(): UseConnectionResult {
   const disconnect = useCallback(() => holder.get()?.disconnect(), [holder]);
   const connect = useCallback(() => holder.get()?.connect(), [holder]);
   return useMemo(
-    () => ({ status, previous, reason, error, pending, userId, reconnect, disconnect, connect }),
-    [status, previous, reason, error, pending, userId, reconnect, disconnect, connect],
+    () => ({
+      status,
+      previous,
+      reason,
+      disconnectReason,
+      error,
+      pending,
+      userId,
+      reconnect,
+      disconnect,
+      connect,
+    }),
+    [status, previous, reason, disconnectReason, error, pending, userId, reconnect, disconnect, connect],
   );
 }

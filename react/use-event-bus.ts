@@ -11,7 +11,14 @@
  * or bind the map once with createEventBusHooks<PhotoEvents>() and let the pattern be inferred.
  */
 import { useEffect, useMemo } from "react";
-import type { AnyEvents, BusEvent, EventHandler, EventMap } from "../client/index.js";
+import type {
+  AnyEvents,
+  BusEvent,
+  EventHandler,
+  EventMap,
+  PatternOf,
+  RegisteredEvents,
+} from "../client/index.js";
 import { useBusContext, useCurrentBus } from "./context.js";
 import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
 import { holdRoom } from "./room-hold.js";
@@ -29,7 +36,7 @@ export interface UseEventBusOptions {
 
 export type UseEventBusResult<E extends EventMap, P extends string> = EventList<BusEvent<E, P>>;
 
-export function useEventBus<E extends EventMap = AnyEvents, P extends string = string>(
+export function useEventBus<E extends EventMap = RegisteredEvents, P extends PatternOf<E> = PatternOf<E>>(
   pattern: P,
   handler?: EventHandler<E, P> | null,
   options: UseEventBusOptions = {},

@@ -7,7 +7,6 @@
  */
 import { useCallback } from "react";
 import {
-  type AnyEvents,
   type EventBus,
   EventBusError,
   type EventData,
@@ -15,12 +14,13 @@ import {
   type EventType,
   type PublishAck,
   type PublishOptions,
+  type RegisteredEvents,
 } from "../client/index.js";
 import { useBusContext } from "./context.js";
 
 export type Publish<E extends EventMap> = EventBus<E>["publish"];
 
-export function usePublish<E extends EventMap = AnyEvents>(): Publish<E> {
+export function usePublish<E extends EventMap = RegisteredEvents>(): Publish<E> {
   const { holder } = useBusContext("usePublish");
   return useCallback<Publish<E>>(
     (type, data, options) => publishVia(holder.get() as EventBus<E> | null, type, data, options),

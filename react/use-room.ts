@@ -10,7 +10,6 @@
 import { useCallback, useEffect, useMemo } from "react";
 import { useStore } from "zustand/react";
 import type {
-  AnyEvents,
   BusEvent,
   BusState,
   EventBus,
@@ -18,6 +17,7 @@ import type {
   EventMap,
   GapInfo,
   Member,
+  RegisteredEvents,
   RoomHandle,
   RoomState,
 } from "../client/index.js";
@@ -55,7 +55,7 @@ export interface UseRoomResult<E extends EventMap> extends EventList<BusEvent<E,
   readonly publish: RoomHandle<E>["publish"];
 }
 
-export function useRoom<E extends EventMap = AnyEvents>(
+export function useRoom<E extends EventMap = RegisteredEvents>(
   room: string,
   options: UseRoomOptions = {},
 ): UseRoomResult<E> {

@@ -6,7 +6,14 @@
  */
 
 export type { AuthorizeHook, AuthorizeUser, RoomAction } from "./auth/authorize.js";
-export { createDevToken, type DevTokenOptions, parseDuration } from "./auth/dev-token.js";
+export {
+  type CreateTokenOptions,
+  createToken,
+  parseDuration,
+  type TokenClaims,
+  type TokenKey,
+} from "./auth/create-token.js";
+export { createDevToken, type DevTokenOptions } from "./auth/dev-token.js";
 export { type RevokeOptions, revokeUserSessions } from "./auth/revocation.js";
 export { createRelay, type Relay, type RelayStats } from "./edge/create-relay.js";
 export type { RelayLogger } from "./edge/operations/logger.js";

@@ -3,7 +3,9 @@
  * Runs the Playwright suite in e2e/ (Debian's Chromium) against the playground twice: on the
  * in-process memory broker (as `npm start` runs by default) and over a throwaway redis-server
  * (EVENT_BUS_REDIS_URL), each on a free loopback port. Screenshots and traces go to
- * test-results/memory/ and test-results/redis/. Arguments are passed to `playwright test`.
+ * test-results/memory/ and test-results/redis/, one folder per test and project
+ * (`…-desktop-1280`, `…-mobile-390`; e.g. layout-…-mobile-390/workspace-390px.png) and stay there
+ * after the run. Arguments are passed to `playwright test`.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";

@@ -11,24 +11,29 @@
  *   GET  /api/photos/gallery                      completed photos of everyone
  *   GET  /api/photos/:id                          one photo's state
  *   GET  /api/photos/:id/thumbnails/:size         a thumbnail (JPEG)
- *   POST /api/admin/maintenance { message }       broadcast `system.maintenance` (admin role)
+ *   GET  /api/rooms/:room/recent?limit=50         a room's recent events, from the relay's history
+ *   POST /api/admin/maintenance { message, scheduled? }  broadcast `system.maintenance` (admin role)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-
 import type { EventBusClient } from "@shared-infra/event-bus/server";
-import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import type { DemoAuth } from "./demo-auth.js";
 import { HttpError, readBody, readJson, sendBytes, sendJson } from "./http-util.js";
 import type { PhotoStore } from "./photo-store.js";
+import type { ReadRecentRoomEvents } from "./room-history.js";
 import { generateSampleImage, probeImage } from "./thumbnails.js";
 
 const MAX_UPLOAD = 15 * 1024 * 1024;
 
 export interface DemoBackendContext {
-  readonly bus: EventBusClient<PhotoEvents>;
+  readonly bus: EventBusClient<PlaygroundEvents>;
   readonly auth: DemoAuth;
   readonly store: PhotoStore;
+  readonly recentRoomEvents: ReadRecentRoomEvents;
 }
+
+/** Most events GET /api/rooms/:room/recent returns. */
+const MAX_RECENT = 200;
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -90,6 +95,8 @@ async function route(
     if (!photo) throw new HttpError(404, "No such photo.");
     return sendJson(res, 200, { photo });
   }
+  const recent = /^\/api\/rooms\/([^/]+)\/recent$/.exec(path);
+  if (method === "GET" && recent) return recentInRoom(ctx, res, decodeURIComponent(recent[1] ?? ""), url);
   if (method === "POST" && path === "/api/admin/maintenance") return maintenance(ctx, req, res, userId);
   throw new HttpError(404, `No route for ${method} ${path}.`);
 }
@@ -128,6 +135,15 @@ async function upload(
   );
 }
 
+/** Demo tokens allow every `photo:*` room (demo-auth.ts), so any signed-in user may read one. */
+async function recentInRoom(ctx: DemoBackendContext, res: ServerResponse, room: string, url: URL) {
+  if (!/^photo:[A-Za-z0-9_-]{1,100}$/.test(room))
+    throw new HttpError(400, "Rooms here are named photo:<photoId> (letters, digits, - and _).");
+  const asked = Number(url.searchParams.get("limit") ?? 50);
+  const limit = Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_RECENT) : 50;
+  sendJson(res, 200, await ctx.recentRoomEvents(room, limit));
+}
+
 function thumbnail(ctx: DemoBackendContext, res: ServerResponse, photoId: string, size: string): void {
   const bytes = ctx.store.thumbnail(photoId, size);
   if (!bytes) throw new HttpError(404, "No such thumbnail (yet).");
@@ -143,14 +159,26 @@ async function maintenance(
   const user = ctx.auth.users.find((u) => u.id === userId);
   if (!user?.roles.includes("admin"))
     throw new HttpError(403, "Only an admin may broadcast (sign in as Carol).");
-  const { message } = await readJson(req);
+  const { message, scheduled: asked } = await readJson(req);
   const text =
     typeof message === "string" && message.trim() ? message.trim().slice(0, 280) : "Routine maintenance";
-  const scheduled = new Date(Date.now() + 30 * 60_000).toISOString();
+  const scheduled = scheduledTime(asked);
   const result = await ctx.bus.broadcast("system.maintenance", {
     scheduled,
     duration: "30 minutes",
     message: text,
   });
   sendJson(res, 200, { id: result.id, offset: result.offset });
+}
+
+const MAX_SCHEDULE_AHEAD = 90 * 24 * 3600_000;
+
+/** The maintenance start the admin chose (ISO 8601, within the next 90 days), or in 30 minutes. */
+function scheduledTime(asked: unknown): string {
+  if (asked === undefined || asked === "") return new Date(Date.now() + 30 * 60_000).toISOString();
+  const time = typeof asked === "string" ? Date.parse(asked) : Number.NaN;
+  const now = Date.now();
+  if (Number.isNaN(time) || time < now - 60_000 || time > now + MAX_SCHEDULE_AHEAD)
+    throw new HttpError(400, "scheduled must be an ISO 8601 time between now and 90 days ahead.");
+  return new Date(time).toISOString();
 }

@@ -1,21 +1,27 @@
 /**
  * The demo "notification service" (seed 000): subscribed to completion and failure, it sends the
- * owner a `notification.new` on their user channel.
+ * owner a `notification.new` on their user channel that names the photo (its file name, looked up
+ * from the photo service — here the in-process store — since the events carry only the id).
  */
 import type { EventBusClient } from "@shared-infra/event-bus/server";
-import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
+
+/** The photo's file name, or undefined when the photo is unknown (then the id is used). */
+export type DescribePhoto = (photoId: string) => string | undefined;
 
 export async function startNotificationService(
-  bus: EventBusClient<PhotoEvents>,
+  bus: EventBusClient<PlaygroundEvents>,
+  describe: DescribePhoto,
 ): Promise<() => Promise<void>> {
+  const name = (photoId: string) => `"${describe(photoId) ?? photoId}"`;
   const completed = await bus.subscribe(
     "photo.processing.completed",
     async (event) => {
       const { photoId, userId } = event.data;
       await bus.publishToUser(userId, "notification.new", {
         type: "photo_processed",
-        title: "Your photo is ready!",
-        message: "Photo processing completed successfully.",
+        title: `Your photo ${name(photoId)} is ready!`,
+        message: "Its small, medium and large thumbnails are in My photos.",
         photoId,
       });
     },
@@ -27,8 +33,8 @@ export async function startNotificationService(
       const { photoId, userId, error } = event.data;
       await bus.publishToUser(userId, "notification.new", {
         type: "photo_processing_failed",
-        title: "Photo processing failed",
-        message: `Failed to process your photo: ${error.message}`,
+        title: `Your photo ${name(photoId)} could not be processed`,
+        message: error.message,
         photoId,
       });
     },

@@ -6,9 +6,12 @@
  * Privacy: started/progress/failed go to the owner's user channel only (every device of the
  * owner); completed also goes to the photo's room `photo:<photoId>` (whoever watches the photo
  * sees its thumbnails appear) and to the `photo.processing.completed` event type for backends.
+ * The public gallery learns of a finished photo through a `gallery.photo.added` broadcast (file
+ * name and thumbnails only, what GET /api/photos/gallery shows anyway).
  */
 import type { EventBusClient } from "@shared-infra/event-bus/server";
 import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import type { PhotoStore } from "./photo-store.js";
 import { renderThumbnail, type ThumbnailSize } from "./thumbnails.js";
 
@@ -37,7 +40,7 @@ const STAGES: readonly {
 ];
 
 export async function startPhotoWorker(
-  bus: EventBusClient<PhotoEvents>,
+  bus: EventBusClient<PlaygroundEvents>,
   store: PhotoStore,
   options: WorkerOptions,
 ): Promise<() => Promise<void>> {
@@ -54,7 +57,7 @@ export async function startPhotoWorker(
 }
 
 async function processPhoto(
-  bus: EventBusClient<PhotoEvents>,
+  bus: EventBusClient<PlaygroundEvents>,
   store: PhotoStore,
   photoId: string,
   traceId: string | undefined,
@@ -106,6 +109,11 @@ async function processPhoto(
   await bus.publishToUser(userId, "photo.processing.completed", data, trace);
   await bus.publishToRoom(room, "photo.processing.completed", data, trace);
   await bus.publish("photo.processing.completed", data, { ...trace, userId, room });
+  await bus.broadcast(
+    "gallery.photo.added",
+    { photoId, ownerId: userId, filename: photo.filename, thumbnails, completedAt: data.completedAt },
+    trace,
+  );
 }
 
 function thumbnailsOf(

@@ -4,7 +4,7 @@
  * Ctrl-C stops everything.
  *
  * With no Redis configured everything runs on the in-process memory broker. With
- * EVENT_BUS_REDIS_URL (or EVENT_BUS_REDIS_CLUSTER) set, the relay and the backend use Redis, as
+ * EVENT_BUS_REDIS_URL set, the relay and the backend use Redis, each with its own connection, as
  * separate processes would.
  *
  *   npm start                         # http://127.0.0.1:5173
@@ -17,17 +17,19 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 
 import { parseArgs } from "node:util";
-
-import { createRelay, type Relay, type RelayOptions } from "@shared-infra/event-bus/relay";
-
-import { EventBusClient } from "@shared-infra/event-bus/server";
+import { channelNames } from "@shared-infra/event-bus/protocol";
+import { createRelay, type Relay } from "@shared-infra/event-bus/relay";
+import { createBroker, EventBusClient } from "@shared-infra/event-bus/server";
 import { createServer as createViteServer, type ViteDevServer } from "vite";
-import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { createDemoAuth } from "./demo-auth.js";
 import { createApiHandler } from "./demo-backend.js";
 import { startNotificationService } from "./notification-service.js";
 import { PhotoStore } from "./photo-store.js";
 import { startPhotoWorker } from "./photo-worker.js";
+import { roomHistoryReader } from "./room-history.js";
+import { describeStartFailure } from "./start-failure.js";
+import { createPlaygroundLogger } from "./vite-logger.js";
 
 const { values } = parseArgs({
   options: {
@@ -51,9 +53,15 @@ const port = Number(values.port);
 const host = values.host;
 // Demo only: a fresh secret per run unless JWT_SECRET is set. Tokens come from /api/sign-in.
 const secret = process.env.JWT_SECRET ?? randomBytes(32).toString("hex");
-const brokerFromEnv = (): NonNullable<RelayOptions["broker"]> => {
-  if (process.env.EVENT_BUS_REDIS_URL) return { broker: "redis", url: process.env.EVENT_BUS_REDIS_URL };
-  return { broker: "memory" };
+/**
+ * Channel history kept for an hour after a channel's last event (the library's default is 5 min):
+ * the rooms' recent comments, shown on join, come from it (room-history.ts).
+ */
+const HISTORY = { ttlMs: 60 * 60_000 };
+const brokerFromEnv = () => {
+  if (process.env.EVENT_BUS_REDIS_URL)
+    return { broker: "redis", url: process.env.EVENT_BUS_REDIS_URL, history: HISTORY } as const;
+  return { broker: "memory", history: HISTORY } as const;
 };
 
 let relay: Relay | undefined;
@@ -75,13 +83,11 @@ async function startRelay(relayPort: number): Promise<Relay> {
 async function main(): Promise<void> {
   relay = await startRelay(0);
   const relayPort = relay.port;
-  const bus = new EventBusClient<PhotoEvents>({
-    serviceName: "photo-demo",
-    ...(process.env.EVENT_BUS_REDIS_URL
-      ? { redis: process.env.EVENT_BUS_REDIS_URL }
-      : { broker: "memory" as const }),
-    logLevel: "warn",
-  });
+  // The demo backend's own broker connection (the relay has its own, as separate processes would).
+  const broker = createBroker(brokerFromEnv());
+  await broker.connect();
+  stops.push(() => broker.close());
+  const bus = new EventBusClient<PlaygroundEvents>({ serviceName: "photo-demo", broker, logLevel: "warn" });
   await bus.connect();
   const store = new PhotoStore();
   const auth = createDemoAuth(secret, Number(values["token-ttl"]));
@@ -91,10 +97,11 @@ async function main(): Promise<void> {
       failureRate: Number(values["failure-rate"]),
     }),
   );
-  stops.push(await startNotificationService(bus));
+  stops.push(await startNotificationService(bus, (photoId) => store.get(photoId)?.filename));
   stops.push(() => bus.disconnect());
 
-  const handleApi = createApiHandler({ bus, auth, store });
+  const recentRoomEvents = roomHistoryReader(broker, channelNames());
+  const handleApi = createApiHandler({ bus, auth, store, recentRoomEvents });
   api = createHttpServer((req, res) => {
     if (
       req.method === "POST" &&
@@ -120,27 +127,24 @@ async function main(): Promise<void> {
 
   vite = await createViteServer({
     configFile: fileURLToPath(new URL("../../vite.config.ts", import.meta.url)),
+    // Vite's own logger, minus the stack traces of routine WebSocket disconnects (vite-logger.ts).
+    customLogger: createPlaygroundLogger(),
     server: {
       port,
       host,
       strictPort: true,
       proxy: {
         "/api": { target: `http://127.0.0.1:${apiPort}` },
-        "/socket.io": {
-          target: `http://127.0.0.1:${relayPort}`,
-          ws: true,
-          // A WebSocket cut by a relay restart or a client going offline is routine here, not an error.
-          configure: (proxy) => proxy.on("error", () => {}),
-        },
+        "/socket.io": { target: `http://127.0.0.1:${relayPort}`, ws: true },
       },
     },
   });
   await vite.listen();
-  const broker = process.env.EVENT_BUS_REDIS_URL
+  const brokerName = process.env.EVENT_BUS_REDIS_URL
     ? `Redis at ${process.env.EVENT_BUS_REDIS_URL}`
     : "the in-process memory broker";
   process.stdout.write(
-    `\n  Event bus playground: http://${host}:${port}/\n  (relay on 127.0.0.1:${relayPort}, ${broker}; Ctrl-C to stop)\n\n`,
+    `\n  Event bus playground: http://${host}:${port}/\n  (relay on 127.0.0.1:${relayPort}, ${brokerName}; Ctrl-C to stop)\n\n`,
   );
 }
 
@@ -151,22 +155,26 @@ async function restartRelay(relayPort: number): Promise<void> {
 }
 
 let stopping = false;
-async function stop(): Promise<void> {
+/** Closes everything that started, then exits with `code` (0 after Ctrl-C, 1 after a failed start). */
+async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  process.stdout.write("\nStopping the playground...\n");
-  await vite?.close();
-  await relay?.close({ timeoutMs: 2000 });
-  for (const s of stops.reverse()) await s();
-  await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
-  process.exit(0);
+  if (code === 0) process.stdout.write("\nStopping the playground...\n");
+  try {
+    await vite?.close();
+    await relay?.close({ timeoutMs: 2000 });
+    for (const s of stops.reverse()) await s();
+    await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+  } catch (error) {
+    process.stderr.write(`While stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = code || 1;
+  }
+  process.exit(code);
 }
 
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `The playground could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  void stop().finally(() => process.exit(1));
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+main().catch(async (error: unknown) => {
+  process.stderr.write(await describeStartFailure(error, port, host));
+  await stop(1);
 });

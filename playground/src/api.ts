@@ -29,6 +29,14 @@ export interface PhotoState {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** An event from a room's history (GET /api/rooms/:room/recent), oldest first. */
+export interface RecentRoomEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly offset: number;
+}
+
 async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -58,11 +66,16 @@ export const api = {
   myPhotos: (token: string) => call<{ photos: PhotoState[] }>("/api/photos", { token }).then((r) => r.photos),
   gallery: (token: string) =>
     call<{ photos: PhotoState[] }>("/api/photos/gallery", { token }).then((r) => r.photos),
-  maintenance: (token: string, message: string) =>
+  recentInRoom: (token: string, room: string, limit: number) =>
+    call<{ events: RecentRoomEvent[] }>(`/api/rooms/${encodeURIComponent(room)}/recent?limit=${limit}`, {
+      token,
+    }).then((r) => r.events),
+  /** `scheduled`: when the maintenance starts, ISO 8601. */
+  maintenance: (token: string, message: string, scheduled: string) =>
     call<{ id: string }>("/api/admin/maintenance", {
       method: "POST",
       token,
-      body: JSON.stringify({ message }),
+      body: JSON.stringify({ message, scheduled }),
       headers: { "content-type": "application/json" },
     }),
 };

@@ -1,5 +1,6 @@
-/** The hooks with the photo platform's event map bound once (patterns and data stay typed). */
+/** The hooks with the playground's event map bound once (patterns and data stay typed). */
 import { createEventBusHooks } from "@shared-infra/event-bus/react";
-import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 
-export const { useEventBus, useRoom, usePublish, useEventBusClient } = createEventBusHooks<PhotoEvents>();
+export const { useEventBus, useRoom, usePublish, useEventBusClient } =
+  createEventBusHooks<PlaygroundEvents>();

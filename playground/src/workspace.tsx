@@ -6,7 +6,7 @@ import { localStorageOutbox } from "@shared-infra/event-bus/client";
 import { EventBusProvider } from "@shared-infra/event-bus/react";
 
 import { useMemo, useRef } from "react";
-import type { PhotoEvents } from "../shared/photo-events.js";
+import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { api, type Session } from "./api.js";
 import { AdminPanel } from "./components/admin-panel.js";
 import { BroadcastBanner } from "./components/broadcast-banner.js";
@@ -36,7 +36,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
   );
   const getToken = () => token.current;
   return (
-    <EventBusProvider<PhotoEvents> options={options}>
+    <EventBusProvider<PlaygroundEvents> options={options}>
       <PhotosProvider getToken={getToken} userId={userId}>
         <header className="topbar">
           <div className="who">

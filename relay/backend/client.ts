@@ -9,10 +9,18 @@
  * It connects lazily on first use (or call connect()). See docs/backend.md.
  */
 import { deadLetterKey } from "../../protocol/channels.js";
-import type { AnyEvents, EnvelopeOf, EventData, EventMap, EventType } from "../../protocol/envelope.js";
+import type {
+  EnvelopeOf,
+  EventData,
+  EventMap,
+  EventType,
+  PatternOf,
+  RegisteredEvents,
+} from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
 import { assertPattern } from "../../protocol/names.js";
+import { type RevokeOptions, revokeUserSessions } from "../auth/revocation.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from "./config.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -36,7 +44,7 @@ import type {
   TargetedPublishOptions,
 } from "./types.js";
 
-export class EventBusClient<E extends EventMap = AnyEvents> {
+export class EventBusClient<E extends EventMap = RegisteredEvents> {
   readonly serviceName: string;
   readonly deadLetters: DeadLetters;
   private readonly settings: Settings;
@@ -150,7 +158,7 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
 
   // ---- subscribing ----
   /** `pattern`: an event type (`photo.uploaded`) or a Redis glob over event types (`photo.*`). */
-  subscribe<P extends string>(
+  subscribe<P extends PatternOf<E>>(
     pattern: P,
     handler: PatternHandler<E, P>,
     options: SubscribeOptions = {},
@@ -189,6 +197,17 @@ export class EventBusClient<E extends EventMap = AnyEvents> {
   /** Adds publish/receive middleware; returns a function that removes it. */
   use(middleware: Middleware): () => void {
     return this.middleware.add(middleware);
+  }
+
+  // ---- sessions ----
+  /**
+   * Ends every session of a user on every relay at once (notice TOKEN_REVOKED), and makes relays
+   * refuse the user's tokens issued before now. Uses this client's broker and prefix.
+   */
+  revokeUserSessions(userId: string, options: Omit<RevokeOptions, "prefix"> = {}): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    const prefix = this.settings.names.prefix;
+    return revokeUserSessions(this.broker(), userId, { source: this.serviceName, ...options, prefix });
   }
 
   // ---- monitoring ----

@@ -18,7 +18,8 @@ import {
 } from "../brokers/create-broker.js";
 import { MemoryBroker } from "../brokers/memory/memory-broker.js";
 import { RedisBroker } from "../brokers/redis/redis-broker.js";
-import { createLogger, isLogLevel, type Logger } from "./logger.js";
+import { checkRedisUrl } from "../brokers/redis/redis-url.js";
+import { appLogger, createLogger, isLogLevel, type Logger } from "./logger.js";
 import type { BatchingOptions, EventBusConfig, RetryPolicy } from "./types.js";
 
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
@@ -51,7 +52,8 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
   }
   const chosen = [config.redis, config.cluster, config.broker].filter((v) => v !== undefined);
   if (chosen.length > 1) invalid("give only one of redis, cluster and broker");
-  const level = config.logLevel ?? env.EVENT_BUS_LOG_LEVEL ?? "info";
+  if (typeof config.redis === "string") checkRedisUrl(config.redis, "EventBusClient option `redis`");
+  const level = config.logLevel ?? (env.EVENT_BUS_LOG_LEVEL?.trim() || "warn");
   if (!isLogLevel(level)) invalid(`logLevel ${JSON.stringify(level)} is not a pino level`);
   const retry = { ...DEFAULT_RETRY, ...defined(config.retry ?? {}) };
   for (const [key, value] of Object.entries(retry)) nonNegative(`retry.${key}`, value);
@@ -64,7 +66,7 @@ export function resolveSettings(config: EventBusConfig, env: Env = process.env):
     timeout,
     batching: resolveBatching(config.batching),
     limits: resolveLimits(config.limits),
-    logger: config.logger ?? createLogger(serviceName, level),
+    logger: config.logger ? appLogger(config.logger) : createLogger(serviceName, level),
     clock: config.clock ?? systemClock,
     deadLetterMax: config.deadLetters?.maxLength ?? DEFAULT_DEAD_LETTER_MAX,
   };

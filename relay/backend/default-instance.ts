@@ -5,19 +5,19 @@
  *   EVENT_BUS_SERVICE_NAME                           metadata.source and the dead-letter stream (default "service")
  *   EVENT_BUS_PREFIX, EVENT_BUS_LOG_LEVEL
  */
-import type { AnyEvents } from "../../protocol/envelope.js";
+import type { RegisteredEvents } from "../../protocol/envelope.js";
 import { EventBusClient } from "./client.js";
 
-let instance: EventBusClient<AnyEvents> | undefined;
+let instance: EventBusClient<RegisteredEvents> | undefined;
 
 /** The default instance itself (created on the first call). */
-export function defaultEventBus(): EventBusClient<AnyEvents> {
+export function defaultEventBus(): EventBusClient<RegisteredEvents> {
   instance ??= new EventBusClient({ serviceName: process.env.EVENT_BUS_SERVICE_NAME?.trim() || "service" });
   return instance;
 }
 
 /** Every property access goes to the default instance, created on first use. */
-export const eventBus: EventBusClient<AnyEvents> = new Proxy({} as EventBusClient<AnyEvents>, {
+export const eventBus: EventBusClient<RegisteredEvents> = new Proxy({} as EventBusClient<RegisteredEvents>, {
   get(_target, property) {
     const client = defaultEventBus();
     const value: unknown = Reflect.get(client, property, client);

@@ -4,8 +4,9 @@
  * retries and dead letters), middleware and stats. Never imports relay/edge.
  *
  * @shared-infra/event-bus/server — the backend library for Node services: EventBusClient, the
- * ready-made `eventBus` instance (configured from the environment), the brokers it runs on, and
- * the wire-contract types. See docs/backend.md.
+ * ready-made `eventBus` instance (configured from the environment), the brokers it runs on,
+ * `createToken` for the endpoint that gives browsers their tokens, and the wire-contract types.
+ * See docs/backend.md and docs/client.md.
  */
 
 export type { Clock } from "../../common/clock.js";
@@ -20,9 +21,20 @@ export type {
   EventMap,
   EventMetadata,
   EventType,
+  GlobPattern,
+  PatternOf,
+  Register,
+  RegisteredEvents,
   StreamPosition,
 } from "../../protocol/index.js";
 export { channelNames, createId, EventBusError, isEventBusError } from "../../protocol/index.js";
+export {
+  type CreateTokenOptions,
+  createToken,
+  type TokenClaims,
+  type TokenKey,
+} from "../auth/create-token.js";
+export type { RevokeOptions } from "../auth/revocation.js";
 export type { Broker, BrokerKind, BrokerStatus, HistoryOptions } from "../brokers/broker.js";
 export { type BrokerConfig, brokerConfigFromEnv, createBroker } from "../brokers/create-broker.js";
 export { MemoryBroker } from "../brokers/memory/memory-broker.js";

@@ -1,6 +1,8 @@
 /**
- * Logging: any pino-compatible logger (pino itself, or an object with the same four methods);
- * by default pino at the configured level, tagged with the service name.
+ * Logging. By default pino to stdout at `warn` (a library stays quiet in its app's output unless
+ * something is wrong), tagged with the service name. An app hands over its own logger instead —
+ * pino itself, or anything with the same four methods; a pino logger gets a child tagged
+ * `component: "event-bus"`, at the app's level.
  */
 import { pino } from "pino";
 
@@ -8,12 +10,13 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" |
 
 type LogMethod = (objOrMessage: object | string, message?: string) => void;
 
-/** The part of pino's Logger the backend uses. */
+/** The part of pino's Logger the backend uses (`child` when there is one). */
 export interface Logger {
   debug: LogMethod;
   info: LogMethod;
   warn: LogMethod;
   error: LogMethod;
+  child?(bindings: Record<string, unknown>): Logger;
 }
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -28,6 +31,11 @@ export function createLogger(serviceName: string, level: LogLevel): Logger {
     base: { service: serviceName, component: "event-bus" },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
+}
+
+/** The app's logger, as a child tagged with this component when it can make one. */
+export function appLogger(logger: Logger): Logger {
+  return typeof logger.child === "function" ? logger.child({ component: "event-bus" }) : logger;
 }
 
 /** Fields for logging an error: message and code, and the stack only for uncoded errors. */

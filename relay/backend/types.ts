@@ -56,9 +56,12 @@ export interface EventBusConfig {
   readonly deadLetters?: { readonly maxLength?: number };
   /** Size limits; both ends must agree. Default 1 MB per event, 512 KB of data. */
   readonly limits?: Partial<Limits>;
-  /** A pino-compatible logger. Default: pino at `logLevel`. */
+  /**
+   * The app's logger: a pino instance (its child tagged `component: "event-bus"` is used, at the
+   * app's level) or anything with debug/info/warn/error. Default: pino to stdout at `logLevel`.
+   */
   readonly logger?: Logger;
-  /** Default EVENT_BUS_LOG_LEVEL or "info". */
+  /** Level of the default logger. Default EVENT_BUS_LOG_LEVEL or "warn" (quiet unless something is wrong). */
   readonly logLevel?: LogLevel;
   /** Timers and clock for retries and timeouts (tests may pass fake ones). Default: the real ones. */
   readonly clock?: Clock;

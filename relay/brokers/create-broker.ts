@@ -15,6 +15,7 @@ import { ClusterBroker, type ClusterConnectionOptions } from "./redis/cluster-br
 import { RedisBroker } from "./redis/redis-broker.js";
 import type { RedisOptions } from "./redis/redis-connection.js";
 import type { RedisBrokerCommonOptions } from "./redis/redis-options.js";
+import { checkRedisUrl } from "./redis/redis-url.js";
 
 /** Tuning of the Redis brokers (offline queue, reconnect backoff, timeouts, pipelining). */
 export type RedisTuning = Omit<RedisBrokerCommonOptions, "history" | "prefix">;
@@ -84,12 +85,7 @@ export function brokerConfigFromEnv(
       "Both EVENT_BUS_REDIS_URL and EVENT_BUS_REDIS_CLUSTER are set; set only one (URL for one Redis, CLUSTER for a cluster).",
     );
   }
-  if (url) {
-    if (!/^rediss?:\/\//.test(url)) {
-      throw new EventBusError("CONFIG_INVALID", `EVENT_BUS_REDIS_URL must start with redis:// or rediss://.`);
-    }
-    return { broker: "redis", url, ...withPrefix };
-  }
+  if (url) return { broker: "redis", url: checkRedisUrl(url, "EVENT_BUS_REDIS_URL"), ...withPrefix };
   if (cluster) {
     return { broker: "cluster", nodes: parseNodeList(cluster, "EVENT_BUS_REDIS_CLUSTER"), ...withPrefix };
   }

@@ -1,41 +1,45 @@
 /**
  * The subcommands of `event-bus`. Each lives in its own module and is loaded only when used, so
- * `event-bus --help` starts instantly. Add a command by adding a row here.
+ * `event-bus --help` starts instantly. Add a command by adding a row here. A command line that does
+ * not parse (usage.ts) is printed with the subcommand's usage; any coded error a command lets through
+ * is printed on one line, exiting 2 for bad input and 1 for anything else.
  */
 import { stderr, stdout } from "node:process";
+import { type EventBusError, isEventBusError } from "../../protocol/errors.js";
+import { isUsageError } from "./usage.js";
+
+export interface CommandModule {
+  /** Resolves to the process exit code. */
+  run(args: readonly string[]): Promise<number>;
+  /** The subcommand's `--help` text. */
+  readonly usage: string;
+}
 
 export interface Subcommand {
   readonly name: string;
   readonly summary: string;
-  readonly usage: string;
-  /** Runs the command; resolves to the process exit code. */
-  readonly load: () => Promise<{ run(args: readonly string[]): Promise<number> }>;
+  readonly load: () => Promise<CommandModule>;
 }
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
     name: "relay",
     summary: "run the edge relay (socket.io + JWT, bridging broker channels to rooms)",
-    usage:
-      "event-bus relay [--port 8080] [--redis-url redis://…] (JWT_SECRET | JWT_PUBLIC_KEY | JWKS_URL in the env)",
     load: () => import("./relay-command.js"),
   },
   {
     name: "publish",
     summary: "publish one event through Redis to a user, room, role, broadcast or event channel",
-    usage: "event-bus publish <type> <json> [--user u | --room r | --role r | --broadcast]",
     load: () => import("./publish-command.js"),
   },
   {
     name: "tail",
     summary: "print live messages on channels matching a Redis glob, with channel and offset",
-    usage: "event-bus tail <pattern> [--json] [--count n]",
     load: () => import("./tail-command.js"),
   },
   {
     name: "token",
     summary: "mint a development JWT for a user (never for production)",
-    usage: "event-bus token --sub u1 [--rooms 'photo:*'] [--publish 'photo:*'] [--roles admin] [--ttl 1h]",
     load: () => import("./token-command.js"),
   },
 ];
@@ -67,5 +71,17 @@ export async function dispatch(args: readonly string[]): Promise<number> {
     return 2;
   }
   const module = await command.load();
-  return module.run(rest);
+  try {
+    return await module.run(rest);
+  } catch (error) {
+    if (!isEventBusError(error)) throw error;
+    const usage = isUsageError(error) ? `\n${module.usage}` : "";
+    stderr.write(`event-bus ${name}: ${error.message}\n${usage}`);
+    return isInputError(error) ? 2 : 1;
+  }
+}
+
+/** Errors in what the user typed or configured (exit 2), as opposed to failures at run time (exit 1). */
+function isInputError(error: EventBusError): boolean {
+  return error.code === "CONFIG_INVALID" || error.code.startsWith("INVALID_");
 }

@@ -3,14 +3,14 @@
  * event through the broker (recoverable channels through history, like the backend library), and
  * prints the channel and the offset. Without a target it publishes on the event-type channel.
  */
-import { parseArgs } from "node:util";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
 import { EventBusError, isEventBusError } from "../../protocol/errors.js";
 import type { Broker } from "../brokers/broker.js";
 import { brokerConfigFromEnv, createBroker } from "../brokers/create-broker.js";
+import { parseCommandLine, usageError } from "./usage.js";
 
-const USAGE = `Usage: event-bus publish <type> <json> [--user <id> | --room <room> | --role <role> | --broadcast]
+export const usage = `Usage: event-bus publish <type> <json> [--user <id> | --room <room> | --role <role> | --broadcast]
 
 Publishes one event through Redis (EVENT_BUS_REDIS_URL or EVENT_BUS_REDIS_CLUSTER must be set).
   --user <id>     to user:<id> (every device of the user)
@@ -24,10 +24,9 @@ Example: event-bus publish photo.uploaded '{"photoId":"p1"}' --user u1
 `;
 
 function parse(args: readonly string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args: [...args],
     allowPositionals: true,
-    strict: true,
     options: {
       user: { type: "string" },
       room: { type: "string" },
@@ -43,23 +42,21 @@ function parse(args: readonly string[]) {
 export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args);
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage);
     return 0;
   }
   const [type, json] = positionals;
   const targets = [values.user, values.room, values.role, values.broadcast].filter((v) => v !== undefined);
   if (type === undefined || json === undefined || positionals.length > 2 || targets.length > 1) {
-    process.stderr.write(`event-bus publish: expected <type> <json> and at most one target.\n\n${USAGE}`);
-    return 2;
+    throw usageError("Expected <type> <json> and at most one target.");
   }
   let data: unknown;
   try {
     data = JSON.parse(json);
   } catch {
-    process.stderr.write(
-      "event-bus publish: <json> is not valid JSON (quote it in the shell: '{\"a\":1}').\n",
+    throw usageError(
+      `<json> is not valid JSON: ${JSON.stringify(json.slice(0, 60))} (quote it in the shell: '{"a":1}').`,
     );
-    return 2;
   }
   try {
     return await publishOnce(type, data, values);

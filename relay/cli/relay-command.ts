@@ -3,15 +3,15 @@ import { isEventBusError } from "../../protocol/errors.js";
 import { createRelay } from "../edge/create-relay.js";
 import { createLogger } from "../edge/operations/logger.js";
 import { installSignalHandlers } from "../edge/operations/shutdown.js";
-import { relayConfig, settingsHelp } from "./relay-config.js";
+import { relayConfig } from "./relay-config.js";
+import { parseRelayFlags, settingsHelp } from "./relay-settings.js";
 
-const USAGE = `Usage: event-bus relay [options]
+export const usage = `Usage: event-bus relay [options]
 
 Runs the edge relay: socket.io over WebSocket with JWT authentication, bridging broker channels
 to rooms. Every option can also be set with the environment variable shown. Secrets are read from
 the environment or a file only (JWT_SECRET, JWT_PUBLIC_KEY, or the *_FILE options).
 
-Options:
 ${settingsHelp()}
 
 Endpoints: /healthz, /readyz, /metrics. See docs/relay.md.
@@ -20,19 +20,22 @@ Endpoints: /healthz, /readyz, /metrics. See docs/relay.md.
 export async function run(args: readonly string[]): Promise<number> {
   let config: ReturnType<typeof relayConfig>;
   try {
-    config = relayConfig(args);
+    const flags = parseRelayFlags(args);
+    if (flags.help) {
+      process.stdout.write(usage); // help never needs configuration
+      return 0;
+    }
+    config = relayConfig(flags);
   } catch (error) {
     if (!isEventBusError(error, "CONFIG_INVALID")) throw error;
     process.stderr.write(`event-bus relay: ${error.message}\n`);
     return 2;
   }
-  if (config.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const logger = createLogger(config.options.logLevel ?? "info");
-  if (config.options.auth.secret !== undefined && config.options.auth.secret.length < 32) {
-    logger.warn("JWT_SECRET is shorter than 32 characters; use a long random secret in production");
+  if (config.options.auth.dangerouslyAllowShortSecret) {
+    logger.warn(
+      "EVENT_BUS_DANGEROUSLY_ALLOW_SHORT_SECRET is set: a JWT_SECRET under 32 bytes is accepted. Development only; anyone holding one token can brute-force such a secret.",
+    );
   }
   let relay: Awaited<ReturnType<typeof createRelay>>;
   try {

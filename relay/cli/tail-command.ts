@@ -4,13 +4,13 @@
  * that channel (so sharded channels work on a cluster too); a glob uses PSUBSCRIBE, which on a
  * cluster sees only event-type channels.
  */
-import { parseArgs } from "node:util";
 import { decodeMessage } from "../../protocol/codec.js";
 import { isEventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
 import { connectedBroker } from "./publish-command.js";
+import { parseCommandLine, usageError } from "./usage.js";
 
-const USAGE = `Usage: event-bus tail <pattern> [--json] [--count <n>]
+export const usage = `Usage: event-bus tail <pattern> [--json] [--count <n>]
 
 Prints live messages on channels matching a Redis glob (e.g. 'room:photo:*', 'user:u1', 'photo.*').
   --json         print each raw message as published, prefixed by its channel
@@ -35,21 +35,19 @@ export function formatLine(channel: string, raw: string, json: boolean, now = ne
 }
 
 export async function run(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine({
     args: [...args],
     allowPositionals: true,
-    strict: true,
     options: { json: { type: "boolean" }, count: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage);
     return 0;
   }
   const [pattern] = positionals;
   const count = values.count === undefined ? Number.POSITIVE_INFINITY : Number(values.count);
   if (pattern === undefined || positionals.length > 1 || !(count > 0)) {
-    process.stderr.write(`event-bus tail: expected one <pattern> (and a positive --count).\n\n${USAGE}`);
-    return 2;
+    throw usageError("Expected one <pattern> (and a positive --count).");
   }
   try {
     return await tail(pattern, values.json === true, count);

@@ -1,10 +1,13 @@
 /** `event-bus token`: prints a development JWT (HS256) for a user. Never for production. */
-import { parseArgs } from "node:util";
+import { roomGlobProblem } from "../../protocol/names.js";
+import { parseDuration } from "../auth/create-token.js";
 import { createDevToken } from "../auth/dev-token.js";
+import { parseCommandLine, usageError } from "./usage.js";
 
-const USAGE = `Usage: event-bus token --sub <userId> [options]
+export const usage = `Usage: event-bus token --sub <userId> [options]
 
-Prints a development JWT signed with HS256. Never use these in production.
+Prints a development JWT signed with HS256. Never use these in production: a backend issues its
+users' tokens with createToken (docs/client.md, "Issuing tokens").
 
 Options:
   --sub <id>          user id (the token's sub claim)                    required
@@ -23,8 +26,8 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export async function run(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+function parse(args: readonly string[]) {
+  return parseCommandLine({
     args: [...args],
     options: {
       sub: { type: "string" },
@@ -37,32 +40,27 @@ export async function run(args: readonly string[]): Promise<number> {
       audience: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
-    strict: true,
   });
+}
+
+export async function run(args: readonly string[]): Promise<number> {
+  const { values } = parse(args);
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage);
     return 0;
   }
   const secret = values.secret ?? process.env.JWT_SECRET;
-  if (!values.sub) {
-    process.stderr.write(`event-bus token: --sub is required (the user id).\n\n${USAGE}`);
-    return 2;
-  }
-  if (!secret) {
-    process.stderr.write(
-      "event-bus token: no secret; pass --secret or set JWT_SECRET to the relay's secret.\n",
-    );
-    return 2;
-  }
-  const rooms = list(values.rooms);
-  const publish = list(values.publish);
+  if (!values.sub) throw usageError("--sub is required (the user id).");
+  if (!secret) throw usageError("No secret: pass --secret or set JWT_SECRET to the relay's secret.");
+  const rooms = globs(values.rooms, "--rooms");
+  const publish = globs(values.publish, "--publish");
   const roles = list(values.roles);
   const issuer = values.issuer ?? process.env.JWT_ISSUER;
   const audience = values.audience ?? process.env.JWT_AUDIENCE;
   const token = await createDevToken({
     sub: values.sub,
     secret,
-    ttl: values.ttl,
+    ttl: parseDuration(values.ttl, "--ttl"),
     ...(rooms && { rooms }),
     ...(publish && { publish }),
     ...(roles && { roles }),
@@ -71,4 +69,14 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   process.stdout.write(`${token}\n`);
   return 0;
+}
+
+/** A comma-separated glob list; a glob that can never match a room is refused, naming the flag. */
+function globs(value: string | undefined, flag: string): string[] | undefined {
+  const items = list(value);
+  for (const glob of items ?? []) {
+    const why = roomGlobProblem(glob);
+    if (why) throw usageError(`${flag} glob ${JSON.stringify(glob)} can never match a room: ${why}.`);
+  }
+  return items;
 }

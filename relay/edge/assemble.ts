@@ -6,11 +6,13 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
+import { createRepeater } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
-import { RELAY_FRAMES } from "../../protocol/frames.js";
 import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
+import { clientAddress, type EngineConnection, guardConnection } from "./connection/connect-guard.js";
+import { type CutReasons, createCutReasons } from "./connection/cut-reasons.js";
 import type { FrameHandlers } from "./connection/frame-gate.js";
 import { handshakeMiddleware } from "./connection/handshake.js";
 import { helloHandler } from "./connection/hello.js";
@@ -21,17 +23,19 @@ import {
   onConnection,
   type SocketCheckDeps,
 } from "./connection/lifecycle.js";
-import { ConnectionIndex } from "./connection/limits.js";
+import { ConnectionIndex, KeyedBuckets } from "./connection/limits.js";
 import { SocketSweep } from "./connection/sweep.js";
 import { tokenRefreshHandler } from "./connection/token-refresh.js";
 import { createDispatcher } from "./delivery/dispatch.js";
 import { type DeliveryCounts, fanoutAdapter } from "./delivery/fanout-adapter.js";
 import { historyHandler } from "./delivery/history.js";
+import { createPacer } from "./delivery/pacing.js";
 import { Recovery } from "./delivery/recovery.js";
-import { RollbackWatch } from "./delivery/rollback-watch.js";
+import { type RollbackWatch, relayRollbackWatch } from "./delivery/rollback-watch.js";
 import { createHttpHandler } from "./operations/http.js";
 import { errorFields, type RelayLogger } from "./operations/logger.js";
 import { createMetrics, type RelayMetrics } from "./operations/metrics.js";
+import { RefusalLog } from "./operations/refusal-log.js";
 import { TaskSet } from "./operations/tasks.js";
 import type { ResolvedRelayOptions } from "./options.js";
 import { Bridge } from "./rooms/bridge.js";
@@ -42,6 +46,8 @@ import type { RelayServer, RelaySocket, RelayState } from "./types.js";
 
 export interface RelayParts {
   readonly httpServer: HttpServer;
+  /** The separate /metrics listener, when `metrics.port` is set. */
+  readonly metricsServer: HttpServer | undefined;
   readonly io: RelayServer;
   readonly names: ChannelNames;
   readonly metrics: RelayMetrics;
@@ -52,6 +58,8 @@ export interface RelayParts {
   readonly tasks: TaskSet;
   readonly state: RelayState;
   readonly rollback: RollbackWatch;
+  /** Stops the relay's own timers (upkeep, refusal log). */
+  readonly stop: () => void;
 }
 
 export interface AssembleDeps {
@@ -74,16 +82,12 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     (channel, raw) => late.dispatch?.(channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
-  const { httpServer, io, metrics, kick } = buildServer(deps, { names, state, bridge });
-  const rollback = new RollbackWatch({
-    broker,
-    held: (channel) => bridge.has(channel),
-    resync: (channel) => {
-      if (bridge.has(channel)) io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
-    },
-    renewed: () => metrics.rollbacks.inc(),
-    logger,
+  const { httpServer, metricsServer, io, metrics, kick, cutReasons } = buildServer(deps, {
+    names,
+    state,
+    bridge,
   });
+  const rollback = relayRollbackWatch({ broker, bridge, io, metrics, logger });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -102,17 +106,57 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     logger.warn(errorFields(error), "presence refresh failed"),
   );
   const revoked = (userId: string) => revokedBefore(broker, names.user(userId));
-  const handlers = frameHandlers(options, { ...deps, names, bridge, presence, metrics, revoked });
+  const { limits, clock } = options;
+  const budgets = new KeyedBuckets(limits.publishBurstBytes, limits.publishBytesPerSecond, clock);
+  const handlers = frameHandlers(options, {
+    ...deps,
+    ...{ names, bridge, presence, metrics, revoked, budgets, cutReasons },
+  });
   const sweep = socketSweep(options, io, { metrics, logger, kick });
   const tasks = new TaskSet();
-  io.use(handshakeMiddleware({ ...deps, state, revokedBefore: revoked, users, ...authOf(options), metrics }));
+  const guard = guardHandshakes(io, options, logger);
+  io.use(
+    handshakeMiddleware({
+      ...deps,
+      ...guard,
+      state,
+      revokedBefore: revoked,
+      users,
+      ...authOf(options),
+      metrics,
+      trustProxy: options.trustProxy,
+    }),
+  );
   const lifecycle: LifecycleDeps = {
     gate: { handlers, metrics, logger, kick },
     ...{ names, channels: bridge, presence, users, sweep, tasks, revokedBefore: revoked, kick, logger },
     connected: () => io.sockets.sockets.size,
   };
   io.on("connection", (socket) => onConnection(lifecycle, socket));
-  return { httpServer, io, names, metrics, bridge, presence, users, sweep, tasks, state, rollback };
+  const upkeep = createRepeater(clock, UPKEEP_MS, () => {
+    guard.addresses.forgetFull();
+    budgets.forgetFull();
+  });
+  upkeep.start();
+  const stop = () => {
+    upkeep.stop();
+    guard.refusals.close();
+  };
+  return {
+    httpServer,
+    metricsServer,
+    io,
+    names,
+    metrics,
+    bridge,
+    presence,
+    users,
+    sweep,
+    tasks,
+    state,
+    rollback,
+    stop,
+  };
 }
 
 function authOf(options: ResolvedRelayOptions) {
@@ -138,7 +182,10 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     },
     options.processMetrics,
   );
-  const kick = createKick({ metrics, logger });
+  const cutReasons = createCutReasons(broker, names, (error) =>
+    logger.warn(errorFields(error), "could not store why a connection was cut"),
+  );
+  const kick = createKick({ metrics, logger, remember: cutReasons.remember });
   const onOverLimit = (id: string, bytes: number) => {
     const socket = holder.io?.sockets.sockets.get(id);
     if (!socket?.connected) return;
@@ -147,7 +194,12 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     kick(socket, "SLOW_CONSUMER", undefined, { discard: true });
   };
   const { limits, clock } = options;
-  const httpServer = createServer(createHttpHandler({ broker, metrics, state, clock }));
+  const separate = options.metrics.port !== undefined;
+  const http = { broker, metrics, state, clock, metricsToken: options.metrics.token };
+  const httpServer = createServer(createHttpHandler({ ...http, serveMetrics: !separate }));
+  const metricsServer = separate
+    ? createServer(createHttpHandler({ ...http, serveMetrics: true }))
+    : undefined;
   const io: RelayServer = new Server(httpServer, {
     ...socketOptions(options, state),
     adapter: fanoutAdapter({
@@ -160,7 +212,7 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     }),
   });
   holder.io = io;
-  return { httpServer, io, metrics, kick };
+  return { httpServer, metricsServer, io, metrics, kick, cutReasons };
 }
 
 function socketSweep(
@@ -190,24 +242,50 @@ interface HandlerParts {
   readonly presence: PresenceTracker;
   readonly metrics: RelayMetrics;
   readonly revoked: (userId: string) => Promise<number | null>;
+  readonly budgets: KeyedBuckets;
+  readonly cutReasons: CutReasons;
 }
 
 function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): FrameHandlers {
-  const { broker, names, bridge: channels, presence, metrics, logger } = parts;
-  const recovery = new Recovery(broker, metrics, options.recoveryPageSize);
-  const limits = options.limits;
+  const { broker, names, bridge: channels, presence, metrics, logger, budgets } = parts;
+  const { limits, clock } = options;
+  const recovery = new Recovery(broker, metrics, options.recoveryPageSize, limits.maxPageBytes);
+  const pacer = createPacer(limits, clock);
   return {
-    hello: helloHandler({ names, channels, recovery, limits }),
-    ...roomHandlers({ names, channels, presence, recovery, maxRoomsPerSocket: limits.maxRoomsPerSocket }),
-    publish: publishHandler({ broker, names, limits, metrics, logger }),
-    history: historyHandler({ names, recovery }),
-    auth: tokenRefreshHandler({ verify: parts.verify, revokedBefore: parts.revoked, metrics }),
+    hello: helloHandler({ names, channels, recovery, pacer, limits, cutReasons: parts.cutReasons }),
+    ...roomHandlers({ names, channels, presence, recovery, pacer, limits }),
+    publish: publishHandler({ broker, names, limits, metrics, logger, budgets }),
+    history: historyHandler({ names, recovery, pacer, limits }),
+    auth: tokenRefreshHandler({
+      verify: parts.verify,
+      revokedBefore: parts.revoked,
+      metrics,
+      names,
+      channels,
+      presence,
+      recovery,
+    }),
   };
+}
+
+/** How often idle (full again) per-address and per-user buckets are forgotten. */
+const UPKEEP_MS = 60_000;
+
+/** One CONNECT per engine.io connection, per-address handshake budgets, aggregated refusal logs. */
+function guardHandshakes(io: RelayServer, options: ResolvedRelayOptions, logger: RelayLogger) {
+  const { limits, clock, trustProxy } = options;
+  const refusals = new RefusalLog(logger, clock);
+  const addresses = new KeyedBuckets(limits.handshakeBurst, limits.handshakesPerSecond, clock);
+  io.engine.on("connection", (conn: EngineConnection) =>
+    guardConnection(conn, () => refusals.refused(clientAddress(conn.request, trustProxy), "INVALID_FRAME")),
+  );
+  return { refusals, addresses };
 }
 
 function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayState>): Partial<ServerOptions> {
   const origins = resolved.corsOrigins;
   return {
+    connectTimeout: resolved.limits.authTimeoutMs,
     transports: resolved.longPolling ? ["polling", "websocket"] : ["websocket"],
     maxHttpBufferSize: resolved.limits.maxFrameBytes,
     pingInterval: resolved.heartbeat.intervalMs,

@@ -14,6 +14,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { EventBusError, toEventBusError } from "../../protocol/errors.js";
 import { createTokenVerifier, type TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import { type BrokerConfig, createBroker } from "../brokers/create-broker.js";
@@ -42,6 +43,8 @@ export interface Relay {
   readonly port: number;
   /** http://<host>:<port>, for clients on this machine. */
   readonly url: string;
+  /** Where /metrics is served: `${url}/metrics`, or the separate metrics listener's (options.metrics.port). */
+  readonly metricsUrl: string;
   stats(): RelayStats;
   /** Drains (notice SERVER_SHUTDOWN, flush, disconnect) then closes everything it owns. Idempotent. */
   close(options?: { readonly timeoutMs?: number }): Promise<void>;
@@ -88,10 +91,26 @@ interface StartDeps {
 async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<Relay> {
   const parts = assembleRelay({ options: resolved, ...deps });
   const offBroker = watchBroker(deps.broker, parts, deps.logger);
-  await listen(parts.httpServer, resolved.port, resolved.host);
+  try {
+    await listen(parts.httpServer, resolved.port, resolved.host);
+    if (parts.metricsServer) {
+      await listen(parts.metricsServer, resolved.metrics.port ?? 0, resolved.metrics.host ?? "127.0.0.1");
+    }
+  } catch (error) {
+    offBroker(); // the caller closes the broker: that is not news for the log
+    parts.sweep.stop();
+    parts.stop();
+    parts.presence.close();
+    parts.metricsServer?.close();
+    await parts.io.close();
+    throw error;
+  }
   const port = (parts.httpServer.address() as AddressInfo).port;
-  const host = resolved.host === "0.0.0.0" || resolved.host === "::" ? "127.0.0.1" : resolved.host;
-  deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind }, "relay listening");
+  const url = urlOf(resolved.host, port);
+  const metricsUrl = parts.metricsServer
+    ? `${urlOf(resolved.metrics.host ?? "127.0.0.1", (parts.metricsServer.address() as AddressInfo).port)}/metrics`
+    : `${url}/metrics`;
+  deps.logger.info({ port, host: resolved.host, broker: deps.broker.kind, metricsUrl }, "relay listening");
   let closing: Promise<void> | undefined;
   return {
     httpServer: parts.httpServer,
@@ -100,7 +119,8 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
     metrics: parts.metrics,
     logger: deps.logger,
     port,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
+    metricsUrl,
     stats: () => ({
       connections: parts.io.sockets.sockets.size,
       users: parts.users.users,
@@ -118,12 +138,39 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
 
 async function listen(server: HttpServer, port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: Error) => reject(listenError(error, port, host));
+    server.once("error", fail);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });
+}
+
+/** Why the relay cannot listen, coded: a taken port, a privileged port, an address not on this machine. */
+function listenError(error: Error, port: number, host: string): EventBusError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new EventBusError("ADDRESS_IN_USE", `Another process is listening on ${where} (EADDRINUSE).`);
+  }
+  if (code === "EACCES") {
+    return new EventBusError("CONFIG_INVALID", `This process may not listen on ${where} (EACCES).`, {
+      hint: "Use a port above 1023 (--port / PORT), or grant the process the right to bind low ports.",
+    });
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return new EventBusError("CONFIG_INVALID", `${host} is not an address of this machine (EADDRNOTAVAIL).`, {
+      hint: "Bind 0.0.0.0 (every interface), 127.0.0.1, or one of this machine's addresses (--host / HOST).",
+    });
+  }
+  return toEventBusError(error);
+}
+
+/** A URL for clients on this machine: a wildcard bind is reached on 127.0.0.1. */
+function urlOf(bound: string, port: number): string {
+  const host = bound === "0.0.0.0" || bound === "::" ? "127.0.0.1" : bound;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 async function shutdown(
@@ -139,14 +186,23 @@ async function shutdown(
     timeoutMs,
   );
   parts.sweep.stop();
+  parts.stop();
   parts.presence.close();
   const httpClosed = new Promise<void>((resolve) => parts.httpServer.once("close", () => resolve()));
   await parts.io.close();
   parts.httpServer.closeAllConnections();
   await httpClosed;
+  await closeServer(parts.metricsServer);
   await parts.tasks.settled();
   await parts.bridge.close();
   offBroker();
   if (deps.owned) await deps.broker.close();
   logger.info("relay closed");
+}
+
+async function closeServer(server: HttpServer | undefined): Promise<void> {
+  if (!server?.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
 }

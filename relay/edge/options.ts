@@ -4,19 +4,25 @@
  */
 import { type Clock, systemClock } from "../../common/clock.js";
 import { definedOnly } from "../../common/collections.js";
+import { assertPrefix } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
 import type { AuthorizeHook } from "../auth/authorize.js";
-import type { RelayAuthOptions } from "../auth/verify-token.js";
+import { checkSecretStrength, type RelayAuthOptions } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
 import type { BrokerConfig } from "../brokers/create-broker.js";
+import { LIMIT_KEYS, limitName, limitRange } from "./limit-specs.js";
 import type { RelayLogger } from "./operations/logger.js";
 
 export type { RelayAuthOptions } from "../auth/verify-token.js";
 
+/** Every key has a row in limit-specs.ts (its flag, environment variable, unit and range). */
 export interface RelayLimits extends Limits {
-  /** Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection. */
+  /**
+   * Largest socket.io frame (engine.io maxHttpBufferSize); larger frames close the connection.
+   * Default: maxEventBytes + 64 KB.
+   */
   readonly maxFrameBytes: number;
   /** Frames per second a socket may send (token bucket refill rate). */
   readonly ratePerSecond: number;
@@ -34,11 +40,30 @@ export interface RelayLimits extends Limits {
   readonly maxBufferedBytes: number;
   /** How often outgoing buffers are checked, in ms. */
   readonly slowConsumerCheckMs: number;
+  /** Bytes of history in one recovery or `history` page (at least one message is always sent). */
+  readonly maxPageBytes: number;
+  /** A `history` page costs one extra frame of the rate limit per this many bytes it returns. */
+  readonly historyCostBytes: number;
+  /** Bytes per second one user may publish through this relay, all its sockets together. */
+  readonly publishBytesPerSecond: number;
+  /** Bytes one user may publish in a burst (at least limits.maxEventBytes). */
+  readonly publishBurstBytes: number;
+  /** Handshakes (socket.io CONNECT) per second from one address. */
+  readonly handshakesPerSecond: number;
+  /** Handshakes from one address in a burst. */
+  readonly handshakeBurst: number;
+  /** A connection must authenticate within this many ms, or it is closed. */
+  readonly authTimeoutMs: number;
+  /** How long a recovery reply may wait for the socket to drain before it is cut as a slow consumer. */
+  readonly drainTimeoutMs: number;
 }
+
+/** Room in a frame for the socket.io packet around an event. */
+const FRAME_OVERHEAD = 64 * 1024;
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   ...DEFAULT_LIMITS,
-  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + 64 * 1024,
+  maxFrameBytes: DEFAULT_LIMITS.maxEventBytes + FRAME_OVERHEAD,
   ratePerSecond: 100,
   rateBurst: 500,
   floodTolerance: 100,
@@ -47,7 +72,24 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = Object.freeze({
   maxBufferedMessages: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerCheckMs: 500,
+  maxPageBytes: 1024 * 1024,
+  historyCostBytes: 64 * 1024,
+  publishBytesPerSecond: 1024 * 1024,
+  publishBurstBytes: 4 * 1024 * 1024,
+  handshakesPerSecond: 200,
+  handshakeBurst: 1000,
+  authTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
 });
+
+export interface RelayMetricsOptions {
+  /** Serve /metrics (and only /metrics, /healthz, /readyz) on this port instead of the public listener. */
+  readonly port?: number;
+  /** Address of the metrics listener. Default "127.0.0.1". */
+  readonly host?: string;
+  /** Require `Authorization: Bearer <token>` for /metrics. */
+  readonly token?: string;
+}
 
 export interface RelayPresenceOptions {
   /** A presence entry expires this long after its last refresh (a dead relay's entries vanish). */
@@ -77,6 +119,12 @@ export interface RelayOptions {
   readonly corsOrigins?: readonly string[] | "*";
   /** Also accept HTTP long-polling (needs sticky sessions behind a load balancer). Default false. */
   readonly longPolling?: boolean;
+  /**
+   * Proxies in front of the relay whose `X-Forwarded-For` is trusted: the client address (for the
+   * per-address handshake limit and logs) is the one the outermost of these `trustProxy` hops saw.
+   * Default 0: the socket's own remote address; X-Forwarded-For is ignored.
+   */
+  readonly trustProxy?: number;
   /** Messages sent per recovery page (join/hello answers and `history`). Default 100. */
   readonly recoveryPageSize?: number;
   /**
@@ -103,6 +151,12 @@ export interface RelayOptions {
   readonly logLevel?: string;
   /** Also export prom-client's default process metrics. Default false. */
   readonly processMetrics?: boolean;
+  /**
+   * Where /metrics is served. Default: on the public listener, open to anyone who reaches it — it
+   * shows Node's version, heap sizes and connection counts. Recommended: `{ port: 9464 }` (a
+   * separate listener on 127.0.0.1, not on the public one) and/or a bearer `token`.
+   */
+  readonly metrics?: RelayMetricsOptions;
   /** Time for every timer and "now" of the relay (tests may pass a fake). Default: the real clock. */
   readonly clock?: Clock;
 }
@@ -115,6 +169,7 @@ export interface ResolvedRelayOptions {
   readonly authorize: AuthorizeHook | undefined;
   readonly corsOrigins: readonly string[] | "*";
   readonly longPolling: boolean;
+  readonly trustProxy: number;
   readonly recoveryPageSize: number;
   readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
@@ -123,12 +178,13 @@ export interface ResolvedRelayOptions {
   readonly shutdownTimeoutMs: number;
   readonly heartbeat: RelayHeartbeat;
   readonly processMetrics: boolean;
+  readonly metrics: RelayMetricsOptions;
   readonly clock: Clock;
 }
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
 export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
-  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const limits = resolveLimits(options.limits ?? {});
   const presence: RelayPresenceOptions = {
     ttlMs: 30_000,
     refreshMs: 10_000,
@@ -142,6 +198,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     authorize: options.authorize,
     corsOrigins: options.corsOrigins ?? "*",
     longPolling: options.longPolling ?? false,
+    trustProxy: options.trustProxy ?? 0,
     recoveryPageSize: options.recoveryPageSize ?? 100,
     directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
@@ -150,6 +207,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     heartbeat: { intervalMs: 25_000, timeoutMs: 20_000, ...definedOnly(options.heartbeat ?? {}) },
     processMetrics: options.processMetrics ?? false,
+    metrics: options.metrics ?? {},
     clock: options.clock ?? systemClock,
   };
   validate(resolved);
@@ -158,6 +216,8 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
 
 function validate(o: ResolvedRelayOptions): void {
   checkInteger("port", o.port, 0, 65535);
+  assertPrefix(o.prefix);
+  checkInteger("trustProxy", o.trustProxy, 0, 16);
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
@@ -165,15 +225,7 @@ function validate(o: ResolvedRelayOptions): void {
   checkInteger("heartbeat.timeoutMs", o.heartbeat.timeoutMs, 100, 3_600_000);
   checkInteger("presence.ttlMs", o.presence.ttlMs, 1000, 3_600_000);
   checkInteger("presence.refreshMs", o.presence.refreshMs, 100, o.presence.ttlMs - 1);
-  for (const [key, value] of Object.entries(o.limits)) checkInteger(`limits.${key}`, value, 1, 2 ** 40);
-  if (o.limits.maxDataBytes > o.limits.maxEventBytes) {
-    throw configError("limits.maxDataBytes must not exceed limits.maxEventBytes.");
-  }
-  if (o.limits.maxFrameBytes < o.limits.maxEventBytes) {
-    throw configError(
-      "limits.maxFrameBytes must be at least limits.maxEventBytes (a frame carries an event).",
-    );
-  }
+  validateLimits(o.limits);
   const keys = [o.auth.secret, o.auth.publicKey, o.auth.jwksUrl].filter((k) => k !== undefined && k !== "");
   if (keys.length === 0) {
     throw configError("auth needs a key: set auth.secret (HS*), auth.publicKey (PEM) or auth.jwksUrl.");
@@ -181,8 +233,48 @@ function validate(o: ResolvedRelayOptions): void {
   if (keys.length > 1) {
     throw configError("auth has more than one key source; set only one of secret, publicKey, jwksUrl.");
   }
+  checkSecretStrength(o.auth);
+  if (o.metrics.port !== undefined) checkInteger("metrics.port", o.metrics.port, 0, 65535);
+  if (o.metrics.token !== undefined && o.metrics.token.length < 16) {
+    throw configError("metrics.token (METRICS_TOKEN) is shorter than 16 characters; use a random token.");
+  }
   if (o.corsOrigins !== "*" && o.corsOrigins.length === 0) {
     throw configError('corsOrigins is an empty list; list the allowed origins or use "*".');
+  }
+}
+
+/** Defaults under the given limits; the frame and the publish burst grow with the event unless given. */
+function resolveLimits(given: Partial<RelayLimits>): RelayLimits {
+  const defined = definedOnly(given);
+  const maxEventBytes = defined.maxEventBytes ?? DEFAULT_RELAY_LIMITS.maxEventBytes;
+  const maxFrameBytes = defined.maxFrameBytes ?? maxEventBytes + FRAME_OVERHEAD;
+  const publishBurstBytes =
+    defined.publishBurstBytes ?? Math.max(DEFAULT_RELAY_LIMITS.publishBurstBytes, maxEventBytes);
+  return { ...DEFAULT_RELAY_LIMITS, ...defined, maxFrameBytes, publishBurstBytes };
+}
+
+function validateLimits(limits: RelayLimits): void {
+  for (const key of LIMIT_KEYS) {
+    const [min, max] = limitRange(key);
+    const value = limits[key];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw configError(`${limitName(key)} is ${String(value)}; use a whole number from ${min} to ${max}.`);
+    }
+  }
+  if (limits.maxDataBytes > limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxDataBytes")} is ${limits.maxDataBytes}, more than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); raise the event limit too.`,
+    );
+  }
+  if (limits.publishBurstBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("publishBurstBytes")} is ${limits.publishBurstBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a burst holds at least one event, so leave it unset or raise it.`,
+    );
+  }
+  if (limits.maxFrameBytes < limits.maxEventBytes) {
+    throw configError(
+      `${limitName("maxFrameBytes")} is ${limits.maxFrameBytes}, less than ${limitName("maxEventBytes")} (${limits.maxEventBytes}); a frame carries an event, so leave it unset or raise it.`,
+    );
   }
 }
 

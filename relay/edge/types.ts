@@ -6,7 +6,7 @@
  */
 import type { Server, Socket } from "socket.io";
 import type { WireError } from "../../protocol/errors.js";
-import type { PresenceEvent, RELAY_FRAMES } from "../../protocol/frames.js";
+import type { LeftEvent, PresenceEvent, RELAY_FRAMES } from "../../protocol/frames.js";
 import type { Session } from "./connection/session.js";
 
 export interface RelayToClientEvents {
@@ -14,6 +14,7 @@ export interface RelayToClientEvents {
   [RELAY_FRAMES.presence]: (event: PresenceEvent) => void;
   [RELAY_FRAMES.resync]: (channels: readonly string[]) => void;
   [RELAY_FRAMES.notice]: (notice: WireError) => void;
+  [RELAY_FRAMES.left]: (event: LeftEvent) => void;
 }
 
 export type ClientToRelayEvents = Record<string, (...args: unknown[]) => void>;
@@ -36,7 +37,7 @@ export type RelaySocket = Socket<
 >;
 
 /** What room handlers use of a socket: its id, its session, and socket.io room membership. */
-export type MemberSocket = Pick<RelaySocket, "id" | "data" | "join" | "leave">;
+export type MemberSocket = Pick<RelaySocket, "id" | "data" | "join" | "leave" | "conn" | "emit">;
 
 /** The relay's shutdown flag, shared by the handshake, /readyz and the drain. */
 export interface RelayState {

@@ -119,7 +119,7 @@ it("random and mutated frames of every kind: coded errors or correct results, no
     }
     let reply: unknown;
     try {
-      reply = await client.socket.timeout(5000).emitWithAck(name, payload);
+      reply = await client.socket.timeout(10_000).emitWithAck(name, payload);
     } catch (error) {
       // Only a frame over the frame limit may close the connection instead of being answered.
       const size = JSON.stringify(payload ?? null).length;
@@ -307,7 +307,7 @@ async function rawSocket(
     ws.once("error", reject);
   });
   ws.send(`40${JSON.stringify({ token, v: 1 })}`);
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 10_000;
   while (!texts.some((t) => t.startsWith("40{"))) {
     if (Date.now() > deadline || isClosed) throw new Error(`no socket.io connect: ${texts.join(" ")}`);
     await new Promise((resolve) => setTimeout(resolve, 5));

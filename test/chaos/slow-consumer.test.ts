@@ -5,6 +5,9 @@
  * bounded, disconnect each stuck socket with SLOW_CONSUMER, and keep serving the two honest
  * consumers in the same room without loss. Resumed (SIGCONT), the slow consumers reconnect and
  * recover everything from history: once each, in order.
+ * The firehose waits for the honest consumers after each batch of 50 (400 KB, far below the relay's
+ * 1000-message / 4 MB limits): however busy the machine, they are never more than a batch behind,
+ * so they cannot look slow — the stopped ones fall behind by the whole firehose (48 MB each).
  */
 import type { ChildProcess } from "node:child_process";
 import { createInterface, type Interface } from "node:readline";
@@ -28,6 +31,7 @@ const ROOM = "chaos:firehose";
 const SLOW = 3;
 const EVENTS = 6000;
 const BLOB = "x".repeat(8 * 1024);
+const BATCH = 50;
 
 let redis: RedisServer;
 let relay: RelayProcess;
@@ -37,7 +41,9 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   relay = await startRelayProcess({ EVENT_BUS_REDIS_URL: redis.url, LOG_LEVEL: "error" });
-  backend = await startBackend(redis.url, { history: { maxLength: 2 * EVENTS } });
+  // The history must hold the whole firehose (48 MB) for the resumed consumers to recover it all.
+  const wholeFirehose = { maxLength: 2 * EVENTS, maxBytes: 2 * EVENTS * BLOB.length };
+  backend = await startBackend(redis.url, { history: wholeFirehose });
 });
 
 afterAll(async () => {
@@ -92,17 +98,24 @@ it("3 stopped consumers under a firehose: bounded relay memory, SLOW_CONSUMER, o
   const baseline = rssMb(relay.child.pid) ?? 0;
   const memory = rssPeak(relay.child.pid, 50);
   const started = Date.now();
-  for (let seq = 0; seq < EVENTS; seq += 50) {
-    const batch = Array.from({ length: Math.min(50, EVENTS - seq) }, (_, i) =>
+  const channel = `room:${ROOM}`;
+  for (let seq = 0; seq < EVENTS; seq += BATCH) {
+    const size = Math.min(BATCH, EVENTS - seq);
+    const batch = Array.from({ length: size }, (_, i) =>
       backend.client.publishToRoom(ROOM, "chaos.blob", { seq: seq + i, blob: BLOB }).then((result) => {
         if (result.offset === undefined || result.epoch === undefined) throw new Error("no position");
-        ledger.published(`room:${ROOM}`, "backend", seq + i, result.id, {
+        ledger.published(channel, "backend", seq + i, result.id, {
           offset: result.offset,
           epoch: result.epoch,
         });
       }),
     );
     await Promise.all(batch);
+    await eventually(() => honest.every((h) => ledger.count(h.name, channel) >= seq + size), {
+      timeoutMs: 30_000,
+      intervalMs: 5,
+      label: `honest consumers got events up to ${seq + size}`,
+    });
   }
   const firehoseMs = Date.now() - started;
   await eventually(() => ledger.audit().lost === 0, { timeoutMs: 30_000, label: "honest consumers got all" });

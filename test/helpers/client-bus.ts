@@ -6,11 +6,14 @@
  *   const bus = testBus(server.url, () => server.token("u1", ROOM_CLAIMS));
  *   const events = collect(bus, "*");
  *   await events.waitFor(3);
+ *   const all = await untilMarker(server.broker, "room:photo:1", events); // nothing else is coming
  */
 import { createEventBus } from "../../client/create-event-bus.js";
 import type { DeliveredEvent } from "../../client/router.js";
 import type { EventBus, EventBusOptions } from "../../client/types.js";
 import type { AnyEvents } from "../../protocol/envelope.js";
+import type { Broker } from "../../relay/brokers/broker.js";
+import { publishEvent } from "./relay-server.js";
 import { type Collector, collector } from "./wait.js";
 
 export const ROOM_CLAIMS = { rooms: ["photo:*"], publish: ["photo:*"] } as const;
@@ -74,4 +77,21 @@ export function sequence(events: readonly DeliveredEvent[]): unknown[] {
 
 export function range(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i);
+}
+
+const MARKER = "test.marker";
+
+/**
+ * Publishes a marker on `channel` as a backend would and waits until `events` got it. Delivery is
+ * in order per channel, so whatever reached the channel before the marker has been delivered by
+ * then: a late duplicate would be there. Resolves with the events before the marker(s).
+ */
+export async function untilMarker(
+  broker: Broker,
+  channel: string,
+  events: Collector<DeliveredEvent>,
+): Promise<DeliveredEvent[]> {
+  await publishEvent(broker, channel, MARKER, {});
+  await events.waitUntil((event) => event.type === MARKER);
+  return events.items.filter((event) => event.type !== MARKER);
 }

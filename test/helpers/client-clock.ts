@@ -1,7 +1,9 @@
 /**
- * A manual clock for the client's injectable Clock: time moves only when a test calls
- * advance(), and due callbacks run in time order. Async work started by a callback is let run
- * (microtasks flushed) between timers, so promise chains behave as with real time.
+ * Clocks for the client's injectable Clock.
+ *  - ManualClock: time moves only when a test calls advance(), and due callbacks run in time
+ *    order. Async work started by a callback is let run (microtasks flushed) between timers, so
+ *    promise chains behave as with real time.
+ *  - TrackingClock: real timers and a "now" that can jump ahead; lists the pending timers.
  */
 import type { Clock } from "../../common/clock.js";
 
@@ -61,4 +63,44 @@ export class ManualClock implements Clock {
 /** Lets pending promise callbacks run. */
 export async function flush(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
+
+/**
+ * Real timers, and a "now" that can be moved ahead (`jump`): a relay whose sweep should find a
+ * token expired at its next pass, without waiting for the token's real lifetime. It also keeps
+ * track of what was scheduled: a test asserts that nothing (a retry, a reconnect) is pending
+ * instead of waiting a while to see that nothing happens.
+ */
+export class TrackingClock implements Clock {
+  private readonly timers = new Map<ReturnType<typeof setTimeout>, number>();
+  private aheadMs = 0;
+
+  now(): number {
+    return Date.now() + this.aheadMs;
+  }
+
+  /** Moves "now" `ms` ahead of the real time (timers keep their real delays). */
+  jump(ms: number): void {
+    this.aheadMs += ms;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const handle = setTimeout(() => {
+      this.timers.delete(handle);
+      callback();
+    }, ms);
+    this.timers.set(handle, ms);
+    return handle;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const timer = handle as ReturnType<typeof setTimeout>;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  /** Delays (as scheduled) of the timers neither run nor cleared yet, shortest first. */
+  pending(): number[] {
+    return [...this.timers.values()].sort((a, b) => a - b);
+  }
 }

@@ -61,7 +61,7 @@ function createSocket(url: string, auth: Record<string, unknown>, options: Conne
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,
-    timeout: options.timeoutMs ?? 5000,
+    timeout: options.timeoutMs ?? 10_000,
     ...(options.extraHeaders && { extraHeaders: options.extraHeaders }),
   });
   open.add(socket);

@@ -1,10 +1,13 @@
 /**
- * The package as a user installs it: `npm pack`, unpacked into a scratch project's node_modules
- * (runtime dependencies linked from ours), then every subpath export imported by name and the
- * `event-bus` bin run. Needs `npm run build` first (the `npm test` script builds).
+ * The package as a user installs it, starting from a fresh clone's state: the repository's files
+ * (tracked and not ignored) are copied to a scratch folder WITHOUT dist/, `npm pack` runs there (its
+ * `prepack` script must build dist/), and the tarball is unpacked into a scratch project's
+ * node_modules (runtime dependencies linked from ours). Then every subpath export is imported by
+ * name and the `event-bus` bin is run.
  */
 import { execFileSync } from "node:child_process";
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -14,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -26,17 +29,38 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
 };
 let scratch: string;
 let installed: string;
+let packedFiles: string[];
+
+/** A copy of the working tree as a fresh clone has it: tracked and unignored files, no dist/. */
+function cloneState(into: string): void {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+  })
+    .toString()
+    .split("\0")
+    .filter((file) => file !== "" && existsSync(join(root, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(into, file)), { recursive: true });
+    copyFileSync(join(root, file), join(into, file));
+  }
+  symlinkSync(join(root, "node_modules"), join(into, "node_modules"));
+}
 
 beforeAll(() => {
-  if (!existsSync(join(root, "dist/relay/cli/main.js"))) {
-    throw new Error("dist/ is missing: run `npm run build` first (npm test does).");
-  }
   scratch = mkdtempSync(join(tmpdir(), "event-bus-pack-"));
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: root })
+  const clone = join(scratch, "clone");
+  cloneState(clone);
+  if (existsSync(join(clone, "dist"))) throw new Error("the clone state must not contain dist/");
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: clone })
     .toString()
     .trim()
     .split("\n")
     .pop() as string;
+  packedFiles = execFileSync("tar", ["-tzf", join(scratch, tarball)])
+    .toString()
+    .trim()
+    .split("\n")
+    .map((entry) => entry.replace(/^package\//, ""));
   installed = join(scratch, "node_modules", ...manifest.name.split("/"));
   mkdirSync(installed, { recursive: true });
   execFileSync("tar", ["-xzf", join(scratch, tarball), "-C", installed, "--strip-components=1"]);
@@ -46,13 +70,25 @@ beforeAll(() => {
     symlinkSync(join(root, "node_modules", dep), target);
   }
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", type: "module" }));
-});
+}, 120_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("the packed package", () => {
+  it("is built by `prepack` from a clone without dist/: every export and the bin are in the tarball", () => {
+    const targets = Object.values(manifest.exports).flatMap((target) =>
+      typeof target === "string" ? [target] : [target.types, target.default],
+    );
+    for (const target of [...targets, ...Object.values(manifest.bin)]) {
+      const path = target.replace(/^\.\//, "");
+      if (path === "package.json") continue;
+      expect(packedFiles, path).toContain(path);
+    }
+    expect(packedFiles.filter((file) => file.startsWith("dist/")).length).toBeGreaterThan(50);
+  });
+
   it("ships an ESM exports map with a types condition for each entry, and nothing of src or tests", () => {
     for (const entry of ["./client", "./react", "./server", "./relay"]) {
       const target = manifest.exports[entry];

@@ -21,7 +21,7 @@ beforeEach(async () => {
 afterEach(async () => {
   act(() => root?.unmount());
   // The provider closes its bus a grace period after unmount: wait for it, while the DOM exists.
-  await vi.waitFor(() => expect(relay.relay.stats().connections).toBe(0));
+  await vi.waitFor(() => expect(relay.relay.stats().connections).toBe(0), { timeout: 10_000 });
   container?.remove();
   cleanup();
   await relay.close();

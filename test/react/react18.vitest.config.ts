@@ -34,6 +34,8 @@ export default defineConfig({
     name: "react18",
     include: ["test/react/**/*.test.{ts,tsx}"],
     environment: "jsdom",
+    setupFiles: ["test/react/setup.ts"],
+    expect: { poll: { timeout: 10_000 } }, // as in vitest.config.ts
     testTimeout: 30_000,
     hookTimeout: 60_000,
     server: { deps: { inline: ["zustand", "@testing-library/react"] } },

@@ -62,7 +62,7 @@ describe("server rendering", () => {
     expect(getToken).not.toHaveBeenCalled();
     // The relay was reachable all along: the same bus connects when asked.
     bus.connect();
-    await vi.waitFor(() => expect(bus.status).toBe("connected"));
+    await vi.waitFor(() => expect(bus.status).toBe("connected"), { timeout: 10_000 });
     expect(relay.counts.connections).toBe(1);
     bus.close();
   });

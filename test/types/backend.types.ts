@@ -5,7 +5,7 @@
 
 import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import {
-  type EventBusClient,
+  EventBusClient,
   type EventEnvelope,
   eventBus,
   type PublishResult,
@@ -81,3 +81,12 @@ void eventBus.subscribe("user.*", (event) => {
   const envelope: EventEnvelope = event;
   void envelope;
 });
+
+// ---- logging: the app's own pino instance is accepted as it is ----
+declare const appPino: import("pino").Logger;
+declare const appPinoWithLevels: import("pino").Logger<"audit">;
+void new EventBusClient({ serviceName: "api", logger: appPino });
+void new EventBusClient({ serviceName: "api", logger: appPinoWithLevels.child({ module: "events" }) });
+void new EventBusClient({ serviceName: "api", logger: console });
+// @ts-expect-error — a logger needs warn/error/info/debug
+void new EventBusClient({ serviceName: "api", logger: { info() {} } });

@@ -58,7 +58,7 @@ export function ExplicitTypes(): void {
   void room.publish("comment.added", { photoId: "p1", text: "hi", author: "alice" });
   // @ts-expect-error — mistyped data through the room's publish
   void room.publish("photo.processing.progress", { photoId: "p1", progress: "50%", stage: "resize" });
-  assertType<Equal<typeof room.status, "idle" | "joining" | "joined" | "failed">>();
+  assertType<Equal<typeof room.status, "idle" | "joining" | "joined" | "failed" | "forbidden">>();
   assertType<Equal<typeof room.recovered, boolean | null>>();
   const userId: string | undefined = room.members[0]?.userId;
   void userId;

@@ -1,7 +1,14 @@
-/** One card per photo: a live progress bar and stage, thumbnails on completion, the error on failure. */
+/**
+ * One card per photo: a live progress bar and stage, on completion its three thumbnails (each
+ * shown at 40 % of its real size, so small, medium and large look it, with its pixel size), the
+ * error on failure.
+ */
 import type { PhotoState } from "../api.js";
 import { sortedPhotos } from "../photos.js";
 import { usePhotos } from "../photos-context.js";
+
+/** Thumbnails are drawn at this share of their pixel size (large: 480 px → 192 px). */
+const THUMB_SCALE = 0.4;
 
 export function PhotoList() {
   const { photos, lastRefetch } = usePhotos();
@@ -42,12 +49,19 @@ function PhotoCard({ photo }: { photo: PhotoState }) {
       {photo.status === "completed" && (
         <div className="thumbs" data-testid="thumbnails">
           {photo.thumbnails.map((t) => (
-            <img
-              key={t.size}
-              src={t.url}
-              alt={`${photo.filename || "photo"} — ${t.size} thumbnail`}
-              loading="lazy"
-            />
+            <figure key={t.size} className={`thumb thumb-${t.size}`} data-size={t.size}>
+              <img
+                src={t.url}
+                alt={`${photo.filename || "photo"} — ${t.size} thumbnail`}
+                width={Math.round(t.width * THUMB_SCALE) || undefined}
+                height={Math.round(t.height * THUMB_SCALE) || undefined}
+                loading="lazy"
+              />
+              <figcaption>
+                {t.size}
+                {t.width > 0 && ` · ${t.width}×${t.height}`}
+              </figcaption>
+            </figure>
           ))}
         </div>
       )}

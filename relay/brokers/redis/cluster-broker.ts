@@ -145,6 +145,10 @@ export class ClusterBroker extends RedisBrokerCore {
     );
   }
 
+  protected describeTarget(): string {
+    return `the cluster ${this.startupNodes.map((n) => `${n.host}:${n.port}`).join(",")}`;
+  }
+
   protected connectionsReady(): boolean {
     return this.cluster.status === "ready" && this.classic.state === "ready" && this.shards.ready();
   }

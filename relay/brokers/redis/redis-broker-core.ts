@@ -31,7 +31,7 @@ import type {
 import { SubscriptionRegistry } from "../subscription-registry.js";
 import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
-import { asUnavailable, closedError, commandError } from "./redis-errors.js";
+import { closedError, commandError, connectFailure, withoutSecrets } from "./redis-errors.js";
 import { ReadyGate } from "./redis-gate.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
 
@@ -48,6 +48,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private readonly resync = new Set<string>();
+  private lastError: Error | undefined; // the last one reported: it names why a first connect failed
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
     this.history = settings.history;
@@ -73,6 +74,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   /** Opens every connection; rejects (and leaves nothing running) when the first attempt fails. */
   protected abstract openConnections(): Promise<void>;
   protected abstract closeConnections(): Promise<void>;
+  protected abstract describeTarget(): string; // for messages: the URL, password hidden, or the nodes
   /** Whether the command client and every subscriber link are ready. */
   protected abstract connectionsReady(): boolean;
   /** Whether a channel uses sharded pub/sub (SSUBSCRIBE/SPUBLISH): recoverable channels on a cluster. */
@@ -101,7 +103,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
       },
       (error: unknown) => {
         this.opening = undefined;
-        const failure = asUnavailable(error, "Could not connect to Redis");
+        const failure = connectFailure(this.describeTarget(), error, this.lastError);
         this.gate.failWaiting(failure);
         throw failure;
       },
@@ -265,8 +267,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   }
 
   protected reportError(error: unknown): void {
-    const wrapped = error instanceof Error ? error : new Error(String(error));
-    if (this.events.listenerCount("error") > 0) this.events.emit("error", wrapped);
+    this.lastError = withoutSecrets(error instanceof Error ? error : new Error(String(error)));
+    if (this.events.listenerCount("error") > 0) this.events.emit("error", this.lastError);
   }
 
   private async ensureConnected(): Promise<void> {

@@ -19,6 +19,7 @@ import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connecti
 import { watchHealth } from "./redis-health.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { SubscriberLink } from "./redis-subscriber.js";
+import { checkRedisUrl, redactRedisUrl } from "./redis-url.js";
 
 export interface RedisBrokerOptions extends RedisBrokerCommonOptions {
   /** A redis:// or rediss:// URL, or ioredis connection options ({ host, port, password, tls, … }). */
@@ -32,14 +33,16 @@ export class RedisBroker extends RedisBrokerCore {
   protected readonly commands: RedisCommands;
   private readonly client: Redis;
   private readonly link: SubscriberLink;
+  private readonly target: RedisTarget;
 
   constructor(options: RedisBrokerOptions) {
-    const settings = resolveRedisOptions(options);
-    super(settings);
     const target: RedisTarget =
       typeof options.connection === "string"
-        ? { url: options.connection, options: options.redisOptions ?? {} }
+        ? { url: checkRedisUrl(options.connection, "The Redis URL"), options: options.redisOptions ?? {} }
         : { options: { ...options.connection, ...options.redisOptions } };
+    super(resolveRedisOptions(options));
+    this.target = target;
+    const { settings } = this;
     const connectTimeout = settings.connectTimeoutMs;
     const commandOptions: RedisOptions = {
       lazyConnect: true,
@@ -78,6 +81,10 @@ export class RedisBroker extends RedisBrokerCore {
     this.link.close();
     if (this.client.status === "ready") await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+  }
+
+  protected describeTarget(): string {
+    return describeTarget(this.target);
   }
 
   protected connectionsReady(): boolean {
@@ -148,4 +155,10 @@ export class RedisBroker extends RedisBrokerCore {
     this.link.on("message", (channel, message, pattern) => this.deliver(channel, message, pattern));
     this.link.on("error", (error) => this.reportError(error));
   }
+}
+
+/** Where a broker connects, for messages: the URL with its password hidden, or host:port. */
+function describeTarget({ url, options }: RedisTarget): string {
+  if (url !== undefined) return redactRedisUrl(url);
+  return options.path ?? `${options.host ?? "localhost"}:${options.port ?? 6379}`;
 }

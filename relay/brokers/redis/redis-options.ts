@@ -5,6 +5,7 @@
 import type { BackoffOptions } from "../../../common/backoff.js";
 import { type Clock, systemClock } from "../../../common/clock.js";
 import { definedOnly } from "../../../common/collections.js";
+import { assertPrefix } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import { DEFAULT_HISTORY, type HistoryOptions } from "../broker.js";
 
@@ -71,6 +72,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
     autoPipelining: options.autoPipelining ?? false,
     clock: options.clock ?? systemClock,
   };
+  assertPrefix(resolved.prefix);
   positive("offlineQueueSize", resolved.offlineQueueSize);
   positive("offlineTimeoutMs", resolved.offlineTimeoutMs);
   positive("history.maxLength", resolved.history.maxLength);

@@ -1,7 +1,9 @@
 /**
- * The socket.io middleware that authenticates every (re)connection: the token from `auth.token` is
- * verified, checked against the user's revocation time and the per-user connection cap. A refusal
- * reaches the client as `connect_error` whose `data` is a WireError (`{ code, message }`).
+ * The socket.io middleware that authenticates every (re)connection: the address's handshake budget
+ * is checked first (no token is verified for an address over it), then the token from `auth.token`
+ * is verified and checked against the user's revocation time and the per-user connection cap. A
+ * refusal reaches the client as `connect_error` whose `data` is a WireError (`{ code, message }`),
+ * is logged in aggregate (refusal-log.ts), and closes the connection (connect-guard.ts).
  * There is no Connection State Recovery, so no socket ever skips this.
  */
 import type { ExtendedError } from "socket.io";
@@ -14,9 +16,11 @@ import { isRevoked } from "../../auth/revocation.js";
 import type { TokenVerifier, VerifiedToken } from "../../auth/verify-token.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
+import type { RefusalLog } from "../operations/refusal-log.js";
 import type { RelayLimits } from "../options.js";
 import type { RelaySocket, RelayState } from "../types.js";
-import type { ConnectionIndex } from "./limits.js";
+import { clientAddress, closeRefused } from "./connect-guard.js";
+import type { ConnectionIndex, KeyedBuckets } from "./limits.js";
 import { Session } from "./session.js";
 
 export interface HandshakeDeps {
@@ -29,11 +33,19 @@ export interface HandshakeDeps {
   readonly clock: Clock;
   readonly logger: RelayLogger;
   readonly metrics: Pick<RelayMetrics, "authFailures">;
+  /** Handshake budgets per client address. */
+  readonly addresses: KeyedBuckets;
+  readonly refusals: RefusalLog;
+  readonly trustProxy: number;
 }
+
+/** How long a refused connection may take to read its refusal before it is cut. */
+const REFUSED_GRACE_MS = 1000;
 
 export function handshakeMiddleware(deps: HandshakeDeps) {
   return (socket: RelaySocket, next: (error?: ExtendedError) => void): void => {
-    authenticate(deps, socket).then(
+    const address = clientAddress(socket.request, deps.trustProxy);
+    authenticate(deps, socket, address).then(
       (session) => {
         socket.data.session = session;
         next();
@@ -42,11 +54,9 @@ export function handshakeMiddleware(deps: HandshakeDeps) {
         const refusal = toEventBusError(error, "TOKEN_INVALID");
         if (refusal.code === "INTERNAL") deps.logger.error({ err: error }, "handshake failed");
         deps.metrics.authFailures.inc({ code: refusal.code });
-        deps.logger.info(
-          { code: refusal.code, remoteAddress: socket.handshake.address },
-          "refused a connection",
-        );
+        deps.refusals.refused(address, refusal.code);
         next(Object.assign(new Error(refusal.message), { data: refusal.toWire() }));
+        closeRefused(socket.conn, deps.clock, REFUSED_GRACE_MS);
       },
     );
   };
@@ -65,10 +75,19 @@ function tokenOf(auth: unknown): string {
   return token;
 }
 
-async function authenticate(deps: HandshakeDeps, socket: RelaySocket): Promise<Session> {
+async function authenticate(deps: HandshakeDeps, socket: RelaySocket, address: string): Promise<Session> {
   if (deps.state.shuttingDown) throw new EventBusError("SERVER_SHUTDOWN");
+  if (!deps.addresses.take(address)) {
+    throw new EventBusError(
+      "RATE_LIMITED",
+      `Too many connection attempts from ${address}; retry with backoff.`,
+    );
+  }
   const auth: unknown = socket.handshake.auth;
   const verified = await deps.verify(tokenOf(auth));
+  if (socket.conn.readyState !== "open") {
+    throw new EventBusError("NOT_CONNECTED", "The connection closed during the handshake.");
+  }
   delete (auth as Record<string, unknown>).token; // not kept in memory for the socket's lifetime
   if (isRevoked(verified.issuedAt, await deps.revokedBefore(verified.userId))) {
     throw new EventBusError("TOKEN_REVOKED");

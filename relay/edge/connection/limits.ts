@@ -1,7 +1,8 @@
 /**
- * Per-socket and per-user limits: a token bucket for inbound frames, a second bucket that counts
- * refused frames (a client that keeps flooding after being refused is disconnected), and the
- * per-user connection index. On the injected clock.
+ * Per-socket, per-user and per-address limits: token buckets (one per socket for inbound frames, with
+ * a second that counts refused frames — a client that keeps flooding after being refused is
+ * disconnected; keyed buckets for users' publish bytes and addresses' handshakes), and the per-user
+ * connection index. On the injected clock.
  */
 import { type Clock, systemClock } from "../../../common/clock.js";
 
@@ -19,15 +20,64 @@ export class TokenBucket {
     this.updatedAt = clock.now();
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take(): boolean {
+  /** Takes `count` tokens (default one); false, taking nothing, when fewer are left. */
+  take(count = 1): boolean {
+    this.refill();
+    if (this.tokens < count) return false;
+    this.tokens -= count;
+    return true;
+  }
+
+  /** Whether the bucket is full again (an idle bucket can be forgotten). */
+  get full(): boolean {
+    this.refill();
+    return this.tokens >= this.capacity;
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     const elapsed = Math.max(0, now - this.updatedAt);
     this.updatedAt = now;
     this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.perSecond) / 1000);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  }
+}
+
+/**
+ * Token buckets by key (an address, a user id), created on first use and forgotten once full again
+ * (so a key's budget survives reconnects, and idle keys cost nothing). At most `maxKeys` buckets:
+ * past that, new keys share one overflow bucket (an attacker with many addresses cannot grow memory).
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly overflow: TokenBucket;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    private readonly clock: Pick<Clock, "now"> = systemClock,
+    private readonly maxKeys = 100_000,
+  ) {
+    this.overflow = new TokenBucket(capacity, perSecond, clock);
+  }
+
+  take(key: string, count = 1): boolean {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.forgetFull();
+      if (this.buckets.size >= this.maxKeys) return this.overflow.take(count);
+      bucket = new TokenBucket(this.capacity, this.perSecond, this.clock);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(count);
+  }
+
+  /** Drops the buckets that are full again (run now and then; cost O(keys)). */
+  forgetFull(): void {
+    for (const [key, bucket] of this.buckets) if (bucket.full) this.buckets.delete(key);
+  }
+
+  get size(): number {
+    return this.buckets.size;
   }
 }
 
@@ -74,6 +124,14 @@ export class FrameRateLimiter {
       return "limited";
     }
     return "flood";
+  }
+
+  /**
+   * Charges `count` more frames after the fact (a `history` page by the bytes it returned): the
+   * socket's next frames are refused until the bucket refilled. Never below one burst of debt.
+   */
+  charge(count: number): void {
+    this.frames = Math.max(-this.options.rateBurst, this.frames - count);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Token lifetime on a live socket: the relay's sweep (sweep.ts) disconnects a socket with notice
  * TOKEN_EXPIRED once its token expired (after the clock tolerance), unless an `auth` frame brought a
- * fresh token for the same user first. The fresh token's claims apply to later joins and publishes.
+ * fresh token for the same user first. The fresh token's claims take effect at once (permissions.ts).
  */
 import { EventBusError } from "../../../protocol/errors.js";
 import type { AuthResult } from "../../../protocol/frames.js";
@@ -9,6 +9,7 @@ import { isRevoked } from "../../auth/revocation.js";
 import type { TokenVerifier } from "../../auth/verify-token.js";
 import type { RelayMetrics } from "../operations/metrics.js";
 import type { MemberSocket } from "../types.js";
+import { applyClaims, type PermissionDeps } from "./permissions.js";
 import type { Session } from "./session.js";
 import { parseAuth } from "./validate-frames.js";
 
@@ -18,7 +19,7 @@ export function tokenExpired(session: Session, now: number, toleranceMs: number)
   return expiresAt !== null && now >= expiresAt + toleranceMs;
 }
 
-export interface TokenRefreshDeps {
+export interface TokenRefreshDeps extends PermissionDeps {
   readonly verify: TokenVerifier;
   /** The user's revoked-before time (epoch ms), or null. */
   readonly revokedBefore: (userId: string) => Promise<number | null>;
@@ -41,7 +42,7 @@ export function tokenRefreshHandler(deps: TokenRefreshDeps) {
         throw new EventBusError("TOKEN_REVOKED");
       }
       session.refresh(verified);
-      return { expiresAt: verified.expiresAt };
+      return { expiresAt: verified.expiresAt, ...(await applyClaims(deps, socket)) };
     } catch (error) {
       if (error instanceof EventBusError) deps.metrics.authFailures.inc({ code: error.code });
       throw error;

@@ -44,14 +44,19 @@ function optionalBoolean(value: unknown, field: string): boolean | undefined {
 
 export function parseHello(value: unknown): HelloRequest {
   const frame = value === undefined || value === null ? {} : record(value, "hello");
-  if (frame.since === undefined) return {};
+  const { previous } = frame;
+  if (previous !== undefined && (typeof previous !== "string" || previous.length > 64)) {
+    throw invalidFrame("`previous` must be a connection id (a string of at most 64 characters)");
+  }
+  const withPrevious = previous === undefined ? {} : { previous };
+  if (frame.since === undefined) return withPrevious;
   const since = record(frame.since, "hello.since");
   const entries = Object.entries(since);
   if (entries.length > MAX_SINCE_ENTRIES)
     throw invalidFrame(`\`since\` has more than ${MAX_SINCE_ENTRIES} entries`);
   const out: Record<string, StreamPosition> = {};
   for (const [channel, pos] of entries) out[channel] = position(pos, `since[${describeValue(channel)}]`);
-  return { since: out };
+  return { since: out, ...withPrevious };
 }
 
 export function parseJoin(value: unknown): JoinRequest {

@@ -70,16 +70,20 @@ export function writeFrame(ws: DirectWebSocket, frame: Buffer): void {
 export interface Backlog {
   /** Packets queued in engine.io (every transport). */
   readonly packets: number;
-  /** Bytes queued in the WebSocket (0 on long-polling). */
+  /** Bytes queued: in engine.io's packets (every transport, long-polling included) and in the WebSocket. */
   readonly bytes: number;
 }
 
 export function engineBacklog(conn: unknown): Backlog {
   const engine = conn as EngineInternals;
-  return {
-    packets: engine.writeBuffer?.length ?? 0,
-    bytes: engine.transport?.socket?.bufferedAmount ?? 0,
-  };
+  const queue = engine.writeBuffer ?? [];
+  let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
+  for (const packet of queue) {
+    const data = (packet as { data?: unknown } | null)?.data;
+    if (typeof data === "string") bytes += data.length;
+    else if (data instanceof Uint8Array) bytes += data.byteLength;
+  }
+  return { packets: queue.length, bytes };
 }
 
 /** Closes the connection discarding its buffers, and terminates its WebSocket without a close handshake. */

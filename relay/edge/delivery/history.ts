@@ -7,12 +7,16 @@ import { EventBusError } from "../../../protocol/errors.js";
 import type { HistoryResult } from "../../../protocol/frames.js";
 import { holdsChannel } from "../connection/session.js";
 import { parseHistory } from "../connection/validate-frames.js";
+import type { RelayLimits } from "../options.js";
 import type { MemberSocket } from "../types.js";
+import { type Pacer, pageBytes, pageCost } from "./pacing.js";
 import type { Recovery } from "./recovery.js";
 
 export interface HistoryDeps {
   readonly names: ChannelNames;
   readonly recovery: Recovery;
+  readonly pacer: Pacer;
+  readonly limits: Pick<RelayLimits, "historyCostBytes">;
 }
 
 export function historyHandler(deps: HistoryDeps) {
@@ -31,6 +35,14 @@ export function historyHandler(deps: HistoryDeps) {
         `This socket is not subscribed to ${JSON.stringify(req.channel.slice(0, 80))}; send hello or join the room first.`,
       );
     }
-    return deps.recovery.page(req.channel, req.since, req.limit ?? deps.recovery.pageSize);
+    const session = socket.data.session;
+    const room = parsed.kind === "room" ? parsed.name : undefined;
+    return session.serial("history", async () => {
+      if (room !== undefined) await session.assertAllowed("join", room);
+      await deps.pacer.room(socket.conn);
+      const page = await deps.recovery.page(req.channel, req.since, req.limit ?? deps.recovery.pageSize);
+      session.limiter.charge(pageCost(pageBytes(page), deps.limits));
+      return page;
+    });
   };
 }

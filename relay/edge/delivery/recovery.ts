@@ -15,12 +15,18 @@ export class Recovery {
     private readonly metrics: { readonly recoveries: Pick<RelayMetrics["recoveries"], "inc"> },
     /** Messages per page (join/hello answers and `history`). */
     readonly pageSize: number,
+    /** Bytes per page (at least one message is always sent). */
+    readonly pageBytes: number,
   ) {}
 
   /** The channel's position, and the first page of what was missed since `since` when given. */
-  async sync(channel: string, since: StreamPosition | undefined): Promise<ChannelSync> {
+  async sync(
+    channel: string,
+    since: StreamPosition | undefined,
+    maxBytes = this.pageBytes,
+  ): Promise<ChannelSync> {
     if (since === undefined) return { channel, position: await this.broker.position(channel) };
-    const page = await this.page(channel, since, this.pageSize);
+    const page = await this.page(channel, since, this.pageSize, maxBytes);
     return {
       channel,
       position: page.position,
@@ -29,8 +35,13 @@ export class Recovery {
   }
 
   /** One page of history after `since` (the `history` frame and the first page of a recovery). */
-  async page(channel: string, since: StreamPosition, limit: number): Promise<HistoryResult> {
-    const result = await this.broker.readHistory(channel, since, limit);
+  async page(
+    channel: string,
+    since: StreamPosition,
+    limit: number,
+    maxBytes = this.pageBytes,
+  ): Promise<HistoryResult> {
+    const result = await this.broker.readHistory(channel, since, limit, Math.max(1, maxBytes));
     const outcome = result.recovered ? "recovered" : result.diverged ? "rollback" : "gap";
     this.metrics.recoveries.inc({ outcome });
     return {

@@ -15,9 +15,12 @@
  * without duplicates. While a channel is checked its live messages are dropped, and messages of a
  * renewed-away epoch always are; the `resync` sent after the check makes clients fetch from history.
  */
+import { RELAY_FRAMES } from "../../../protocol/frames.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import type { Broker } from "../../brokers/broker.js";
 import { errorFields, type RelayLogger } from "../operations/logger.js";
+import type { RelayMetrics } from "../operations/metrics.js";
+import type { RelayServer } from "../types.js";
 
 export interface RollbackWatchDeps {
   readonly broker: Pick<Broker, "renewEpoch">;
@@ -120,4 +123,24 @@ export class RollbackWatch {
     for (const name of this.retired.keys()) if (!this.deps.held(name)) this.retired.delete(name);
     this.pruneAt = Math.max(MIN_PRUNE, this.seen.size * 2);
   }
+}
+
+/** The relay's watch: `resync` goes to a channel's sockets while the bridge still holds it. */
+export function relayRollbackWatch(parts: {
+  readonly broker: Pick<Broker, "renewEpoch">;
+  readonly bridge: { has(channel: string): boolean };
+  readonly io: RelayServer;
+  readonly metrics: Pick<RelayMetrics, "rollbacks">;
+  readonly logger: RelayLogger;
+}): RollbackWatch {
+  const { bridge, io } = parts;
+  return new RollbackWatch({
+    broker: parts.broker,
+    held: (channel) => bridge.has(channel),
+    resync: (channel) => {
+      if (bridge.has(channel)) io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
+    },
+    renewed: () => parts.metrics.rollbacks.inc(),
+    logger: parts.logger,
+  });
 }

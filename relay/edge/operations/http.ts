@@ -6,8 +6,11 @@
  * The relay's HTTP endpoints beside socket.io (which answers under /socket.io/ itself):
  *   GET /healthz  200 while the process serves requests (liveness)
  *   GET /readyz   200 when the broker answers a ping and the relay is not shutting down, else 503
- *   GET /metrics  Prometheus text format (this relay's registry)
+ *   GET /metrics  Prometheus text format (this relay's registry) — on the public listener only when
+ *                 no separate metrics listener is configured, and behind `Authorization: Bearer
+ *                 <metrics.token>` when a token is set (401 otherwise)
  */
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../../common/clock.js";
 import type { Broker } from "../../brokers/broker.js";
@@ -21,6 +24,18 @@ export interface HttpDeps {
   readonly clock: Clock;
   /** Ping timeout for /readyz, in ms. */
   readonly readyTimeoutMs?: number;
+  /** Serve /metrics here (false on the public listener when a separate metrics listener exists). */
+  readonly serveMetrics: boolean;
+  /** Bearer token /metrics requires, if any. */
+  readonly metricsToken: string | undefined;
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function authorized(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = Buffer.from(req.headers.authorization ?? "");
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "application/json"): void {
@@ -67,6 +82,11 @@ export function createHttpHandler(deps: HttpDeps) {
           return send(res, status, JSON.stringify(body));
         }
         case "/metrics":
+          if (!deps.serveMetrics) return send(res, 404, JSON.stringify({ error: "not found" }));
+          if (!authorized(req, deps.metricsToken)) {
+            res.setHeader("www-authenticate", "Bearer");
+            return send(res, 401, JSON.stringify({ error: "metrics need Authorization: Bearer <token>" }));
+          }
           return send(res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
         default:
           return send(res, 404, JSON.stringify({ error: "not found" }));

@@ -7,9 +7,11 @@
  */
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { encodeEvent } from "../../../protocol/codec.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import type { PublishResult } from "../../../protocol/frames.js";
-import type { Limits } from "../../../protocol/limits.js";
+import { type Limits, utf8ByteLength } from "../../../protocol/limits.js";
 import type { Broker } from "../../brokers/broker.js";
+import type { KeyedBuckets } from "../connection/limits.js";
 import { parsePublish } from "../connection/validate-frames.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
@@ -19,6 +21,8 @@ export interface PublishDeps {
   readonly broker: Pick<Broker, "publishRecoverable">;
   readonly names: ChannelNames;
   readonly limits: Limits;
+  /** Publish bytes per user on this relay (all its sockets; survives reconnects). */
+  readonly budgets: KeyedBuckets;
   readonly metrics: Pick<RelayMetrics, "messagesIn">;
   readonly logger: RelayLogger;
 }
@@ -40,6 +44,13 @@ export function publishHandler(deps: PublishDeps) {
       },
       deps.limits,
     );
+    const bytes = utf8ByteLength(json);
+    if (!deps.budgets.take(session.userId, bytes)) {
+      throw new EventBusError(
+        "RATE_LIMITED",
+        `User ${session.userId} is over its publish budget on this relay (bytes per second); retry later.`,
+      );
+    }
     const channel = deps.names.room(req.room);
     const result = await deps.broker.publishRecoverable(channel, json, { dedupId: req.id });
     deps.metrics.messagesIn.inc({ source: "client" });

@@ -17,7 +17,9 @@ import { EventBusError } from "../../../protocol/errors.js";
 import type { JoinResult, LeaveResult, PresenceEntry, PresenceResult } from "../../../protocol/frames.js";
 import type { JoinedRoom, Session } from "../connection/session.js";
 import { parseJoin, parseRoomOnly } from "../connection/validate-frames.js";
+import { type Pacer, pageBytes, pageCost } from "../delivery/pacing.js";
 import type { Recovery } from "../delivery/recovery.js";
+import type { RelayLimits } from "../options.js";
 import type { MemberSocket } from "../types.js";
 import type { ChannelHolds } from "./bridge.js";
 import { type PresenceTracker, presenceRoom } from "./presence.js";
@@ -27,7 +29,8 @@ export interface RoomDeps {
   readonly channels: ChannelHolds;
   readonly presence: Pick<PresenceTracker, "add" | "remove" | "members">;
   readonly recovery: Pick<Recovery, "sync">;
-  readonly maxRoomsPerSocket: number;
+  readonly pacer: Pacer;
+  readonly limits: Pick<RelayLimits, "maxRoomsPerSocket" | "historyCostBytes">;
 }
 
 export function roomHandlers(deps: RoomDeps) {
@@ -52,17 +55,20 @@ async function join(deps: RoomDeps, socket: MemberSocket, request: unknown): Pro
     } else if (joined.presence) {
       members = await deps.presence.members(joined.channel, req.room);
     }
+    if (req.since !== undefined) await deps.pacer.room(socket.conn);
     const sync = await deps.recovery.sync(joined.channel, req.since);
+    session.limiter.charge(pageCost(pageBytes(sync.recovery), deps.limits));
     return { ...sync, room: req.room, ...(members && { members }) };
   });
 }
 
 async function subscribeRoom(deps: RoomDeps, socket: MemberSocket, room: string): Promise<JoinedRoom> {
   const session = socket.data.session;
-  if (session.rooms.size >= deps.maxRoomsPerSocket) {
+  const max = deps.limits.maxRoomsPerSocket;
+  if (session.rooms.size >= max) {
     throw new EventBusError(
       "TOO_MANY_ROOMS",
-      `This connection already joined ${deps.maxRoomsPerSocket} rooms (the relay's limit).`,
+      `This connection already joined ${max} rooms (the relay's limit).`,
     );
   }
   const joined: JoinedRoom = { channel: deps.names.room(room), state: "joining", presence: false };
@@ -91,17 +97,27 @@ async function leave(deps: RoomDeps, socket: MemberSocket, request: unknown): Pr
   const { room } = parseRoomOnly(request, "leave");
   const session = socket.data.session;
   return session.serial(`room:${room}`, async () => {
-    const joined = session.rooms.get(room);
-    if (!joined) return {};
-    session.rooms.delete(room);
-    await socket.leave(joined.channel);
-    deps.channels.release(joined.channel);
-    if (joined.presence) {
-      await socket.leave(presenceRoom(joined.channel));
-      await deps.presence.remove(joined.channel, room, socket.id);
-    }
+    await dropRoom(deps, socket, room);
     return {};
   });
+}
+
+/** Takes the socket out of a room it holds: socket.io room, bridge hold, presence. Call in the room's queue. */
+export async function dropRoom(
+  deps: { readonly channels: ChannelHolds; readonly presence: Pick<PresenceTracker, "remove"> },
+  socket: MemberSocket,
+  room: string,
+): Promise<void> {
+  const session = socket.data.session;
+  const joined = session.rooms.get(room);
+  if (joined?.state !== "joined") return;
+  session.rooms.delete(room);
+  await socket.leave(joined.channel);
+  deps.channels.release(joined.channel);
+  if (joined.presence) {
+    await socket.leave(presenceRoom(joined.channel));
+    await deps.presence.remove(joined.channel, room, socket.id);
+  }
 }
 
 /** `presence`: the members of a room the token may join. */

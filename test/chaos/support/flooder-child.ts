@@ -5,7 +5,8 @@
  *   - join flooders: join ever new rooms back to back, reconnecting whenever kicked;
  *   - a connection flooder: waves of concurrent connections for one user, held open, then closed.
  * Prints one JSON report on stdout: per connection, how many frames were accepted and refused
- * (by code) and how it ended.
+ * (by code), how it ended, and when it began (before the handshake, so the relay's bucket for it
+ * cannot be older) and ended (once closed here).
  *
  *   node --import tsx test/chaos/support/flooder-child.ts <url> <secret> <durationMs> <publishers> <joiners> <waveSize> <framesPerTick>
  */
@@ -29,7 +30,9 @@ interface ConnectionReport {
   ok: number;
   refused: Record<string, number>;
   notice: string | null;
-  lifetimeMs: number;
+  /** Epoch ms before the connection was opened, and once it was closed. */
+  startedAt: number;
+  endedAt: number;
 }
 
 const connections: ConnectionReport[] = [];
@@ -54,11 +57,11 @@ function open(token: string): Promise<Socket | string> {
 /** Floods on one connection until it is closed; resolves with its report. */
 async function floodOnce(kind: "publish" | "join", user: string, round: number): Promise<void> {
   const token = await createDevToken({ sub: user, secret, rooms: ["flood:*"], publish: ["flood:*"] });
+  const startedAt = Date.now();
   const socket = await open(token);
   if (typeof socket === "string") return;
-  const report: ConnectionReport = { kind, ok: 0, refused: {}, notice: null, lifetimeMs: 0 };
+  const report: ConnectionReport = { kind, ok: 0, refused: {}, notice: null, startedAt, endedAt: 0 };
   connections.push(report);
-  const started = Date.now();
   socket.on("notice", (notice: { code: string }) => {
     report.notice = notice.code;
   });
@@ -86,7 +89,7 @@ async function floodOnce(kind: "publish" | "join", user: string, round: number):
   const timer = setTimeout(() => socket.disconnect(), Math.max(0, deadline - Date.now()));
   await closed;
   clearTimeout(timer);
-  report.lifetimeMs = Date.now() - started;
+  report.endedAt = Date.now();
 }
 
 async function flooder(kind: "publish" | "join", user: string): Promise<void> {

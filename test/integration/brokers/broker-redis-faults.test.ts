@@ -80,6 +80,7 @@ describe("RedisBroker under faults", () => {
       publish(n); // before the crash: resolved, old epoch
       await outcomes[n];
     }
+    await live.waitFor(10); // and received before the crash
     for (let n = 10; n < 40; n++) publish(n); // in flight when Redis dies
     const down = next(bus, "reconnecting");
     await redis.kill();
@@ -106,7 +107,13 @@ describe("RedisBroker under faults", () => {
     await bus.publish(channel, envelope(99));
     await marker; // everything published before it on this connection has arrived by now
     expect(live.items.at(-1)).toBe(99);
-    for (const n of delivered) expect(live.items).toContain(n);
+    // Pub/sub is at most once, and a SIGKILL cuts both ways: Redis may have acknowledged a publish
+    // whose message the subscriber connection never read (the history that would replay it is
+    // gone with the restart), and it may have run one whose acknowledgement was lost. So only the
+    // publishes made before the kill and after the restart must all be there; of those in flight
+    // at the kill, whatever arrived arrived once.
+    const mustArrive = delivered.filter((n) => n < 10 || n >= 40);
+    expect(live.items.filter((n) => mustArrive.includes(n))).toEqual(mustArrive);
     expect(new Set(live.items).size).toBe(live.items.length);
     // Anything delivered but not resolved was in flight at the kill: rejected, though Redis ran it.
     expect(live.items.filter((n) => n !== 99 && !delivered.includes(n)).every((n) => n >= 10 && n < 40)).toBe(

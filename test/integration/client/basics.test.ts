@@ -5,7 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isEventBusError } from "../../../protocol/errors.js";
 import { closeAllBuses, collect, ROOM_CLAIMS, statusReached, testBus } from "../../helpers/client-bus.js";
+import { TrackingClock } from "../../helpers/client-clock.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
+
+/** While unauthorized, the bus only polls for a new token (testBus: max(150 ms backoff, 30 s)). */
+const TOKEN_POLL_MS = 30_000;
 
 let server: TestRelay;
 
@@ -108,25 +112,32 @@ describe("client basics", () => {
     let calls = 0;
     let handshakes = 0;
     server.relay.io.engine.on("connection", () => handshakes++);
-    const token = await server.token("u1", { ttl: 60 });
-    const bus = testBus(server.url, () => {
-      calls++;
-      return token;
-    });
+    // Issued a second ago: `iat` has a 1 s resolution, and a token of the revocation's own second
+    // counts as revoked only from the next one (relay/auth/revocation.ts).
+    const token = await server.token("u1", { ttl: 60, now: Math.floor(Date.now() / 1000) - 1 });
+    const clock = new TrackingClock();
+    const bus = testBus(
+      server.url,
+      () => {
+        calls++;
+        return token;
+      },
+      { clock },
+    );
     const statuses: string[] = [];
     bus.on("status", (s) => statuses.push(s.status));
     await statusReached(bus, "connected");
     const { revokeUserSessions } = await import("../../../relay/auth/revocation.js");
-    await new Promise((r) => setTimeout(r, 1100)); // iat has a 1 s resolution
     await revokeUserSessions(server.broker, "u1");
     await statusReached(bus, "unauthorized");
     expect(bus.store.getState().error?.code).toBe("TOKEN_REVOKED");
-    await new Promise((r) => setTimeout(r, 500));
+    // No loop: nothing is scheduled but the 30 s token poll (which reconnects only with a new token).
+    expect(clock.pending()).toEqual([TOKEN_POLL_MS]);
     expect([bus.status, handshakes, calls]).toEqual(["unauthorized", 1, 1]);
     bus.reconnect();
     await expect.poll(() => handshakes).toBe(2);
     await statusReached(bus, "unauthorized");
-    await new Promise((r) => setTimeout(r, 300));
+    expect(clock.pending()).toEqual([TOKEN_POLL_MS]);
     expect([bus.status, handshakes, calls]).toEqual(["unauthorized", 2, 2]);
     expect(statuses).toEqual(["connected", "unauthorized", "connecting", "unauthorized"]);
   });

@@ -15,6 +15,7 @@ import {
   sequence,
   statusReached,
   testBus,
+  untilMarker,
 } from "../../helpers/client-bus.js";
 import { MemoryStorage } from "../../helpers/client-storage.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
@@ -76,11 +77,10 @@ describe("offline outbox", () => {
     alice.on("status", (s) => statuses.push(s.status));
     alice.connect();
     await Promise.all(acks);
-    await events.waitFor(200);
-    await new Promise((r) => setTimeout(r, 50));
+    const arrived = await untilMarker(server.broker, "room:photo:1", events);
     expect(cut).toBe(true);
     expect(statuses).toContain("reconnecting");
-    expect(sequence(events.items)).toEqual(range(200));
+    expect(sequence(arrived)).toEqual(range(200));
   });
 
   it("again across a page reload with localStorage: the next page sends what the first did not", async () => {
@@ -109,9 +109,8 @@ describe("offline outbox", () => {
     });
     second.on("error", (e) => errors.push(e));
     await events.waitFor(200);
-    await expect.poll(() => storage.keys().length).toBe(0);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sequence(events.items)).toEqual(range(200));
+    await expect.poll(() => storage.keys().length).toBe(0); // every stored publish acknowledged
+    expect(sequence(await untilMarker(server.broker, "room:photo:1", events))).toEqual(range(200));
     expect(second.store.getState().pending).toBe(0);
     expect(errors).toEqual([]);
   });

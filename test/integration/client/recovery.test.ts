@@ -15,6 +15,7 @@ import {
   sequence,
   statusReached,
   testBus,
+  untilMarker,
 } from "../../helpers/client-bus.js";
 import { connectBackend, useBrokerFixture } from "../../helpers/relay-brokers.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
@@ -28,6 +29,7 @@ afterEach(async () => {
   await Promise.all(backends.splice(0).map((b) => b.close()));
 });
 
+/** Paces the backend's publishes (not a synchronisation). */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("recovery on Redis", () => {
@@ -60,10 +62,13 @@ describe("recovery on Redis", () => {
     }
     await user.waitFor(500, 20_000);
     await room.waitFor(500, 20_000);
-    await pause(50);
-    expect(sequence(user.items)).toEqual(range(500));
-    expect(sequence(room.items)).toEqual(range(500));
-    expect(user.items.map((e) => e.offset)).toEqual(range(500).map((i) => i + 1));
+    const [toUser, toRoom] = [
+      await untilMarker(backend, "user:u1", user),
+      await untilMarker(backend, "room:photo:1", room),
+    ];
+    expect(sequence(toUser)).toEqual(range(500));
+    expect(sequence(toRoom)).toEqual(range(500));
+    expect(toUser.map((e) => e.offset)).toEqual(range(500).map((i) => i + 1));
     expect(gaps).toEqual([]);
     expect(recovered.map((r) => r.channel)).toEqual(expect.arrayContaining(["user:u1", "room:photo:1"]));
     expect(recovered.reduce((sum, r) => sum + r.replayed, 0)).toBeGreaterThan(100); // missed while down
@@ -132,9 +137,8 @@ describe("recovery on the memory broker", () => {
     }
     await user.waitFor(500, 20_000);
     await room.waitFor(500, 20_000);
-    await pause(50);
-    expect(sequence(user.items)).toEqual(range(500));
-    expect(sequence(room.items)).toEqual(range(500));
+    expect(sequence(await untilMarker(backend, "user:u1", user))).toEqual(range(500));
+    expect(sequence(await untilMarker(backend, "room:photo:1", room))).toEqual(range(500));
     expect(reconnects).toBeGreaterThanOrEqual(4);
   });
 

@@ -1,9 +1,15 @@
-/** Configuration: defaults, coded errors for bad settings, and the broker chosen from the environment. */
+/**
+ * Configuration: defaults, coded errors for bad settings, the broker chosen from the environment,
+ * and the one rule for Redis URLs that the relay applies too.
+ */
 import { describe, expect, it, vi } from "vitest";
+import { EventBusClient } from "../../../relay/backend/client.js";
 import { buildBroker, DEFAULT_RETRY, resolveSettings } from "../../../relay/backend/config.js";
 import type { Logger } from "../../../relay/backend/logger.js";
 import type { EventBusConfig } from "../../../relay/backend/types.js";
+import { createBroker } from "../../../relay/brokers/create-broker.js";
 import { MemoryBroker } from "../../../relay/brokers/memory/memory-broker.js";
+import { relayConfig } from "../../../relay/cli/relay-config.js";
 
 const quiet = () => {
   const warn = vi.fn<(objOrMessage: object | string, message?: string) => void>();
@@ -73,3 +79,57 @@ describe("buildBroker", () => {
     );
   });
 });
+
+describe("Redis URLs: one rule for the backend and the relay", () => {
+  const bad = [
+    "localhost:6379",
+    "http://localhost:6379",
+    "redis://",
+    "redis://h:6379/cache",
+    "redis://:hunter2@/0",
+  ];
+
+  it.each(bad)("both refuse %s with the same reason and a URL to write instead", (value) => {
+    const fromBackend = configFailure(() => new EventBusClient({ serviceName: "s", redis: value }));
+    const fromRelay = configFailure(() =>
+      relayConfig([], { JWT_SECRET: "x".repeat(32), EVENT_BUS_REDIS_URL: value }),
+    );
+    const fromBroker = configFailure(() => createBroker({ broker: "redis", url: value }));
+    const reason = (message: string) => message.slice(message.indexOf(", which "));
+    expect(reason(fromRelay)).toBe(reason(fromBackend));
+    expect(reason(fromBroker)).toBe(reason(fromBackend));
+    expect(fromBackend).toContain("EventBusClient option `redis`");
+    expect(fromRelay).toContain("EVENT_BUS_REDIS_URL");
+    expect(fromBackend).toMatch(/Write a URL: redis:\/\//);
+    for (const message of [fromBackend, fromRelay, fromBroker]) expect(message).not.toContain("hunter2");
+  });
+
+  it("suggests the URL for a bare host:port", () => {
+    expect(configFailure(() => new EventBusClient({ serviceName: "s", redis: "localhost:6379" }))).toContain(
+      "Write a URL: redis://localhost:6379",
+    );
+  });
+
+  it("both accept redis:// and rediss:// URLs with a user, password and database", async () => {
+    for (const value of ["redis://localhost", "rediss://u:p@cache.internal:6380/2", "REDIS://127.0.0.1:1"]) {
+      const bus = new EventBusClient({ serviceName: "s", redis: value, logLevel: "silent" });
+      expect(
+        relayConfig([], { JWT_SECRET: "x".repeat(32), EVENT_BUS_REDIS_URL: value }).brokerConfig,
+      ).toMatchObject({
+        broker: "redis",
+        url: value,
+      });
+      await bus.disconnect();
+    }
+  });
+});
+
+function configFailure(make: () => unknown): string {
+  try {
+    make();
+  } catch (error) {
+    expect(error).toMatchObject({ code: "CONFIG_INVALID" });
+    return (error as Error).message;
+  }
+  throw new Error("expected CONFIG_INVALID");
+}

@@ -249,6 +249,46 @@ describe("ChannelTracker", () => {
     const step = t.synced(fresh(9), false);
     expect(step.gap?.position.offset).toBe(9);
   });
+
+  it("after three slow-consumer cuts while recovering without progress, gives up with an explicit gap", () => {
+    const t = joined(5);
+    t.begin();
+    t.sessionEnded(); // a network flap during the join: not a stall
+    expect(t.givingUp).toBe(false);
+    for (let session = 0; session < 3; session++) {
+      expect(t.since).toEqual({ offset: 5, epoch: E });
+      t.begin(); // a join/hello carrying since = 5 ...
+      t.sessionEnded(); // ... cut before its answer arrived
+      t.cutAsSlow(); // ... by the relay, as a slow consumer (a slow link, a big first page)
+      t.cutAsSlow(); // told twice (notice and next hello): counted once
+    }
+    expect(t.givingUp).toBe(true);
+    expect(t.since).toBeUndefined(); // the next sync asks for no history
+    t.begin();
+    const step = t.synced(fresh(60), false);
+    expect(step.gap).toEqual({ position: { offset: 60, epoch: E }, at: 0 });
+    expect(step.settled).toEqual({ recovered: false, replayed: 0 });
+    expect(t.givingUp).toBe(false);
+    expect(offsets(t.live(msg(61)))).toEqual([61]);
+  });
+
+  it("a session that made progress while recovering resets the count", () => {
+    const t = joined(5);
+    t.begin();
+    t.sessionEnded();
+    t.begin();
+    t.synced(
+      { position: { offset: 9, epoch: E }, recovered: true, messages: [msg(6), msg(7)], more: true },
+      false,
+    );
+    t.sessionEnded(); // cut while fetching the next page, but 6 and 7 arrived
+    t.begin();
+    t.sessionEnded();
+    t.begin();
+    t.sessionEnded();
+    expect(t.givingUp).toBe(false);
+    expect(t.since).toEqual({ offset: 7, epoch: E, id: "id-epochA-7" });
+  });
 });
 
 describe("RecentIds", () => {

@@ -95,7 +95,10 @@ describe("connection driver", () => {
     expect(s.bus.status).toBe("reconnecting");
     await s.clock.advance(50);
     s.relay.last.connect();
-    expect(s.relay.last.take("hello").payload).toEqual({ since: { "user:u1": { offset: 4, epoch: "e1" } } });
+    expect(s.relay.last.take("hello").payload).toEqual({
+      previous: "c1",
+      since: { "user:u1": { offset: 4, epoch: "e1" } },
+    });
   });
 
   it("TOKEN_EXPIRED at the handshake: asks getToken again; the same token again → unauthorized", async () => {

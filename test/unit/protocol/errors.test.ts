@@ -20,6 +20,17 @@ describe("EventBusError", () => {
     expect(isEventBusError(error, "TIMEOUT")).toBe(false);
   });
 
+  it("takes a hint that fits the cause in place of the code's default", () => {
+    const error = new EventBusError("BROKER_UNAVAILABLE", "Redis refused the password (WRONGPASS).", {
+      hint: "Correct the password in the URL.",
+    });
+    expect(error.hint).toBe("Correct the password in the URL.");
+    expect(error.message).toBe(
+      "BROKER_UNAVAILABLE: Redis refused the password (WRONGPASS). Correct the password in the URL.",
+    );
+    expect(error.retryable).toBe(true);
+  });
+
   it("every code has a message that ends a sentence and a hint", () => {
     for (const code of ERROR_CODES) {
       const { message, hint } = ERROR_SPECS[code];

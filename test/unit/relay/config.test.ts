@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { relayConfig } from "../../../relay/cli/relay-config.js";
+import { LIMIT_KEYS, RELAY_LIMIT_SPECS } from "../../../relay/edge/limit-specs.js";
 import { resolveRelayOptions } from "../../../relay/edge/options.js";
 
 const secret = { JWT_SECRET: "0123456789abcdef0123456789abcdef" };
@@ -29,6 +30,7 @@ describe("relayConfig", () => {
       HISTORY_TTL: "10m",
       RATE_LIMIT: "50",
       SHUTDOWN_TIMEOUT: "1500ms",
+      TRUST_PROXY: "1",
     });
     expect(options).toMatchObject({
       port: 9000,
@@ -37,6 +39,7 @@ describe("relayConfig", () => {
       longPolling: true,
       corsOrigins: ["https://app.example", "https://admin.example"],
       shutdownTimeoutMs: 1500,
+      trustProxy: 1,
       auth: { secret: secret.JWT_SECRET, issuer: ["a", "b"] },
       limits: { ratePerSecond: 50 },
     });
@@ -91,9 +94,45 @@ describe("relayConfig", () => {
   });
 });
 
+describe("relay limits", () => {
+  const sample = { count: ["7", 7], bytes: ["3kb", 3072], ms: ["2s", 2000] } as const;
+
+  it("reads every limit from its flag and from its variable, the flag winning", () => {
+    for (const key of LIMIT_KEYS) {
+      const { flag, env, unit } = RELAY_LIMIT_SPECS[key];
+      const [text, value] = sample[unit];
+      expect(relayConfig([], { ...secret, [env]: text }).options.limits, env).toEqual({ [key]: value });
+      const both = relayConfig([`--${flag}`, text], { ...secret, [env]: "999999" });
+      expect(both.options.limits, flag).toEqual({ [key]: value });
+    }
+  });
+
+  it("names the variable and the flag of a bad value, and of a value out of range", () => {
+    expect(configError([], { ...secret, RATE_LIMIT: "fast" })).toContain(
+      'RATE_LIMIT (--rate-limit) is "fast"',
+    );
+    expect(configError([], { ...secret, MAX_EVENT_BYTES: "1 megabyte" })).toContain("kb / mb / gb");
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
+    expect(() => resolveRelayOptions({ auth, limits: { rateBurst: 0 } })).toThrow(
+      /limits\.rateBurst \(RATE_BURST \/ --rate-burst\) is 0/,
+    );
+  });
+
+  it("grows the frame limit with the event limit unless the frame limit is set", () => {
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
+    const grown = resolveRelayOptions({ auth, limits: { maxEventBytes: 4 * 1024 * 1024 } }).limits;
+    expect(grown.maxFrameBytes).toBe(4 * 1024 * 1024 + 64 * 1024);
+    const fixed = resolveRelayOptions({
+      auth,
+      limits: { maxEventBytes: 2048, maxDataBytes: 1024, maxFrameBytes: 4096 },
+    });
+    expect(fixed.limits.maxFrameBytes).toBe(4096);
+  });
+});
+
 describe("resolveRelayOptions", () => {
   it("validates limits and relations between them", () => {
-    const auth = { secret: "s" };
+    const auth = { secret: "0123456789abcdef0123456789abcdef" };
     expect(() => resolveRelayOptions({ auth, limits: { maxDataBytes: 2e6 } })).toThrow(/maxDataBytes/);
     expect(() => resolveRelayOptions({ auth, limits: { maxFrameBytes: 10 } })).toThrow(/maxFrameBytes/);
     expect(() => resolveRelayOptions({ auth, recoveryPageSize: 501 })).toThrow(/recoveryPageSize/);

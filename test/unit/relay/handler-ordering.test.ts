@@ -24,6 +24,7 @@ import type { MemberSocket } from "../../../relay/edge/types.js";
 
 const names = channelNames("");
 const counter = { inc: () => {} };
+const noPacing = { room: async () => {} };
 
 function token(userId: string, rooms: string[], roles: string[] = []): VerifiedToken {
   return { claims: { sub: userId, roles, rooms }, userId, roles, expiresAt: null, issuedAt: null };
@@ -35,6 +36,7 @@ function recorder(log: string[], session: Session): MemberSocket & { rooms: Set<
   return {
     id: session.connectionId,
     data: { session },
+    conn: {},
     rooms,
     join(room: string | string[]) {
       for (const r of Array.isArray(room) ? room : [room]) {
@@ -88,7 +90,7 @@ describe("relay frame handlers: orderings", () => {
       },
       readHistory: broker.readHistory.bind(broker),
     };
-    recovery = new Recovery(reading, { recoveries: counter }, 100);
+    recovery = new Recovery(reading, { recoveries: counter }, 100, 1024 * 1024);
   });
   afterEach(async () => {
     await bridge.close();
@@ -102,7 +104,8 @@ describe("relay frame handlers: orderings", () => {
       channels: recordingHolds(bridge, log),
       presence,
       recovery,
-      maxRoomsPerSocket: 10,
+      pacer: noPacing,
+      limits: { ...DEFAULT_RELAY_LIMITS, maxRoomsPerSocket: 10 },
     });
     const session = new Session("c1", token("u1", ["photo:*"]), hook, DEFAULT_RELAY_LIMITS, systemClock);
     return { handlers, socket: recorder(log, session), session, presence };
@@ -166,7 +169,9 @@ describe("relay frame handlers: orderings", () => {
       names,
       channels: recordingHolds(bridge, log),
       recovery,
+      pacer: noPacing,
       limits: DEFAULT_RELAY_LIMITS,
+      cutReasons: { lookup: async () => undefined },
     });
     const session = new Session(
       "c2",
