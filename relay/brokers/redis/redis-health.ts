@@ -7,6 +7,7 @@
  * reports `resubscribed` (relays then send `resync` and clients recover from history). A silent
  * connection is noticed after one to two intervals (docs/operations.md, "Silent network faults").
  */
+import type { Redis } from "ioredis";
 import { type Clock, createRepeater } from "../../../common/clock.js";
 
 export interface HealthPingOptions {
@@ -37,4 +38,13 @@ export function watchHealth(options: HealthPingOptions): () => void {
   });
   repeater.start();
   return () => repeater.stop();
+}
+
+/** Pings `redis` from each time it is ready until it ends; `silent` when it stops answering. Off at 0. */
+export function pingWhileConnected(redis: Redis, intervalMs: number, clock: Clock, silent: () => void): void {
+  if (intervalMs <= 0) return;
+  redis.once("ready", () => {
+    const stop = watchHealth({ intervalMs, clock, ping: () => redis.ping(), silent });
+    redis.once("end", stop);
+  });
 }

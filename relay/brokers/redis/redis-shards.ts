@@ -14,8 +14,9 @@
  */
 import { type Clock, createRepeater, type Repeater } from "../../../common/clock.js";
 import { EventBusError } from "../../../protocol/errors.js";
+import { SubscriptionAbandoned } from "./redis-errors.js";
 import { keySlot } from "./redis-slot.js";
-import { type SubscriberLink, SubscriptionAbandoned } from "./redis-subscriber.js";
+import type { SubscriberLink } from "./redis-subscriber.js";
 
 export interface ShardHost {
   /** The node key ("host:port") of the master owning `slot`, per the cluster's current slot map. */

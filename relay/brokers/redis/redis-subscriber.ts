@@ -11,59 +11,22 @@
  */
 
 import type { Redis } from "ioredis";
-import { type BackoffOptions, backoffDelay } from "../../../common/backoff.js";
-import type { Clock } from "../../../common/clock.js";
+import { backoffDelay } from "../../../common/backoff.js";
 import { Emitter } from "../../../common/emitter.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import {
   connectTo,
-  type RedisOptions,
-  type RedisTarget,
   resubscribeAll,
+  SUBSCRIBER_CONNECTION,
   type SubscriptionKind,
   send,
+  unsubscribeStale,
 } from "./redis-connection.js";
-import { asBrokerError, isReplyError } from "./redis-errors.js";
-import { watchHealth } from "./redis-health.js";
+import { asBrokerError, isReplyError, SubscriptionAbandoned } from "./redis-errors.js";
+import { pingWhileConnected } from "./redis-health.js";
+import type { LinkState, SubscriberLinkEvents, SubscriberLinkOptions } from "./redis-link-types.js";
 
-export type { SubscriptionKind };
-
-/**
- * idle: not started · connecting: before the first ready (or retrying one that never was) ·
- * ready: connected, every subscription confirmed · down: lost after being ready, reconnecting ·
- * closed.
- */
-export type LinkState = "idle" | "connecting" | "ready" | "down" | "closed";
-
-export interface SubscriberLinkOptions {
-  /** Where and how to connect; called before every attempt. */
-  readonly connection: () => RedisTarget;
-  readonly backoff: BackoffOptions;
-  /** How long a subscribe waits for a lost connection to come back before it is rejected. */
-  readonly timeoutMs: number;
-  /** Timeout of one connection attempt. */
-  readonly connectTimeoutMs: number;
-  /** PING the connection this often; one silent for a whole interval is dropped (redis-health.ts). 0: off. */
-  readonly healthCheckMs: number;
-  readonly clock: Clock;
-}
-
-export interface SubscriberLinkEvents {
-  message: (channel: string, message: string, pattern: string | undefined) => void;
-  state: (state: LinkState) => void;
-  /** After a reconnect, once every subscription is confirmed again: the channels (not patterns). */
-  restored: (channels: readonly string[]) => void;
-  /** Redis said a sharded channel's slot lives elsewhere now (MOVED, or an unsolicited SUNSUBSCRIBE). */
-  moved: () => void;
-  error: (error: Error) => void;
-}
-
-/** An add() whose name was withdrawn with abandon() before the link could confirm it. */
-export class SubscriptionAbandoned extends EventBusError {
-  constructor() {
-    super("BROKER_UNAVAILABLE", "The subscription moved to another node before this one confirmed it.");
-  }
-}
+export type { LinkState, SubscriberLinkEvents, SubscriberLinkOptions, SubscriptionKind };
 
 export class SubscriberLink {
   private readonly events = new Emitter<SubscriberLinkEvents>((e) => this.report(e));
@@ -202,17 +165,10 @@ export class SubscriberLink {
     this.retryTimer = undefined;
     if (this.current === "closed") return;
     if (this.current !== "down") this.setState("connecting");
-    const target = this.options.connection();
-    const overrides: RedisOptions = {
+    const redis = connectTo(this.options.connection(), {
+      ...SUBSCRIBER_CONNECTION,
       connectTimeout: this.options.connectTimeoutMs,
-      lazyConnect: true,
-      retryStrategy: null,
-      autoResubscribe: false,
-      autoResendUnfulfilledCommands: false,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    };
-    const redis = connectTo(target, overrides);
+    });
     this.redis = redis;
     redis.on("message", (channel: string, message: string) => this.deliver(redis, channel, message));
     redis.on("smessage", (channel: string, message: string) => this.deliver(redis, channel, message));
@@ -231,26 +187,12 @@ export class SubscriberLink {
 
   /** Health pings once connected; a silent connection is dropped (and reconnected like any loss). */
   private watch(redis: Redis): void {
-    const intervalMs = this.options.healthCheckMs;
-    if (intervalMs <= 0) return;
-    redis.once("ready", () => {
+    pingWhileConnected(redis, this.options.healthCheckMs, this.options.clock, () => {
       if (this.redis !== redis) return;
-      const stop = watchHealth({
-        intervalMs,
-        clock: this.options.clock,
-        ping: () => redis.ping(),
-        silent: () => {
-          if (this.redis !== redis) return;
-          this.report(
-            new EventBusError(
-              "BROKER_UNAVAILABLE",
-              "A Redis subscriber connection stopped answering PING; reconnecting.",
-            ),
-          );
-          redis.stream.destroy(); // not disconnect(): a graceful close would wait on the silent peer
-        },
-      });
-      redis.once("end", stop);
+      this.report(
+        new EventBusError("BROKER_UNAVAILABLE", "A Redis subscriber connection stopped answering PING."),
+      );
+      redis.stream.destroy(); // not disconnect(): a graceful close would wait on the silent peer
     });
   }
 
@@ -263,7 +205,7 @@ export class SubscriberLink {
       return;
     }
     if (this.redis !== redis || this.current === "closed") return;
-    this.dropUnwanted(redis, sent);
+    unsubscribeStale(redis, sent, this.desired);
     const channels = [...sent.channel, ...sent.shard].filter(
       (name) => this.desired.channel.has(name) || this.desired.shard.has(name),
     );
@@ -276,14 +218,6 @@ export class SubscriberLink {
     this.starting?.resolve();
     this.starting = undefined;
     for (const wake of [...this.readyWaiters]) wake();
-  }
-
-  /** Names removed while they were being resubscribed are unsubscribed again. */
-  private dropUnwanted(redis: Redis, sent: Record<SubscriptionKind, string[]>): void {
-    for (const kind of ["channel", "pattern", "shard"] as const) {
-      const stale = sent[kind].filter((name) => !this.desired[kind].has(name));
-      for (const name of stale) send(redis, kind, "unsubscribe", [name]).catch(() => {});
-    }
   }
 
   private onEnd(redis: Redis): void {
