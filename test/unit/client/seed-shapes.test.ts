@@ -77,6 +77,18 @@ describe("subscribe patterns", () => {
   });
 });
 
+describe("binary data", () => {
+  it("a publish with bytes in data rejects with INVALID_EVENT and the base64-or-URL hint, queueing nothing", async () => {
+    const { bus: b } = bus();
+    const error = await rejection(
+      b.publish("comment.added", { photo: new Uint8Array([1, 2]) }, { room: "photo:1" }),
+    );
+    expect(error.code).toBe("INVALID_EVENT");
+    expect(error.hint).toMatch(/base64.*URL/);
+    expect(b.store.getState().pending).toBe(0);
+  });
+});
+
 describe("unknown options", () => {
   const base = { url: "http://relay.test", token: "t", autoConnect: false } as const;
 
