@@ -1,4 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The package's entry points by name → their sources, as tsconfig.json's `paths` map them for
+ * tsc: tests that import the package as an app does (test/integration/seeds) run without a build.
+ */
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const PACKAGE_SOURCES = [
+  { find: /^@shared-infra\/event-bus(\/server)?$/, replacement: source("./relay/backend/index.ts") },
+  { find: /^@shared-infra\/event-bus\/client$/, replacement: source("./client/index.ts") },
+  { find: /^@shared-infra\/event-bus\/react$/, replacement: source("./react/index.ts") },
+  { find: /^@shared-infra\/event-bus\/relay$/, replacement: source("./relay/index.ts") },
+  { find: /^@shared-infra\/event-bus\/protocol$/, replacement: source("./protocol/index.ts") },
+];
 
 /**
  * Test tiers (see README "Tests"):
@@ -28,6 +42,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],

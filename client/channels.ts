@@ -7,7 +7,13 @@
 import { type Clock, createTimer, type Timer } from "../common/clock.js";
 import { decodeMessage } from "../protocol/codec.js";
 import { type EventBusError, toEventBusError } from "../protocol/errors.js";
-import { type ChannelSync, isSystemType, MAX_HISTORY_PAGE, type RecoveryResult } from "../protocol/frames.js";
+import {
+  type ChannelSync,
+  type HelloResult,
+  isSystemType,
+  MAX_HISTORY_PAGE,
+  type RecoveryResult,
+} from "../protocol/frames.js";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/limits.js";
 import { isStreamPosition, type StreamPosition } from "../protocol/position.js";
 import { ChannelTracker, type Incoming, type Step } from "./channel-tracker.js";
@@ -228,4 +234,11 @@ function lenientPosition(raw: string): StreamPosition | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The relay's channel prefix, read off the user channel its hello listed (`<prefix>user:<id>`). */
+export function prefixOf(hello: HelloResult): string {
+  const suffix = `user:${hello.userId}`;
+  const own = hello.channels.find((c) => c.channel.endsWith(suffix));
+  return own ? own.channel.slice(0, -suffix.length) : "";
 }

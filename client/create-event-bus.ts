@@ -13,7 +13,8 @@ import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
-import { Channels } from "./channels.js";
+import { checkSubscribeExtra, joinOptionsError, publishOptionsError } from "./call-checks.js";
+import { Channels, prefixOf } from "./channels.js";
 import { Connection, type Session } from "./connection.js";
 import type { ConnectionStatus, StatusChange } from "./connection-state.js";
 import { type ResolvedOptions, resolveOptions } from "./options.js";
@@ -144,7 +145,8 @@ class Bus<E extends EventMap> implements EventBus<E> {
     return this.connection.status;
   }
 
-  subscribe(pattern: string, handler: (event: never) => void): () => void {
+  subscribe(pattern: string, handler: (event: never) => void, extra?: unknown): () => void {
+    checkSubscribeExtra(extra);
     if (this.closed) return () => {};
     return this.router.add(pattern, handler as AnyHandler);
   }
@@ -156,16 +158,15 @@ class Bus<E extends EventMap> implements EventBus<E> {
   }
 
   publish(type: string, data: unknown, options: PublishOptions): Promise<PublishAck> {
-    if (typeof options?.room !== "string") {
-      return Promise.reject(
-        new EventBusError("INVALID_OPTIONS", "publish needs { room }: browsers publish to rooms only."),
-      );
-    }
+    const invalid = publishOptionsError(options);
+    if (invalid) return Promise.reject(invalid);
     return this.outbox.add({ type, data, room: options.room, traceId: options.traceId });
   }
 
   joinRoom(room: string, options?: JoinOptions): Promise<void> {
     if (this.closed) return Promise.reject(new EventBusError("CLOSED"));
+    const invalid = joinOptionsError(options);
+    if (invalid) return Promise.reject(invalid);
     return this.rooms.join(room, options?.presence === true);
   }
 
@@ -174,6 +175,8 @@ class Bus<E extends EventMap> implements EventBus<E> {
   }
 
   room(room: string, options?: JoinOptions): RoomHandle<E> {
+    const invalid = joinOptionsError(options);
+    if (invalid) throw invalid;
     return createRoomHandle<E>(
       {
         join: () => this.joinRoom(room, options),
@@ -289,11 +292,4 @@ class Bus<E extends EventMap> implements EventBus<E> {
         throw error;
       }, 0);
   }
-}
-
-/** The relay's channel prefix, read off the user channel it listed (`<prefix>user:<id>`). */
-function prefixOf(hello: HelloResult): string {
-  const suffix = `user:${hello.userId}`;
-  const own = hello.channels.find((c) => c.channel.endsWith(suffix));
-  return own ? own.channel.slice(0, -suffix.length) : "";
 }

@@ -25,6 +25,7 @@ export type {
 export { EventBusError, isEventBusError } from "../protocol/index.js";
 export type { ConnectionStatus, StatusChange, StatusReason, StatusReasonCode } from "./connection-state.js";
 export { createEventBus } from "./create-event-bus.js";
+export { validateEventBusOptions } from "./options.js";
 export type { OutboxOptions, OverflowPolicy, PublishAck } from "./outbox-options.js";
 export type {
   LocalStorageOutboxOptions,

@@ -3,6 +3,7 @@
 import { type BackoffOptions, DEFAULT_BACKOFF } from "../common/backoff.js";
 import { type Clock, systemClock } from "../common/clock.js";
 import { EventBusError } from "../protocol/errors.js";
+import { checkOptionKeys, EVENT_BUS_OPTIONS_KEYS } from "./option-keys.js";
 import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";
 import type { SocketIoTransportOptions } from "./transport.js";
 import type { EventBusOptions } from "./types.js";
@@ -19,6 +20,7 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: EventBusOptions): ResolvedOptions {
+  checkOptionKeys("createEventBus options", options, EVENT_BUS_OPTIONS_KEYS);
   if (typeof options?.url !== "string" || options.url.length === 0) invalid("url", "a non-empty string");
   if (options.token === undefined && options.getToken === undefined) invalid("token", "given, or getToken");
   if (options.getToken !== undefined && typeof options.getToken !== "function")
@@ -53,6 +55,14 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };
+}
+
+/**
+ * Checks createEventBus options without creating anything (no socket, no listeners): throws the
+ * INVALID_OPTIONS createEventBus would. <EventBusProvider options> calls it during render.
+ */
+export function validateEventBusOptions(options: EventBusOptions): void {
+  resolveOptions(options);
 }
 
 function positive(name: string, value: number): number {

@@ -1,16 +1,11 @@
 /**
- * A room's members, aggregated per user: the relay reports connections (one per socket, each
- * with its user id); a user with two tabs open is one member with `connections: 2`.
+ * A room's members, aggregated per user (common/members.ts): the relay reports connections (one
+ * per socket, each with its user id); a user with two tabs open is one member with `connections: 2`.
  */
+import { type Member, membersByUser } from "../common/members.js";
 import type { PresenceEntry, PresenceEvent } from "../protocol/frames.js";
 
-export interface Member {
-  readonly userId: string;
-  /** How many connections (tabs, devices) of this user are in the room. */
-  readonly connections: number;
-  /** Public profile from the token's `info` claim, if any. */
-  readonly info?: Readonly<Record<string, unknown>>;
-}
+export type { Member };
 
 export class RoomPresence {
   private readonly connections = new Map<string, PresenceEntry>();
@@ -36,14 +31,7 @@ export class RoomPresence {
   }
 
   private rebuild(): boolean {
-    const byUser = new Map<string, Member>();
-    for (const { userId, info } of this.connections.values()) {
-      const previous = byUser.get(userId);
-      const connections = (previous?.connections ?? 0) + 1;
-      const merged = info ?? previous?.info;
-      byUser.set(userId, merged ? { userId, connections, info: merged } : { userId, connections });
-    }
-    const next = [...byUser.values()];
+    const next = membersByUser(this.connections.values());
     if (sameMembers(next, this.cached)) return false;
     this.cached = next;
     return true;

@@ -1,5 +1,6 @@
 /** bus.room(name): a joined room as an object — its events, publishes, members, and leave(). */
 import type { EventMap } from "../protocol/envelope.js";
+import { optionKeysError, ROOM_PUBLISH_KEYS } from "./option-keys.js";
 import type { PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";
 import type { BusState, ReadonlyStore } from "./store.js";
@@ -36,7 +37,10 @@ export function createRoomHandle<E extends EventMap>(port: RoomPort, name: strin
     name,
     joined,
     on: (pattern, handler) => track(port.subscribe(pattern, handler as (event: never) => void)),
-    publish: (type, data, options) => port.publish(type, data, options?.traceId),
+    publish: (type, data, options) => {
+      const invalid = optionKeysError("room.publish options", options, ROOM_PUBLISH_KEYS);
+      return invalid ? Promise.reject(invalid) : port.publish(type, data, options?.traceId);
+    },
     members: () => port.members(),
     onMembers: (listener) =>
       track(

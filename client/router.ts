@@ -6,7 +6,7 @@
  */
 import type { EventEnvelope } from "../protocol/envelope.js";
 import { compileGlob, type GlobMatcher } from "../protocol/glob.js";
-import { assertPattern } from "../protocol/names.js";
+import { checkPattern } from "./call-checks.js";
 
 /** What handlers receive: the envelope, the channel it came on and, if recoverable, its offset. */
 export type DeliveredEvent<Envelope = EventEnvelope> = Envelope & {
@@ -34,7 +34,7 @@ export class Router {
 
   /** Adds a handler; returns the function that removes it (idempotent). */
   add(pattern: string, handler: Handler, accepts?: (channel: string) => boolean): () => void {
-    assertPattern(pattern);
+    checkPattern(pattern);
     let route = this.routes.get(pattern);
     if (!route) {
       route = { match: compileGlob(pattern), listeners: new Set() };

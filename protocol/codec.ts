@@ -6,7 +6,7 @@
 import type { EventEnvelope, EventMetadata } from "./envelope.js";
 import { EventBusError } from "./errors.js";
 import { isSystemType } from "./frames.js";
-import { createId, isId } from "./ids.js";
+import { createId, isEventId } from "./ids.js";
 import {
   DEFAULT_LIMITS,
   type Limits,
@@ -15,7 +15,7 @@ import {
   utf8ByteLength,
 } from "./limits.js";
 import { assertEventType, assertRoomName, assertUserId, describeValue } from "./names.js";
-import { isStreamPosition, type StreamPosition } from "./position.js";
+import { isStreamPosition, MESSAGE_ID_PREFIX, type StreamPosition } from "./position.js";
 
 export interface EnvelopeInput {
   readonly type: string;
@@ -44,7 +44,6 @@ export interface DecodedMessage {
   readonly position: StreamPosition | undefined;
 }
 
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export interface CodecOptions {
@@ -68,12 +67,12 @@ export function encodeEvent(
   assertType(input.type, options);
   const metadata = buildMetadata(input);
   if (input.id !== undefined && !isEventId(input.id)) {
-    throw invalidEvent(`id ${describeValue(input.id)} is not a UUIDv7 or ULID`);
+    throw invalidEvent(`id ${describeValue(input.id)} is not a UUID (RFC 9562) or ULID`);
   }
   const id = input.id ?? createId();
   const data = serialiseSized(input.data, limits);
   // id and type are ASCII by their formats, so only data and metadata need counting.
-  const head = `{"id":"${id}","type":"${input.type}","data":`;
+  const head = `${MESSAGE_ID_PREFIX}${id}","type":"${input.type}","data":`;
   const tail = `,"metadata":${JSON.stringify(metadata)}}`;
   const json = head + data.json + tail;
   const bytes = head.length + data.bytes + utf8ByteLength(tail);
@@ -111,7 +110,7 @@ export function checkEnvelope(
 ): EventEnvelope {
   if (!isPlainRecord(value)) throw invalidEvent("an envelope must be a JSON object");
   const { id, type, data, metadata } = value;
-  if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUIDv7 or ULID`);
+  if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUID (RFC 9562) or ULID`);
   assertType(type, options);
   if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
   checkJsonValue(data, limits.maxDepth, "data");
@@ -119,10 +118,6 @@ export function checkEnvelope(
   if (metadata.timestamp === undefined) throw invalidEvent("`metadata.timestamp` is missing");
   buildMetadata(metadata as Partial<EnvelopeInput>);
   return value as unknown as EventEnvelope;
-}
-
-export function isEventId(value: unknown): value is string {
-  return isId(value) || (typeof value === "string" && ULID.test(value));
 }
 
 /** Serialises `data` after checking it is plain JSON within the size and depth limits. */
@@ -193,6 +188,8 @@ function checkJsonValue(value: unknown, maxDepth: number, path: string): boolean
         if (current === null) return;
         if (depth >= maxDepth) throw invalidEvent(`${path} is nested deeper than ${maxDepth} levels`);
         if (seen.has(current)) throw invalidEvent(`${at} refers back to itself (a cycle)`);
+        const binary = binaryKind(current);
+        if (binary !== undefined) throw binaryData(at, binary);
         if (typeof (current as { toJSON?: unknown }).toJSON === "function") {
           custom = true;
           return;
@@ -218,6 +215,34 @@ function checkJsonValue(value: unknown, maxDepth: number, path: string): boolean
   };
   visit(value, path, 0);
   return custom;
+}
+
+/**
+ * The kind of binary container a value is (Uint8Array, Buffer, any typed array, DataView,
+ * ArrayBuffer, SharedArrayBuffer, Blob/File), or undefined. JSON would turn these into `{"0":1,…}`
+ * or `{}` without a word, so they are refused instead.
+ */
+function binaryKind(value: object): string | undefined {
+  const named = (fallback: string): string => value.constructor?.name || fallback;
+  if (ArrayBuffer.isView(value)) return named("typed array");
+  if (value instanceof ArrayBuffer) return "ArrayBuffer";
+  const shared = (globalThis as { SharedArrayBuffer?: abstract new (...args: never[]) => object })
+    .SharedArrayBuffer;
+  if (shared !== undefined && value instanceof shared) return "SharedArrayBuffer";
+  const blob = (globalThis as { Blob?: abstract new (...args: never[]) => object }).Blob;
+  if (blob !== undefined && value instanceof blob) return named("Blob");
+  return undefined;
+}
+
+function binaryData(at: string, kind: string): EventBusError {
+  return new EventBusError(
+    "INVALID_EVENT",
+    `The event is malformed: ${at} is a ${kind}, binary data that JSON cannot carry.`,
+    {
+      hint: "Send bytes as a base64 string (e.g. Buffer.from(bytes).toString('base64'), decoded on receipt), or better, upload them and send a URL or an id.",
+      details: { path: at, kind },
+    },
+  );
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {

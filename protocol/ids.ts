@@ -1,7 +1,11 @@
 /**
- * Event ids: UUIDv7 (RFC 9562). The first 48 bits are the Unix time in milliseconds, so ids sort
- * by creation time as strings; within one millisecond a 12-bit counter (seeded randomly) keeps
- * ids from one process strictly increasing. Works in browsers and Node (Web Crypto).
+ * Event ids. Ours are UUIDv7 (RFC 9562): the first 48 bits are the Unix time in milliseconds, so
+ * ids sort by creation time as strings; within one millisecond a 12-bit counter (seeded randomly)
+ * keeps ids from one process strictly increasing. Works in browsers and Node (Web Crypto).
+ *
+ * Publishers in other languages use what their platform has: any RFC 9562 UUID (a random v4 from
+ * Python's uuid4() or Go's uuid.New(), a v1, …) or a ULID, in either case, is a valid envelope
+ * id (isEventId). Ids are compared as exact strings (de-duplication included), never normalised.
  */
 
 interface RandomSource {
@@ -84,6 +88,16 @@ const ID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a
 /** Whether a value is a UUIDv7 in canonical lowercase form. */
 export function isId(value: unknown): value is string {
   return typeof value === "string" && ID_FORMAT.test(value);
+}
+
+/** Any RFC 9562 UUID: versions 1-8, the RFC's variant (10xx), either case; not the nil or max UUID. */
+const ANY_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** A ULID: 26 Crockford base-32 characters (no I, L, O, U), either case; the first is 0-7 (48-bit time). */
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
+
+/** Whether a value is a valid envelope id: any RFC 9562 UUID or a ULID (ours are UUIDv7). */
+export function isEventId(value: unknown): value is string {
+  return typeof value === "string" && (ANY_UUID.test(value) || ULID.test(value));
 }
 
 /** The creation time (ms since epoch) encoded in a UUIDv7. */

@@ -60,6 +60,62 @@ export function assertPattern(value: unknown): asserts value is string {
   }
 }
 
+const TYPE_CHAR = /^[A-Za-z0-9_\-.]$/;
+
+/**
+ * Why a subscription pattern (a Redis glob over event types) can never match an event type, or
+ * undefined when it can: a class `[` that is never closed, a trailing lone `\`, a literal
+ * character that types never contain (the `:` of a room name such as `photo:123`, a space), or
+ * more fixed characters than a type may have.
+ */
+export function typePatternProblem(pattern: string): string | undefined {
+  let fixed = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "*") continue;
+    fixed++;
+    if (c === "?") continue;
+    if (c === "[") {
+      const start = i;
+      i = classEnd(pattern, i);
+      if (i >= pattern.length) return `the class "[" at position ${start} is never closed with "]"`;
+      continue;
+    }
+    if (c === "\\" && i + 1 >= pattern.length) return 'it ends with a lone "\\"';
+    const literal = c === "\\" ? pattern.charAt(++i) : c;
+    if (!TYPE_CHAR.test(literal)) {
+      return `${JSON.stringify(literal)} never occurs in an event type (letters, digits and _ - . only)`;
+    }
+  }
+  return fixed > MAX_TYPE_LENGTH ? `it needs more than ${MAX_TYPE_LENGTH} characters` : undefined;
+}
+
+/**
+ * A pattern over event types that can match one (assertPattern, then typePatternProblem); throws
+ * INVALID_PATTERN. `hintFor` gives the hint for a pattern that looks like a channel name
+ * (`photo:123`, `room:lobby`): where to subscribe to it instead.
+ */
+export function assertTypePattern(
+  value: unknown,
+  hintFor: (pattern: string) => string,
+): asserts value is string {
+  assertPattern(value);
+  const problem = typePatternProblem(value);
+  if (problem === undefined) return;
+  const hint = value.includes(":") ? hintFor(value) : undefined;
+  throw new EventBusError(
+    "INVALID_PATTERN",
+    `Pattern ${describeValue(value)} can never match an event type: ${problem}.`,
+    hint === undefined ? { details: { value } } : { hint, details: { value } },
+  );
+}
+
+/** The room a channel-like pattern names (`room:photo:1` → `photo:1`, `photo:1` → itself), if valid. */
+export function roomOfPattern(pattern: string): string | undefined {
+  const room = pattern.startsWith("room:") ? pattern.slice(5) : pattern;
+  return isRoomName(room) ? room : undefined;
+}
+
 const NAME_CHAR = /^[A-Za-z0-9_\-.:@=+|/]$/;
 
 /**

@@ -8,7 +8,13 @@
  * StrictMode's mount → unmount → mount keeps the same bus, and only a real unmount closes it,
  * after a grace period.
  */
-import { type AnyEvents, createEventBus, type EventBus, type EventBusOptions } from "../client/index.js";
+import {
+  type AnyEvents,
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  validateEventBusOptions,
+} from "../client/index.js";
 
 /** The bus as the bindings hold it; each hook gives it the caller's event map. */
 export type AnyBus = EventBus<AnyEvents>;
@@ -38,6 +44,7 @@ export function givenBus(bus: AnyBus, connect: boolean): BusHolder {
 
 /** A bus the provider creates from options on first acquire and closes `closeDelay` ms after the last release. */
 export function ownedBus(options: EventBusOptions, closeDelay: number): BusHolder {
+  validateEventBusOptions(options); // bad options fail in render, not later in an effect
   let bus: AnyBus | null = null;
   let holds = 0;
   let closeTimer: ReturnType<typeof setTimeout> | undefined;

@@ -21,6 +21,7 @@ import type {
 } from "../client/index.js";
 import { useBusContext, useCurrentBus } from "./context.js";
 import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
+import { checkHookOptions, USE_EVENT_BUS_KEYS } from "./option-keys.js";
 import { holdRoom } from "./room-hold.js";
 
 export interface UseEventBusOptions {
@@ -41,6 +42,7 @@ export function useEventBus<E extends EventMap = RegisteredEvents, P extends Pat
   handler?: EventHandler<E, P> | null,
   options: UseEventBusOptions = {},
 ): UseEventBusResult<E, P> {
+  checkHookOptions("useEventBus options", options, USE_EVENT_BUS_KEYS);
   const context = useBusContext("useEventBus");
   const bus = useCurrentBus(context);
   const { room, presence = false, enabled = true, limit = DEFAULT_EVENT_LIMIT } = options;

@@ -23,6 +23,7 @@ import type {
 } from "../client/index.js";
 import { NO_MEMBERS, storeOf, useBusContext, useCurrentBus } from "./context.js";
 import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
+import { checkHookOptions, USE_ROOM_KEYS } from "./option-keys.js";
 import { holdRoom } from "./room-hold.js";
 import { publishVia } from "./use-publish.js";
 
@@ -59,6 +60,7 @@ export function useRoom<E extends EventMap = RegisteredEvents>(
   room: string,
   options: UseRoomOptions = {},
 ): UseRoomResult<E> {
+  checkHookOptions("useRoom options", options, USE_ROOM_KEYS);
   const context = useBusContext("useRoom");
   const bus = useCurrentBus(context);
   const { enabled = true, presence = false, limit = DEFAULT_EVENT_LIMIT } = options;

@@ -19,17 +19,19 @@ import type {
 } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
-import { assertPattern } from "../../protocol/names.js";
+import { assertTypePattern } from "../../protocol/names.js";
 import { type RevokeOptions, revokeUserSessions } from "../auth/revocation.js";
 import type { Broker } from "../brokers/broker.js";
-import { type BuiltBroker, buildBroker, resolveSettings, type Settings } from "./config.js";
+import { type BuiltBroker, resolveSettings, type Settings } from "./config.js";
 import { DeadLetters } from "./dead-letters.js";
 import { Dispatcher } from "./dispatcher.js";
 import { checkHealth } from "./health.js";
-import { errorFields } from "./logger.js";
+import { logBrokerEvents } from "./logger.js";
 import { type Middleware, MiddlewareChain } from "./middleware.js";
 import { Publisher, type Target } from "./publisher.js";
+import { type Member, roomMembers } from "./room-members.js";
 import { StatsTracker } from "./stats.js";
+import { roomPatternHint, subscribePolicy } from "./subscribe-options.js";
 import { type RouteKind, SubscriptionTable } from "./subscriptions.js";
 import type {
   EventBusConfig,
@@ -56,7 +58,7 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   private built: BuiltBroker | undefined;
   private closed = false;
 
-  constructor(private readonly config: EventBusConfig) {
+  constructor(config: EventBusConfig) {
     this.settings = resolveSettings(config);
     this.serviceName = this.settings.serviceName;
     const { settings } = this;
@@ -71,25 +73,16 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
         return { handlers: handlers.length, succeeded };
       },
     );
+    const { middleware, stats } = this;
     this.dispatcher = new Dispatcher({
-      limits: settings.limits,
-      middleware: this.middleware,
-      stats: this.stats,
-      clock: settings.clock,
-      logger: settings.logger,
+      ...settings, // limits, clock, logger
+      middleware,
+      stats,
       deadLetter: (record) => this.deadLetters.add(record),
     });
     this.table = new SubscriptionTable(async () => this.broker(), settings.names, this.dispatcher);
-    this.publisher = new Publisher({
-      serviceName: settings.serviceName,
-      names: settings.names,
-      limits: settings.limits,
-      middleware: this.middleware,
-      stats: this.stats,
-      batching: settings.batching,
-      clock: settings.clock,
-      broker: () => this.broker(),
-    });
+    // serviceName, names, limits, batching, clock from the settings
+    this.publisher = new Publisher({ ...settings, middleware, stats, broker: () => this.broker() });
   }
 
   // ---- connection ----
@@ -134,7 +127,17 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
     data: EventData<E, K>,
     options?: TargetedPublishOptions,
   ): Promise<PublishResult> {
-    return this.send({ kind: "user", userId }, type, data, { ...options, userId });
+    return this.send({ kind: "user", userId }, type, data, options);
+  }
+
+  /** Seed 000's name for publishToUser (the same method). */
+  sendToUser<K extends EventType<E>>(
+    userId: string,
+    type: K,
+    data: EventData<E, K>,
+    options?: TargetedPublishOptions,
+  ): Promise<PublishResult> {
+    return this.publishToUser(userId, type, data, options);
   }
 
   /** Recoverable, on `room:{room}`: every member of the room. */
@@ -144,7 +147,17 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
     data: EventData<E, K>,
     options?: TargetedPublishOptions,
   ): Promise<PublishResult> {
-    return this.send({ kind: "room", room }, type, data, { ...options, room });
+    return this.send({ kind: "room", room }, type, data, options);
+  }
+
+  /** Recoverable, on `role:{role}`: every socket whose token has the role (e.g. all admins). */
+  publishToRole<K extends EventType<E>>(
+    role: string,
+    type: K,
+    data: EventData<E, K>,
+    options?: TargetedPublishOptions,
+  ): Promise<PublishResult> {
+    return this.send({ kind: "role", role }, type, data, options);
   }
 
   /** Recoverable, on `broadcast`: every connected client. */
@@ -164,7 +177,7 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     try {
-      assertPattern(pattern);
+      assertTypePattern(pattern, roomPatternHint);
       const glob = hasGlobSyntax(pattern);
       const name = glob ? this.settings.names.prefix + pattern : this.settings.names.event(pattern);
       return this.addSubscription(
@@ -187,6 +200,15 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
     } catch (error) {
       return Promise.reject<Subscription>(error);
     }
+  }
+
+  /**
+   * Who is in a room now, as its browsers see it: one member per user, with the number of their
+   * connections (read from the relays' presence in the broker).
+   */
+  getRoomMembers(room: string): Promise<Member[]> {
+    if (this.closed) return Promise.reject(closedError());
+    return roomMembers(this.broker(), this.settings.names, room, this.serviceName);
   }
 
   /** Resolves to false when there was no such subscription. */
@@ -240,16 +262,7 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
     options: SubscribeOptions,
   ): Promise<Subscription> {
     if (this.closed) throw closedError();
-    if (typeof handler !== "function") throw optionError("the handler must be a function");
-    const policy = {
-      timeoutMs: options.timeout ?? this.settings.timeout,
-      retryOnError: options.retryOnError ?? true,
-      retry: { ...this.settings.retry, maxRetries: options.maxRetries ?? this.settings.retry.maxRetries },
-    };
-    if (!(policy.timeoutMs > 0)) throw optionError("timeout must be a positive number of ms");
-    if (!Number.isInteger(policy.retry.maxRetries) || policy.retry.maxRetries < 0) {
-      throw optionError("maxRetries must be a whole number ≥ 0");
-    }
+    const policy = subscribePolicy(handler, options, this.settings);
     const id = await this.table.add({
       kind,
       name,
@@ -263,27 +276,14 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   private broker(): Broker {
     if (this.closed) throw closedError();
     if (!this.built) {
-      this.built = buildBroker(this.config, this.settings);
-      const { broker } = this.built;
-      const { logger } = this.settings;
-      broker.on("status", (status) => {
-        if (status === "reconnecting")
-          logger.warn({ broker: broker.kind }, "event-bus: broker connection lost; reconnecting");
-        else if (status === "ready") logger.info({ broker: broker.kind }, "event-bus: broker ready");
-      });
-      broker.on("error", (error) =>
-        logger.warn({ broker: broker.kind, ...errorFields(error) }, "event-bus: broker error"),
-      );
+      this.built = this.settings.buildBroker();
+      logBrokerEvents(this.built.broker, this.settings.logger);
       // Connect at once, so that the first operations queue in order behind the connection
       // (a failure reaches each of them as BROKER_UNAVAILABLE).
-      broker.connect().catch(() => {});
+      this.built.broker.connect().catch(() => {});
     }
     return this.built.broker;
   }
-}
-
-function optionError(problem: string): EventBusError {
-  return new EventBusError("INVALID_OPTIONS", `subscribe: ${problem}.`);
 }
 
 function closedError(): EventBusError {

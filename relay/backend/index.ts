@@ -44,7 +44,8 @@ export { EventBusClient } from "./client.js";
 export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
 export { defaultEventBus, eventBus } from "./default-instance.js";
 export type { Logger, LogLevel } from "./logger.js";
-export type { Middleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
+export type { Middleware, NextMiddleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
+export type { Member } from "./room-members.js";
 export type {
   BatchingOptions,
   EventBusConfig,

@@ -5,6 +5,7 @@
  * `component: "event-bus"`, at the app's level.
  */
 import { pino } from "pino";
+import type { Broker } from "../brokers/broker.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
@@ -45,4 +46,16 @@ export function errorFields(error: unknown): Record<string, unknown> {
   return typeof code === "string"
     ? { err: { message: error.message, code } }
     : { err: { message: error.message, stack: error.stack } };
+}
+
+/** Logs the broker's connection changes (lost at warn, ready at info) and its errors (warn). */
+export function logBrokerEvents(broker: Broker, logger: Logger): void {
+  broker.on("status", (status) => {
+    if (status === "reconnecting")
+      logger.warn({ broker: broker.kind }, "event-bus: broker connection lost; reconnecting");
+    else if (status === "ready") logger.info({ broker: broker.kind }, "event-bus: broker ready");
+  });
+  broker.on("error", (error) =>
+    logger.warn({ broker: broker.kind, ...errorFields(error) }, "event-bus: broker error"),
+  );
 }

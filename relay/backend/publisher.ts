@@ -1,18 +1,21 @@
 /**
  * The publish paths. The channel is computed and the envelope validated and serialised (once,
  * by encodeEvent) before anything is written: invalid input rejects with a coded error and
- * writes nothing. Event-type channels are live-only (PUBLISH); user, room and broadcast channels
- * are recoverable (one atomic script: history + offset + publish).
+ * writes nothing. Event-type channels are live-only (PUBLISH); user, room, role and broadcast
+ * channels are recoverable (one atomic script: history + offset + publish).
  */
 
 import type { Clock } from "../../common/clock.js";
 import type { ChannelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
+import { EventBusError } from "../../protocol/errors.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
+import { describeValue } from "../../protocol/names.js";
 import type { Broker } from "../brokers/broker.js";
 import { supportsBatch } from "../brokers/redis/redis-batch.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
+import { checkOptionKeys, PUBLISH_KEYS, TARGETED_PUBLISH_KEYS } from "./option-keys.js";
 import { PublishBatcher } from "./publish-batcher.js";
 import type { StatsTracker } from "./stats.js";
 import type { BatchingOptions, PublishOptions, PublishResult } from "./types.js";
@@ -21,6 +24,7 @@ export type Target =
   | { readonly kind: "event" }
   | { readonly kind: "user"; readonly userId: string }
   | { readonly kind: "room"; readonly room: string }
+  | { readonly kind: "role"; readonly role: string }
   | { readonly kind: "broadcast" };
 
 export interface PublisherDeps {
@@ -33,6 +37,25 @@ export interface PublisherDeps {
   readonly batching: BatchingOptions | undefined;
   readonly clock: Clock;
   readonly broker: () => Broker;
+}
+
+/** How the error for an unknown publish option names the call. */
+const OPTIONS_OF = {
+  event: "publish options",
+  user: "publishToUser options",
+  room: "publishToRoom options",
+  role: "publishToRole options",
+  broadcast: "broadcast options",
+} as const satisfies Record<Target["kind"], string>;
+
+/** Seed 004 publishes one event object (`publish({ type, payload })`); here type and data are two arguments. */
+function typeNotString(type: unknown): EventBusError {
+  const shape = type !== null && typeof type === "object" && "type" in type;
+  return new EventBusError(
+    "INVALID_TYPE",
+    `The event type must be a string, got ${shape ? "an event object" : describeValue(type)}.`,
+    shape ? { hint: "Pass the type and the data as two arguments: publish(event.type, event.payload)." } : {},
+  );
 }
 
 /** The clock's ISO 8601 time; formatted once per millisecond (a burst of publishes shares it). */
@@ -62,6 +85,9 @@ export class Publisher {
   send(target: Target, type: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     let event: OutgoingEvent;
     try {
+      if (typeof type !== "string") throw typeNotString(type);
+      const keys = target.kind === "event" ? PUBLISH_KEYS : TARGETED_PUBLISH_KEYS;
+      checkOptionKeys(OPTIONS_OF[target.kind], options, keys);
       event = {
         id: options.id ?? createId(this.deps.clock.now()),
         type,
@@ -69,20 +95,22 @@ export class Publisher {
         metadata: {
           source: options.source ?? this.deps.serviceName,
           traceId: options.traceId,
-          userId: options.userId,
-          room: options.room,
+          userId: target.kind === "user" ? target.userId : options.userId,
+          room: target.kind === "room" ? target.room : options.room,
         },
         channel: this.channelFor(target, type),
       };
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!this.deps.middleware.hasPublishHooks) return this.write(event, target);
+    // A caller-given id asks for an idempotent publish (types.ts, PublishOptions.id).
+    const idempotent = options.id !== undefined;
+    if (!this.deps.middleware.hasPublishHooks) return this.write(event, target, idempotent);
     return this.deps.middleware
       .publish(event)
       .then((changed) =>
         changed
-          ? this.write({ ...changed, channel: event.channel }, target)
+          ? this.write({ ...changed, channel: event.channel }, target, idempotent)
           : { id: event.id, channel: event.channel, dropped: true },
       );
   }
@@ -103,12 +131,14 @@ export class Publisher {
         return names.user(target.userId);
       case "room":
         return names.room(target.room);
+      case "role":
+        return names.role(target.role);
       case "broadcast":
         return names.broadcast;
     }
   }
 
-  private write(event: OutgoingEvent, target: Target): Promise<PublishResult> {
+  private write(event: OutgoingEvent, target: Target, idempotent: boolean): Promise<PublishResult> {
     let json: string;
     const { id: envelopeId, type, data, metadata } = event;
     try {
@@ -122,7 +152,7 @@ export class Publisher {
     const broker = this.deps.broker();
     const { channel } = event;
     const recoverable = target.kind !== "event";
-    const batcher = this.batcherFor(broker);
+    const batcher = idempotent && recoverable ? undefined : this.batcherFor(broker);
     if (batcher) {
       this.inFlight++;
       return batcher.add(
@@ -138,11 +168,13 @@ export class Publisher {
       );
     }
     if (!recoverable) return this.track(broker.publish(channel, json), () => ({ id: envelopeId, channel }));
-    return this.track(broker.publishRecoverable(channel, json), ({ offset, epoch }) => ({
+    const options = idempotent ? { dedupId: envelopeId } : {};
+    return this.track(broker.publishRecoverable(channel, json, options), ({ offset, epoch, duplicate }) => ({
       id: envelopeId,
       channel,
       offset,
       epoch,
+      ...(duplicate && { duplicate: true }),
     }));
   }
 

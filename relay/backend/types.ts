@@ -33,9 +33,11 @@ export interface EventBusConfig {
   readonly serviceName: string;
   /**
    * The broker. Give one of `redis`, `cluster` or `broker`; with none, the environment decides
-   * (EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, else the memory broker with a notice).
+   * (EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, EVENT_BUS_BROKER=memory; with none of them, the
+   * memory broker with a notice outside production, CONFIG_INVALID in production). `redis:
+   * process.env.REDIS_URL` with the variable unset counts as not given.
    */
-  readonly redis?: string | RedisOptions;
+  readonly redis?: string | RedisOptions | undefined;
   readonly cluster?: readonly { readonly host: string; readonly port: number }[];
   readonly clusterOptions?: ClusterConnectionOptions;
   /** "memory": the in-process broker (shared with an embedded relay); or a Broker you manage. */
@@ -74,7 +76,13 @@ export interface PublishOptions {
   /** Recorded in the envelope's metadata (the channel stays the event type's). */
   readonly userId?: string;
   readonly room?: string;
-  /** The envelope id (UUIDv7 or ULID). Default: a new UUIDv7. */
+  /**
+   * The envelope id (UUIDv7 or ULID). Default: a new UUIDv7. Given, it also makes a publish to a
+   * recoverable channel idempotent for 10 minutes: publishing the same id again to the same channel
+   * stores nothing and resolves to the first publish's position (`duplicate: true`). Retry a publish
+   * that rejected with BROKER_UNAVAILABLE or TIMEOUT ("may or may not have been applied") this way.
+   * Such publishes are sent one by one, not batched.
+   */
   readonly id?: string;
 }
 
@@ -89,6 +97,8 @@ export interface PublishResult {
   readonly epoch?: string;
   /** A publish middleware dropped the event: nothing was sent. */
   readonly dropped?: boolean;
+  /** This id was already published on the channel (a retry, see PublishOptions.id): nothing was stored again. */
+  readonly duplicate?: boolean;
 }
 
 export interface SubscribeOptions {

@@ -2,7 +2,10 @@
  * Picks and builds a broker from explicit configuration or from the environment:
  *   EVENT_BUS_REDIS_URL      → Redis
  *   EVENT_BUS_REDIS_CLUSTER  → Redis Cluster (comma-separated host:port list)
- *   neither                  → the in-process memory broker
+ *   EVENT_BUS_BROKER=memory  → the in-process memory broker, asked for (redis / cluster must
+ *                              agree with the variable above that is set)
+ *   none of them             → the in-process memory broker (the backend library allows that
+ *                              only outside production: backend/config.ts)
  *   EVENT_BUS_PREFIX         → the channel prefix (the cluster broker needs it to tell
  *                              recoverable channels, which use sharded pub/sub)
  */
@@ -71,12 +74,25 @@ export function createBroker(config: BrokerConfig): Broker {
   }
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /** Reads the broker choice from environment variables; throws CONFIG_INVALID naming the variable. */
-export function brokerConfigFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): BrokerConfig {
+export function brokerConfigFromEnv(env: Env = process.env): BrokerConfig {
+  const prefix = prefixFromEnv(env);
+  return explicitBrokerFromEnv(env) ?? { broker: "memory", ...(prefix !== undefined && { prefix }) };
+}
+
+const BROKER_KINDS: readonly string[] = ["memory", "redis", "cluster"];
+
+/**
+ * The broker the environment names — EVENT_BUS_REDIS_URL, EVENT_BUS_REDIS_CLUSTER, or
+ * EVENT_BUS_BROKER=memory — or undefined when it names none (the caller decides what that means:
+ * the backend library refuses it in production). Throws CONFIG_INVALID naming the variable.
+ */
+export function explicitBrokerFromEnv(env: Env = process.env): BrokerConfig | undefined {
   const url = env.EVENT_BUS_REDIS_URL?.trim();
   const cluster = env.EVENT_BUS_REDIS_CLUSTER?.trim();
+  const kind = env.EVENT_BUS_BROKER?.trim().toLowerCase() || undefined;
   const prefix = prefixFromEnv(env);
   const withPrefix = prefix === undefined ? {} : { prefix };
   if (url && cluster) {
@@ -85,14 +101,33 @@ export function brokerConfigFromEnv(
       "Both EVENT_BUS_REDIS_URL and EVENT_BUS_REDIS_CLUSTER are set; set only one (URL for one Redis, CLUSTER for a cluster).",
     );
   }
+  if (kind !== undefined) checkBrokerKind(kind, url ? "redis" : cluster ? "cluster" : undefined);
   if (url) return { broker: "redis", url: checkRedisUrl(url, "EVENT_BUS_REDIS_URL"), ...withPrefix };
   if (cluster) {
     return { broker: "cluster", nodes: parseNodeList(cluster, "EVENT_BUS_REDIS_CLUSTER"), ...withPrefix };
   }
-  return { broker: "memory", ...withPrefix };
+  return kind === "memory" ? { broker: "memory", ...withPrefix } : undefined;
 }
 
-function prefixFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+/** EVENT_BUS_BROKER must be a known kind and agree with the Redis variable that is set, if any. */
+function checkBrokerKind(kind: string, fromVariables: "redis" | "cluster" | undefined): void {
+  if (!BROKER_KINDS.includes(kind)) {
+    throw new EventBusError(
+      "CONFIG_INVALID",
+      `EVENT_BUS_BROKER=${JSON.stringify(kind)} is not a broker; use memory, redis (with EVENT_BUS_REDIS_URL) or cluster (with EVENT_BUS_REDIS_CLUSTER).`,
+    );
+  }
+  if (kind === (fromVariables ?? "memory")) return;
+  const variable = kind === "cluster" ? "EVENT_BUS_REDIS_CLUSTER" : "EVENT_BUS_REDIS_URL";
+  throw new EventBusError(
+    "CONFIG_INVALID",
+    fromVariables === undefined
+      ? `EVENT_BUS_BROKER=${kind} but ${variable} is not set; set it (e.g. ${kind === "cluster" ? "10.0.0.1:7000,10.0.0.2:7000" : "redis://127.0.0.1:6379"}).`
+      : `EVENT_BUS_BROKER=${kind} disagrees with the ${fromVariables === "cluster" ? "EVENT_BUS_REDIS_CLUSTER" : "EVENT_BUS_REDIS_URL"} that is set; remove one of them.`,
+  );
+}
+
+function prefixFromEnv(env: Env): string | undefined {
   const prefix = env.EVENT_BUS_PREFIX?.trim();
   if (!prefix) return undefined;
   try {

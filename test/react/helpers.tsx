@@ -66,7 +66,8 @@ export async function startCountingRelay(options: CountingRelayOptions = {}): Pr
   });
   const token = (sub: string, claims: TokenClaims = {}): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
-    const { rooms, publish, roles, info } = claims;
+    const { rooms, publish, roles, info, ttl } = claims;
+    const lifetime = typeof ttl === "number" ? ttl : 3600;
     return new SignJWT({
       ...(rooms && { rooms }),
       ...(publish && { publish }),
@@ -76,7 +77,7 @@ export async function startCountingRelay(options: CountingRelayOptions = {}): Pr
       .setProtectedHeader({ alg: "ES256" })
       .setSubject(sub)
       .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
+      .setExpirationTime(now + lifetime)
       .sign(privateKey);
   };
   const counts: RelayCounts = {

@@ -268,4 +268,44 @@ describe("useRoom", () => {
     await screen.findByText("A status: failed");
     await screen.findByText("A error: TOKEN_INVALID");
   });
+
+  it("a refreshed token that no longer allows the room: forbidden with FORBIDDEN, not joined again; useConnection says why it disconnected", async () => {
+    let demoted = false;
+    const bus = createEventBus<PhotoEvents>({
+      url: relay.url,
+      // Tokens of 2 s: the bus refreshes in-band at 80 % of that, and the demoted token takes effect at once.
+      getToken: () => relay.token("u1", { rooms: demoted ? ["photo:public"] : ["photo:*"], ttl: 2 }),
+      autoConnect: false,
+      reconnect: { minDelay: 20, maxDelay: 100 },
+    });
+    buses.push(bus);
+    function Why() {
+      const { status, disconnectReason } = useConnection();
+      return (
+        <p>
+          connection: {status}, disconnected because: {disconnectReason?.code ?? "none"}
+        </p>
+      );
+    }
+    render(
+      <EventBusProvider bus={bus}>
+        <Why />
+        <RoomView name="photo:secret" label="S" />
+      </EventBusProvider>,
+    );
+    bus.connect();
+    await screen.findByText("S status: joined");
+    demoted = true;
+    await screen.findByText("S status: forbidden", {}, { timeout: 10_000 });
+    screen.getByText("S error: FORBIDDEN");
+    bus.disconnect();
+    await screen.findByText("connection: disconnected, disconnected because: DISCONNECT_CALLED");
+    bus.connect();
+    await screen.findByText("connection: connected, disconnected because: DISCONNECT_CALLED");
+    // A join answered on the new connection: any rejoin of photo:secret would have been received before it.
+    await bus.joinRoom("photo:public");
+    expect(relay.counts.connections).toBe(2);
+    screen.getByText("S status: forbidden");
+    expect(relay.joins("photo:secret")).toBe(1);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * What stands before authentication, so a client without credentials costs the relay little:
- *   - one socket.io CONNECT per engine.io connection: a second one closes the connection at once,
- *     before socket.io builds a socket for it (a long-polling POST can pack hundreds of thousands);
+ *   - one socket.io CONNECT per engine.io connection: a second one cuts the connection at once (its
+ *     buffers dropped, its TCP connection closed), before socket.io builds a socket for it (a
+ *     long-polling POST can pack hundreds of thousands);
  *   - a refused handshake closes its connection once the refusal (CONNECT_ERROR) was flushed, and
  *     cuts it `closeGraceMs` later if the peer does not read — nothing queues for it;
  *   - the client's address for per-address limits and logs: the socket's remote address, or with
@@ -29,7 +30,9 @@ export function guardConnection(conn: EngineConnection, onSecondConnect: () => v
     if (packet.type !== "message" || typeof packet.data !== "string" || !packet.data.startsWith(CONNECT))
       return;
     if (++connects < 2) return;
-    conn.close(true);
+    // Cut, not closed gracefully: a client that sent a second CONNECT may never read, and ws would
+    // keep its TCP connection for its 30 s closing handshake.
+    cutTransport(conn);
     onSecondConnect();
   });
 }

@@ -6,9 +6,8 @@
  * lists the room next gets them as `expired` (exactly once) and announces their leave.
  */
 import { type Clock, createRepeater, type Repeater } from "../../../common/clock.js";
-import { encodeEvent } from "../../../protocol/codec.js";
 import type { PresenceEntry } from "../../../protocol/frames.js";
-import { SYSTEM_TYPES } from "../../../protocol/frames.js";
+import { encodePresenceMessage } from "../../../protocol/presence-message.js";
 import type { Broker, PresenceRecord } from "../../brokers/broker.js";
 import type { RelayPresenceOptions } from "../options.js";
 
@@ -43,7 +42,7 @@ export class PresenceTracker {
     entry.records.set(record.connectionId, record);
     this.refresher.start();
     await this.broker.presenceAdd(channel, [record], this.options.ttlMs);
-    await this.announce(channel, room, SYSTEM_TYPES.presenceJoin, record);
+    await this.announce(channel, room, "join", record);
     return this.members(channel, room);
   }
 
@@ -56,13 +55,13 @@ export class PresenceTracker {
     if (entry.records.size === 0) this.local.delete(channel);
     if (this.local.size === 0) this.refresher.stop();
     await this.broker.presenceRemove(channel, [connectionId]);
-    await this.announce(channel, room, SYSTEM_TYPES.presenceLeave, record);
+    await this.announce(channel, room, "leave", record);
   }
 
   /** Live members; expired entries (a dead relay's) are announced as leaves. */
   async members(channel: string, room: string): Promise<readonly PresenceEntry[]> {
     const { members, expired } = await this.broker.presenceList(channel);
-    for (const record of expired) await this.announce(channel, room, SYSTEM_TYPES.presenceLeave, record);
+    for (const record of expired) await this.announce(channel, room, "leave", record);
     return members.map(toEntry);
   }
 
@@ -82,11 +81,13 @@ export class PresenceTracker {
     }
   }
 
-  private async announce(channel: string, room: string, type: string, record: PresenceRecord): Promise<void> {
-    const { json } = encodeEvent({ type, data: toEntry(record), source: SOURCE, room }, undefined, {
-      allowSystem: true,
-    });
-    await this.broker.publish(channel, json);
+  private async announce(
+    channel: string,
+    room: string,
+    action: "join" | "leave",
+    record: PresenceRecord,
+  ): Promise<void> {
+    await this.broker.publish(channel, encodePresenceMessage(action, record, room, SOURCE));
   }
 }
 

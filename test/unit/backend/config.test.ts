@@ -3,8 +3,9 @@
  * and the one rule for Redis URLs that the relay applies too.
  */
 import { describe, expect, it, vi } from "vitest";
+import { EventBusError } from "../../../protocol/errors.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
-import { buildBroker, DEFAULT_RETRY, resolveSettings } from "../../../relay/backend/config.js";
+import { DEFAULT_RETRY, resolveSettings } from "../../../relay/backend/config.js";
 import type { Logger } from "../../../relay/backend/logger.js";
 import type { EventBusConfig } from "../../../relay/backend/types.js";
 import { createBroker } from "../../../relay/brokers/create-broker.js";
@@ -31,7 +32,9 @@ describe("resolveSettings", () => {
     expect(
       resolveSettings({ serviceName: "api", logger: quiet() }, { EVENT_BUS_PREFIX: "app1:" }).names.prefix,
     ).toBe("app1:");
-    expect(resolveSettings({ serviceName: "api", batching: { batchSize: 50 } }, {}).batching).toEqual({
+    expect(
+      resolveSettings({ serviceName: "api", logger: quiet(), batching: { batchSize: 50 } }, {}).batching,
+    ).toEqual({
       batchSize: 50,
       batchInterval: 0,
     });
@@ -52,33 +55,110 @@ describe("resolveSettings", () => {
   });
 });
 
-describe("buildBroker", () => {
-  it("falls back to the memory broker with a one-line notice when the environment names no Redis", async () => {
+describe("the broker: chosen at construction, built on first use", () => {
+  it("outside production, with no broker configured: the memory broker, with a notice saying how to configure Redis", async () => {
     const logger = quiet();
     const config = { serviceName: "api", logger };
-    const built = buildBroker(config, resolveSettings(config, {}), {});
+    const settings = resolveSettings(config, { NODE_ENV: "development" });
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    const notice = String(logger.warn.mock.calls[0]?.[0]);
+    expect(notice).toMatch(/memory broker/);
+    expect(notice).toContain("EVENT_BUS_REDIS_URL");
+    expect(notice).toContain("EVENT_BUS_BROKER=memory");
+    const built = settings.buildBroker();
     expect([built.broker.kind, built.owned]).toEqual(["memory", true]);
     expect(logger.warn).toHaveBeenCalledTimes(1);
-    expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(/memory broker/);
     await built.broker.close();
+  });
+
+  it("in production, with no broker configured: construction fails with CONFIG_INVALID and the fix", () => {
+    const error = configFailureOf(() =>
+      resolveSettings({ serviceName: "api", logger: quiet() }, { NODE_ENV: "production" }),
+    );
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toContain("NODE_ENV is production");
+    expect(error.hint).toContain("EVENT_BUS_REDIS_URL");
+    expect(error.hint).toContain('broker: "memory"');
+  });
+
+  it('memory when asked for, also in production, without a notice: broker "memory" or EVENT_BUS_BROKER=memory', async () => {
+    const logger = quiet();
+    const production = { NODE_ENV: "production" };
+    const asOption = resolveSettings(
+      { serviceName: "api", logger, broker: "memory" },
+      production,
+    ).buildBroker();
+    const fromEnv = resolveSettings(
+      { serviceName: "api", logger },
+      { ...production, EVENT_BUS_BROKER: "memory" },
+    ).buildBroker();
+    expect([asOption.broker.kind, fromEnv.broker.kind]).toEqual(["memory", "memory"]);
+    expect(logger.warn).not.toHaveBeenCalled();
+    await Promise.all([asOption.broker.close(), fromEnv.broker.close()]);
+  });
+
+  it("EVENT_BUS_BROKER must name a broker and agree with the Redis variables", () => {
+    const settle = (env: Record<string, string>) => () =>
+      resolveSettings({ serviceName: "api", logger: quiet() }, env);
+    expect(settle({ EVENT_BUS_BROKER: "rabbit" })).toThrow(/EVENT_BUS_BROKER="rabbit" is not a broker/);
+    expect(settle({ EVENT_BUS_BROKER: "redis" })).toThrow(/EVENT_BUS_REDIS_URL is not set/);
+    expect(settle({ EVENT_BUS_BROKER: "memory", EVENT_BUS_REDIS_URL: "redis://127.0.0.1:1" })).toThrow(
+      /disagrees/,
+    );
+    const redis = resolveSettings(
+      { serviceName: "api", logger: quiet() },
+      { EVENT_BUS_BROKER: "redis", EVENT_BUS_REDIS_URL: "redis://127.0.0.1:1", NODE_ENV: "production" },
+    );
+    expect(redis.buildBroker).toBeTypeOf("function");
   });
 
   it("follows EVENT_BUS_REDIS_URL / EVENT_BUS_REDIS_CLUSTER, and uses a given broker as is", async () => {
     const logger = quiet();
     const config = { serviceName: "api", logger };
-    const settings = resolveSettings(config, {});
-    const redis = buildBroker(config, settings, { EVENT_BUS_REDIS_URL: "redis://127.0.0.1:1" });
-    const cluster = buildBroker(config, settings, { EVENT_BUS_REDIS_CLUSTER: "127.0.0.1:1,127.0.0.1:2" });
+    const production = { NODE_ENV: "production" };
+    const redis = resolveSettings(config, {
+      ...production,
+      EVENT_BUS_REDIS_URL: "redis://127.0.0.1:1",
+    }).buildBroker();
+    const cluster = resolveSettings(config, {
+      ...production,
+      EVENT_BUS_REDIS_CLUSTER: "127.0.0.1:1,127.0.0.1:2",
+    }).buildBroker();
     expect([redis.broker.kind, cluster.broker.kind]).toEqual(["redis", "cluster"]);
     const mine = new MemoryBroker();
-    expect(buildBroker({ ...config, broker: mine }, settings, {})).toEqual({ broker: mine, owned: false });
+    expect(resolveSettings({ ...config, broker: mine }, production).buildBroker()).toEqual({
+      broker: mine,
+      owned: false,
+    });
     expect(logger.warn).not.toHaveBeenCalled();
     await Promise.all([redis.broker.close(), cluster.broker.close(), mine.close()]);
-    expect(() => buildBroker(config, settings, { EVENT_BUS_REDIS_URL: "http://x" })).toThrow(
+    expect(() => resolveSettings(config, { EVENT_BUS_REDIS_URL: "http://x" })).toThrow(
       expect.objectContaining({ code: "CONFIG_INVALID" }),
     );
   });
+
+  it("new EventBusClient in production without Redis fails at once, not at the first publish", () => {
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = "production";
+    try {
+      expect(() => new EventBusClient({ serviceName: "api", logLevel: "silent" })).toThrow(
+        expect.objectContaining({ code: "CONFIG_INVALID" }),
+      );
+    } finally {
+      process.env.NODE_ENV = saved;
+    }
+  });
 });
+
+function configFailureOf(action: () => unknown): EventBusError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof EventBusError) return error;
+    throw error;
+  }
+  throw new Error("expected a CONFIG_INVALID failure");
+}
 
 describe("Redis URLs: one rule for the backend and the relay", () => {
   const bad = [
