@@ -3,6 +3,8 @@
  * timeout); `deadlineSeconds` stops the whole suite if something still runs away.
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
+import type { NetnsPlan } from "./figures/netns.js";
+import type { FaultPlan } from "./figures/netns-faults.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
 import type { RoomsPlan } from "./figures/rooms.js";
 import type { ScaleOutPlan } from "./figures/scale-out.js";
@@ -15,6 +17,8 @@ export interface Plan {
   readonly rooms: RoomsPlan;
   readonly scaleOut: ScaleOutPlan;
   readonly recovery: RecoveryPlan;
+  readonly netns: NetnsPlan;
+  readonly netnsFaults: readonly FaultPlan[];
   readonly publish: {
     readonly events: number;
     readonly rounds: number;
@@ -24,7 +28,7 @@ export interface Plan {
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -47,6 +51,29 @@ const FULL: Plan = {
   scaleOut: { relays: [1, 2, 3], rooms: 60, clientsPerRoom: 10, messages: 3000, rate: 3000, burst: 20_000 },
   recovery: { clients: 2000, rooms: 200, missed: 100, processes: 2, timeoutSeconds: 90 },
   publish: { events: 30_000, rounds: 3, rate: 5_000, latencySeconds: 3 },
+  netns: {
+    relays: 3,
+    perRelay: 150,
+    roomSize: 5,
+    globals: 4,
+    seconds: 6,
+    links: { redis: 100, relayBack: 20, relayFront: 100, intoRelay: 20 },
+  },
+  netnsFaults: [
+    // Long enough for the default heartbeats to fire: Redis health 5 s, socket.io 25 s + 20 s.
+    { label: "defaults", env: { LOG_LEVEL: "debug" }, relayRedisSeconds: 20, clientRelaySeconds: 50 },
+    {
+      label: "short heartbeats",
+      env: {
+        LOG_LEVEL: "debug",
+        REDIS_HEALTH_CHECK: "1s",
+        RELAY_HEARTBEAT_INTERVAL: "2s",
+        RELAY_HEARTBEAT_TIMEOUT: "2s",
+      },
+      relayRedisSeconds: 8,
+      clientRelaySeconds: 8,
+    },
+  ],
 };
 
 const QUICK: Plan = {

@@ -3,6 +3,8 @@
  * `npm run bench -- --quick` (reduced figures 1, 2 and 6, under a minute).
  *
  *   npm run bench -- --only=1,7        only these figures (1 and 2 always run together)
+ *   npm run bench -- --only=8          the capacity model across namespaced hosts (root; skipped otherwise)
+ *   npm run bench -- --only=9          silent packet drops (iptables) across namespaced hosts (root + iptables)
  *   npm run bench -- --strict          exit 1 when a target fails (default: 0 once it ran)
  *
  * Writes bench/results/latest.json and latest.md (--quick: quick.json and quick.md, not committed)
@@ -15,6 +17,8 @@ import { join } from "node:path";
 import { startRedis } from "../test/harness/redis-server.js";
 import { bundleFigure } from "./figures/bundle.js";
 import { fanoutFigures } from "./figures/fanout.js";
+import { netnsFigure } from "./figures/netns.js";
+import { netnsFaultsFigure } from "./figures/netns-faults.js";
 import { publishFigure } from "./figures/publish.js";
 import { recoveryFigure } from "./figures/recovery.js";
 import { roomsFigure } from "./figures/rooms.js";
@@ -48,6 +52,8 @@ async function figures(): Promise<FigureResult[]> {
     if (wanted(5)) out.push(await recoveryFigure({ ...plan.recovery, redis, log }));
     if (wanted(6)) out.push(await publishFigure({ ...plan.publish, url: redis.url, log }));
     if (wanted(7)) out.push(await bundleFigure(log));
+    if (wanted(8)) out.push(await netnsFigure({ ...plan.netns, log }));
+    if (wanted(9)) out.push(await netnsFaultsFigure(plan.netnsFaults, log));
   } finally {
     await redis.stop();
   }

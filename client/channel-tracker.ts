@@ -5,7 +5,11 @@
  *
  * Rules (docs/architecture.md):
  * - a message is delivered iff its offset is the next one after the position (exactly once, in
- *   channel order); smaller offsets are duplicates;
+ *   channel order); the position keeps the delivered event's id, which `since` carries so the relay
+ *   can tell a history that was rolled back (docs/architecture.md, "Rollbacks");
+ * - a smaller offset is a duplicate when its id was delivered recently or a sync just covered it;
+ *   otherwise the offset was handed out again (a failover lost acknowledged writes) and `history`
+ *   is asked from the position, whose id check answers `recovered: false` then;
  * - a hole (offset > position + 1) or another epoch holds the message back and asks for `history`
  *   from the position; `recovered: false` becomes a gap, and the position jumps to the relay's —
  *   except when the epoch changed: everything of the new epoch was published after the loss, so it
@@ -188,8 +192,7 @@ export class ChannelTracker {
       const p = message.position;
       if (!p || (this.position && p.epoch === this.position.epoch && p.offset <= this.position.offset))
         continue;
-      this.position = p;
-      step.deliver.push(message);
+      this.advance(message, p, step);
       this.replayed++;
     }
   }
@@ -217,6 +220,14 @@ export class ChannelTracker {
     }
   }
 
+  /** Delivers a message with a position: the position moves to it and keeps its event id. */
+  private advance(message: Incoming, p: StreamPosition, step: Step): void {
+    const id = message.envelope?.id;
+    this.position = id === undefined ? p : { ...p, id };
+    if (id !== undefined) this.recentIds.add(id);
+    step.deliver.push(message);
+  }
+
   private accept(message: Incoming, step: Step, afterSync = false): void {
     const p = message.position;
     const current = this.position;
@@ -225,10 +236,12 @@ export class ChannelTracker {
       return;
     }
     const foreign = current !== undefined && p.epoch !== current.epoch;
-    if (current && !foreign && p.offset <= current.offset) return;
+    if (current && !foreign && p.offset <= current.offset) {
+      if (!afterSync && !this.isKnown(message)) this.ask(step);
+      return;
+    }
     if (!current || (!foreign && p.offset === current.offset + 1)) {
-      this.position = p;
-      step.deliver.push(message);
+      this.advance(message, p, step);
       return;
     }
     if (foreign && this.retired.has(p.epoch)) return;
@@ -241,9 +254,13 @@ export class ChannelTracker {
       this.retired.add(p.epoch);
       return;
     }
-    this.position = p;
     step.gap = { position: p, at: step.deliver.length };
-    step.deliver.push(message);
+    this.advance(message, p, step);
+  }
+
+  /** An old offset whose event was delivered recently: a plain duplicate (no id: nothing to check). */
+  private isKnown(message: Incoming): boolean {
+    return message.envelope === null || this.recentIds.has(message.envelope.id);
   }
 
   private askWith(message: Incoming, step: Step): void {
@@ -262,6 +279,10 @@ export class RecentIds {
   private readonly order: string[] = [];
 
   constructor(private readonly size: number) {}
+
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
 
   /** False when the id was seen recently. */
   add(id: string): boolean {

@@ -15,7 +15,7 @@ import {
   utf8ByteLength,
 } from "./limits.js";
 import { assertEventType, assertRoomName, assertUserId, describeValue } from "./names.js";
-import { isStreamPosition, type StreamPosition } from "./position.js";
+import { isStreamPosition, MESSAGE_ID_PREFIX, type StreamPosition } from "./position.js";
 
 export interface EnvelopeInput {
   readonly type: string;
@@ -72,7 +72,7 @@ export function encodeEvent(
   const id = input.id ?? createId();
   const data = serialiseSized(input.data, limits);
   // id and type are ASCII by their formats, so only data and metadata need counting.
-  const head = `{"id":"${id}","type":"${input.type}","data":`;
+  const head = `${MESSAGE_ID_PREFIX}${id}","type":"${input.type}","data":`;
   const tail = `,"metadata":${JSON.stringify(metadata)}}`;
   const json = head + data.json + tail;
   const bytes = head.length + data.bytes + utf8ByteLength(tail);

@@ -103,12 +103,14 @@ export class Publisher {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!this.deps.middleware.hasPublishHooks) return this.write(event, target);
+    // A caller-given id asks for an idempotent publish (types.ts, PublishOptions.id).
+    const idempotent = options.id !== undefined;
+    if (!this.deps.middleware.hasPublishHooks) return this.write(event, target, idempotent);
     return this.deps.middleware
       .publish(event)
       .then((changed) =>
         changed
-          ? this.write({ ...changed, channel: event.channel }, target)
+          ? this.write({ ...changed, channel: event.channel }, target, idempotent)
           : { id: event.id, channel: event.channel, dropped: true },
       );
   }
@@ -136,7 +138,7 @@ export class Publisher {
     }
   }
 
-  private write(event: OutgoingEvent, target: Target): Promise<PublishResult> {
+  private write(event: OutgoingEvent, target: Target, idempotent: boolean): Promise<PublishResult> {
     let json: string;
     const { id: envelopeId, type, data, metadata } = event;
     try {
@@ -150,7 +152,7 @@ export class Publisher {
     const broker = this.deps.broker();
     const { channel } = event;
     const recoverable = target.kind !== "event";
-    const batcher = this.batcherFor(broker);
+    const batcher = idempotent && recoverable ? undefined : this.batcherFor(broker);
     if (batcher) {
       this.inFlight++;
       return batcher.add(
@@ -166,11 +168,13 @@ export class Publisher {
       );
     }
     if (!recoverable) return this.track(broker.publish(channel, json), () => ({ id: envelopeId, channel }));
-    return this.track(broker.publishRecoverable(channel, json), ({ offset, epoch }) => ({
+    const options = idempotent ? { dedupId: envelopeId } : {};
+    return this.track(broker.publishRecoverable(channel, json, options), ({ offset, epoch, duplicate }) => ({
       id: envelopeId,
       channel,
       offset,
       epoch,
+      ...(duplicate && { duplicate: true }),
     }));
   }
 

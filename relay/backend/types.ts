@@ -76,7 +76,13 @@ export interface PublishOptions {
   /** Recorded in the envelope's metadata (the channel stays the event type's). */
   readonly userId?: string;
   readonly room?: string;
-  /** The envelope id (UUIDv7 or ULID). Default: a new UUIDv7. */
+  /**
+   * The envelope id (UUIDv7 or ULID). Default: a new UUIDv7. Given, it also makes a publish to a
+   * recoverable channel idempotent for 10 minutes: publishing the same id again to the same channel
+   * stores nothing and resolves to the first publish's position (`duplicate: true`). Retry a publish
+   * that rejected with BROKER_UNAVAILABLE or TIMEOUT ("may or may not have been applied") this way.
+   * Such publishes are sent one by one, not batched.
+   */
   readonly id?: string;
 }
 
@@ -91,6 +97,8 @@ export interface PublishResult {
   readonly epoch?: string;
   /** A publish middleware dropped the event: nothing was sent. */
   readonly dropped?: boolean;
+  /** This id was already published on the channel (a retry, see PublishOptions.id): nothing was stored again. */
+  readonly duplicate?: boolean;
 }
 
 export interface SubscribeOptions {

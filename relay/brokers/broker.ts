@@ -76,6 +76,19 @@ export interface ReadHistoryResult {
   readonly recovered: boolean;
   readonly messages: readonly string[];
   readonly more: boolean;
+  /**
+   * True when `since` is no longer part of this epoch's history: its offset is past the newest, or
+   * `since.id` differs from the event stored at that offset — the history was rolled back (a
+   * failover lost acknowledged writes, docs/architecture.md "Rollbacks"). `recovered` is then false.
+   */
+  readonly diverged?: boolean;
+}
+
+export interface RenewEpochResult {
+  /** True when this call started the new epoch; false when the history agreed or another caller renewed it. */
+  readonly renewed: boolean;
+  /** The channel's position now (offset 0 of the new epoch after a renewal). */
+  readonly position: StreamPosition;
 }
 
 export interface PresenceRecord {
@@ -133,15 +146,27 @@ export interface Broker {
   ): Promise<PublishRecoverableResult>;
 
   // ---- history ----
-  /** The channel's newest position; creates its epoch (offset 0) when it has none. */
+  /**
+   * The channel's newest position; creates its epoch (offset 0) when it has none. The position
+   * carries the newest event's `id` while the history still holds it.
+   */
   position(channel: string): Promise<StreamPosition>;
-  /** Messages after `since`, oldest first, at most `limit`. */
+  /**
+   * Messages after `since`, oldest first, at most `limit`. When `since.id` is given and the event
+   * stored at `since.offset` has another id, the history diverged: `recovered: false`.
+   */
   readHistory(
     channel: string,
     since: StreamPosition,
     limit: number,
     maxBytes?: number,
   ): Promise<ReadHistoryResult>;
+  /**
+   * Starts a new epoch (offset 0, history dropped) if the history no longer holds `seen` — same
+   * epoch, but its offset is past the newest or holds another event than `seen.id`. Atomic, so many
+   * relays noticing one rollback renew the epoch once. Every client then gets `gap` for the channel.
+   */
+  renewEpoch(channel: string, seen: StreamPosition): Promise<RenewEpochResult>;
 
   // ---- subscriptions ----
   /**

@@ -43,6 +43,10 @@ export function relayConfig(
       millis(v, "SUBSCRIPTION_LINGER"),
     ),
     ...optional(values["shutdown-timeout"], "shutdownTimeoutMs", (v) => millis(v, "SHUTDOWN_TIMEOUT")),
+    heartbeat: {
+      ...optional(values["heartbeat-interval"], "intervalMs", (v) => millis(v, "RELAY_HEARTBEAT_INTERVAL")),
+      ...optional(values["heartbeat-timeout"], "timeoutMs", (v) => millis(v, "RELAY_HEARTBEAT_TIMEOUT")),
+    },
     ...optional(values["log-level"], "logLevel", (v) => logLevel(v)),
     limits: limitsFrom(values),
     processMetrics: true,
@@ -78,13 +82,21 @@ function brokerFrom(values: Values): BrokerConfig {
   const maxLength = values["history-max-length"];
   const maxBytes = values["history-max-bytes"];
   const ttl = values["history-ttl"];
-  if (maxLength === undefined && ttl === undefined && maxBytes === undefined) return base;
+  const withHealth = healthFrom(base, values["redis-health-check"]);
+  if (maxLength === undefined && ttl === undefined && maxBytes === undefined) return withHealth;
   const history = {
     ...(maxLength !== undefined && { maxLength: integer(maxLength, "HISTORY_MAX_LENGTH") }),
     ...(maxBytes !== undefined && { maxBytes: bytes(maxBytes, "HISTORY_MAX_BYTES (--history-max-bytes)") }),
     ...(ttl !== undefined && { ttlMs: millis(ttl, "HISTORY_TTL") }),
   };
-  return { ...base, history };
+  return { ...withHealth, history };
+}
+
+/** REDIS_HEALTH_CHECK: the Redis brokers' health-ping interval ("0" turns it off). */
+function healthFrom(base: BrokerConfig, value: string | undefined): BrokerConfig {
+  if (value === undefined || base.broker === "memory") return base;
+  const healthCheckMs = value === "0" ? 0 : millis(value, "REDIS_HEALTH_CHECK (--redis-health-check)");
+  return { ...base, tuning: { ...base.tuning, healthCheckMs } };
 }
 
 function authFrom(values: Values, env: Env): RelayOptions["auth"] {

@@ -96,6 +96,21 @@ export const BASE_SETTINGS = [
     help: "keep a channel subscribed after its last socket left, e.g. 2s",
   },
   { flag: "shutdown-timeout", env: "SHUTDOWN_TIMEOUT", help: "drain deadline on SIGTERM, e.g. 10s" },
+  {
+    flag: "heartbeat-interval",
+    env: "RELAY_HEARTBEAT_INTERVAL",
+    help: "socket.io ping interval to clients, e.g. 25s (default)",
+  },
+  {
+    flag: "heartbeat-timeout",
+    env: "RELAY_HEARTBEAT_TIMEOUT",
+    help: "drop a client (and it the relay) after this without a pong, e.g. 20s (default)",
+  },
+  {
+    flag: "redis-health-check",
+    env: "REDIS_HEALTH_CHECK",
+    help: "PING Redis connections this often, drop silent ones, e.g. 5s (default; 0 off)",
+  },
   { flag: "log-level", env: "LOG_LEVEL", help: "trace, debug, info, warn, error or silent (default info)" },
 ] as const satisfies readonly Setting[];
 

@@ -8,7 +8,6 @@ import { createServer, type Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import { createRepeater } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
-import { RELAY_FRAMES } from "../../protocol/frames.js";
 import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
@@ -32,6 +31,7 @@ import { type DeliveryCounts, fanoutAdapter } from "./delivery/fanout-adapter.js
 import { historyHandler } from "./delivery/history.js";
 import { createPacer } from "./delivery/pacing.js";
 import { Recovery } from "./delivery/recovery.js";
+import { type RollbackWatch, relayRollbackWatch } from "./delivery/rollback-watch.js";
 import { createHttpHandler } from "./operations/http.js";
 import { errorFields, type RelayLogger } from "./operations/logger.js";
 import { createMetrics, type RelayMetrics } from "./operations/metrics.js";
@@ -57,6 +57,7 @@ export interface RelayParts {
   readonly sweep: SocketSweep;
   readonly tasks: TaskSet;
   readonly state: RelayState;
+  readonly rollback: RollbackWatch;
   /** Stops the relay's own timers (upkeep, refusal log). */
   readonly stop: () => void;
 }
@@ -86,6 +87,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     state,
     bridge,
   });
+  const rollback = relayRollbackWatch({ broker, bridge, io, metrics, logger });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -93,6 +95,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     metrics,
     logger,
     clock: options.clock,
+    rollback,
     revoke: (userId, before) => {
       for (const socket of users.of(userId)) {
         if (isRevoked(socket.data.session.token.issuedAt, before)) kick(socket, "TOKEN_REVOKED");
@@ -151,6 +154,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     sweep,
     tasks,
     state,
+    rollback,
     stop,
   };
 }
@@ -284,6 +288,8 @@ function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayStat
     connectTimeout: resolved.limits.authTimeoutMs,
     transports: resolved.longPolling ? ["polling", "websocket"] : ["websocket"],
     maxHttpBufferSize: resolved.limits.maxFrameBytes,
+    pingInterval: resolved.heartbeat.intervalMs,
+    pingTimeout: resolved.heartbeat.timeoutMs,
     serveClient: false,
     cors: { origin: origins === "*" ? "*" : [...origins] },
     allowRequest: (req, callback) => {
@@ -297,16 +303,21 @@ function socketOptions(resolved: ResolvedRelayOptions, state: Readonly<RelayStat
   };
 }
 
-/** Broker events: resync after a reconnect, and logs. Returns the unsubscriber. */
+/**
+ * Broker events: resync after a reconnect (once the rollback watch checked each channel's history),
+ * and logs. Returns the unsubscriber.
+ */
 export function watchBroker(broker: Broker, parts: RelayParts, logger: RelayLogger): () => void {
   const offs = [
     broker.on("resubscribed", (channels) => {
-      for (const channel of channels) {
-        if (parts.bridge.has(channel)) parts.io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
-      }
-      logger.info({ channels: channels.length }, "broker resubscribed; sent resync");
+      parts.rollback.resubscribed(channels.filter((channel) => parts.bridge.has(channel)));
+      logger.info({ channels: channels.length }, "broker resubscribed; sending resync");
     }),
-    broker.on("status", (status) => logger.info({ status }, "broker status")),
+    broker.on("status", (status) => {
+      if (status === "reconnecting") parts.rollback.outage();
+      if (status === "ready") parts.rollback.restored();
+      logger.info({ status }, "broker status");
+    }),
     broker.on("error", (error) => logger.warn(errorFields(error), "broker error")),
   ];
   return () => {

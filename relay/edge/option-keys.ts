@@ -7,7 +7,7 @@ import { findUnknownOption, type OptionKeys, optionKeys } from "../../common/kno
 import { EventBusError } from "../../protocol/errors.js";
 import type { RelayAuthOptions } from "../auth/verify-token.js";
 import { LIMIT_KEYS } from "./limit-specs.js";
-import type { RelayMetricsOptions, RelayOptions, RelayPresenceOptions } from "./options.js";
+import type { RelayHeartbeat, RelayMetricsOptions, RelayOptions, RelayPresenceOptions } from "./options.js";
 
 const AUTH_KEYS = optionKeys<RelayAuthOptions>({
   secret: true,
@@ -41,6 +41,7 @@ export const RELAY_OPTION_KEYS: OptionKeys = optionKeys<RelayOptions>({
   logLevel: true,
   processMetrics: true,
   metrics: optionKeys<RelayMetricsOptions>({ port: true, host: true, token: true }),
+  heartbeat: optionKeys<RelayHeartbeat>({ intervalMs: true, timeoutMs: true }),
   clock: true,
 });
 

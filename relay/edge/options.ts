@@ -99,6 +99,11 @@ export interface RelayPresenceOptions {
   readonly refreshMs: number;
 }
 
+export interface RelayHeartbeat {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one. Default 8080. */
   readonly port?: number;
@@ -134,6 +139,13 @@ export interface RelayOptions {
   readonly limits?: Partial<RelayLimits>;
   /** Time allowed for a graceful shutdown (close) before sockets are cut. Default 10 s. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * socket.io's heartbeat: the relay pings each socket every `intervalMs` and drops one that has not
+   * answered within `timeoutMs`; the SDK, told both at the handshake, drops a relay that stops
+   * pinging after the same. So a client link that silently drops packets is noticed within
+   * interval + timeout (default 25 s + 20 s = 45 s). Default { intervalMs: 25000, timeoutMs: 20000 }.
+   */
+  readonly heartbeat?: Partial<RelayHeartbeat>;
   /** A pino logger; default: JSON to stdout at `logLevel`. */
   readonly logger?: RelayLogger;
   /** Default "info"; "silent" turns logging off. */
@@ -165,6 +177,7 @@ export interface ResolvedRelayOptions {
   readonly presence: RelayPresenceOptions;
   readonly limits: RelayLimits;
   readonly shutdownTimeoutMs: number;
+  readonly heartbeat: RelayHeartbeat;
   readonly processMetrics: boolean;
   readonly metrics: RelayMetricsOptions;
   readonly clock: Clock;
@@ -194,6 +207,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     presence,
     limits,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+    heartbeat: { intervalMs: 25_000, timeoutMs: 20_000, ...definedOnly(options.heartbeat ?? {}) },
     processMetrics: options.processMetrics ?? false,
     metrics: options.metrics ?? {},
     clock: options.clock ?? systemClock,
@@ -209,6 +223,8 @@ function validate(o: ResolvedRelayOptions): void {
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
+  checkInteger("heartbeat.intervalMs", o.heartbeat.intervalMs, 100, 3_600_000);
+  checkInteger("heartbeat.timeoutMs", o.heartbeat.timeoutMs, 100, 3_600_000);
   checkInteger("presence.ttlMs", o.presence.ttlMs, 1000, 3_600_000);
   checkInteger("presence.refreshMs", o.presence.refreshMs, 100, o.presence.ttlMs - 1);
   validateLimits(o.limits);

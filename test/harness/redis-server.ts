@@ -33,6 +33,10 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Start again on the same port after kill(); the data is gone. */
   restart(): Promise<void>;
+  /** SIGSTOP: the process stops reading and answering (its kernel still accepts TCP), as a hung node. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stop for good and remove the working directory. */
   stop(): Promise<void>;
 }
@@ -104,6 +108,12 @@ function handle(port: number, dir: string, first: ChildProcess, args: readonly s
     async restart() {
       if (child) await stopProcess(child, "SIGKILL");
       child = await launch(port, dir, args);
+    },
+    pause() {
+      child?.kill("SIGSTOP");
+    },
+    resume() {
+      child?.kill("SIGCONT");
     },
     async stop() {
       if (child) await stopProcess(child, "SIGKILL");

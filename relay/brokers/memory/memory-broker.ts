@@ -21,6 +21,7 @@ import {
   type PublishRecoverableOptions,
   type PublishRecoverableResult,
   type ReadHistoryResult,
+  type RenewEpochResult,
   type Unsubscribe,
 } from "../broker.js";
 import { SubscriptionRegistry } from "../subscription-registry.js";
@@ -136,6 +137,11 @@ export class MemoryBroker implements Broker {
   ): Promise<ReadHistoryResult> {
     await this.ready();
     return this.hub.readHistory(channel, since, { limit, maxBytes }, this.history);
+  }
+
+  async renewEpoch(channel: string, seen: StreamPosition): Promise<RenewEpochResult> {
+    await this.ready();
+    return this.hub.renewEpoch(channel, seen, this.history);
   }
 
   async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {

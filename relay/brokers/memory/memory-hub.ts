@@ -11,33 +11,19 @@
 import { type Clock, systemClock } from "../../../common/clock.js";
 import { getOrCreate } from "../../../common/collections.js";
 import { compileGlob, type GlobMatcher } from "../../../protocol/glob.js";
-import { utf8ByteLength } from "../../../protocol/limits.js";
-import { createEpoch, type StreamPosition, withPosition } from "../../../protocol/position.js";
+import { type StreamPosition, withPosition } from "../../../protocol/position.js";
 import type {
   HistoryOptions,
   LogEntry,
   PresenceRecord,
   PublishRecoverableResult,
   ReadHistoryResult,
+  RenewEpochResult,
 } from "../broker.js";
+import { ChannelHistory } from "./memory-history.js";
 
 export interface HubSubscriber {
   deliver(channel: string, message: string, pattern: string | undefined): void;
-}
-
-interface HistoryEntry {
-  readonly offset: number;
-  readonly message: string;
-}
-
-interface ChannelHistory {
-  readonly epoch: string;
-  top: number;
-  entries: HistoryEntry[];
-  /** UTF-8 bytes of the entries' messages (the byte cap). */
-  bytes: number;
-  historyExpiresAt: number;
-  metaExpiresAt: number;
 }
 
 interface Expiring<T> {
@@ -127,13 +113,10 @@ export class MemoryHub {
     let record = this.histories.get(channel);
     if (record && now >= record.metaExpiresAt) record = undefined;
     if (!record) {
-      record = { epoch: createEpoch(), top: 0, entries: [], bytes: 0, historyExpiresAt: 0, metaExpiresAt: 0 };
+      record = new ChannelHistory();
       this.histories.set(channel, record);
     }
-    if (now >= record.historyExpiresAt) {
-      record.entries = [];
-      record.bytes = 0;
-    }
+    if (now >= record.historyExpiresAt) record.expireMessages();
     record.metaExpiresAt = now + options.metaTtlMs;
     return record;
   }
@@ -154,9 +137,7 @@ export class MemoryHub {
     const record = this.history(channel, options);
     const offset = ++record.top;
     const message = withPosition(envelopeJson, { offset, epoch: record.epoch });
-    record.entries.push({ offset, message });
-    record.bytes += utf8ByteLength(message);
-    trimHistory(record, options);
+    record.append(message, options);
     record.historyExpiresAt = now + options.ttlMs;
     if (dedupKey !== undefined) {
       this.dedup.set(dedupKey, { value: { offset, epoch: record.epoch }, expiresAt: now + dedupTtlMs });
@@ -167,8 +148,7 @@ export class MemoryHub {
   }
 
   position(channel: string, options: HistoryOptions): StreamPosition {
-    const { top, epoch } = this.history(channel, options);
-    return { offset: top, epoch };
+    return this.history(channel, options).position();
   }
 
   readHistory(
@@ -177,24 +157,14 @@ export class MemoryHub {
     page: { readonly limit: number; readonly maxBytes: number },
     options: HistoryOptions,
   ): ReadHistoryResult {
+    return this.history(channel, options).read(since, page);
+  }
+
+  /** See Broker.renewEpoch. */
+  renewEpoch(channel: string, seen: StreamPosition, options: HistoryOptions): RenewEpochResult {
     const record = this.history(channel, options);
-    const position = { offset: record.top, epoch: record.epoch };
-    const lost = { position, recovered: false, messages: [], more: false };
-    if (since.epoch !== record.epoch || since.offset > record.top) return lost;
-    if (since.offset === record.top) return { position, recovered: true, messages: [], more: false };
-    const first = record.entries[0]?.offset;
-    if (first === undefined || first > since.offset + 1) return lost;
-    const start = since.offset + 1 - first;
-    const messages: string[] = [];
-    let bytes = 0;
-    for (let i = start; i < record.entries.length && messages.length < page.limit; i++) {
-      const message = (record.entries[i] as HistoryEntry).message;
-      const size = utf8ByteLength(message);
-      if (messages.length > 0 && bytes + size > page.maxBytes) break;
-      messages.push(message);
-      bytes += size;
-    }
-    return { position, recovered: true, messages, more: start + messages.length < record.entries.length };
+    const renewed = record.renew(seen);
+    return { renewed, position: { offset: record.top, epoch: record.epoch } };
   }
 
   private sweepDedup(now: number): void {
@@ -302,19 +272,3 @@ export function compareLogIds(a: string, b: string): number {
 
 /** The hub every MemoryBroker uses unless given another: one per process. */
 export const defaultMemoryHub = new MemoryHub();
-
-/** Drops the oldest entries until the history fits `maxLength` and `maxBytes` (keeping the newest). */
-function trimHistory(record: ChannelHistory, options: HistoryOptions): void {
-  let drop = 0;
-  let bytes = record.bytes;
-  const { entries } = record;
-  while (
-    entries.length - drop > 1 &&
-    (entries.length - drop > options.maxLength || bytes > options.maxBytes)
-  ) {
-    bytes -= utf8ByteLength((entries[drop] as HistoryEntry).message);
-    drop++;
-  }
-  if (drop > 0) entries.splice(0, drop);
-  record.bytes = bytes;
-}

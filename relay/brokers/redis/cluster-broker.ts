@@ -180,6 +180,7 @@ export class ClusterBroker extends RedisBrokerCore {
       backoff: this.settings.reconnect,
       timeoutMs: this.settings.offlineTimeoutMs,
       connectTimeoutMs: this.settings.connectTimeoutMs,
+      healthCheckMs: this.settings.healthCheckMs,
       clock: this.settings.clock,
     });
     link.on("state", () => this.connectionsChanged());

@@ -25,6 +25,7 @@ import type {
   PublishRecoverableOptions,
   PublishRecoverableResult,
   ReadHistoryResult,
+  RenewEpochResult,
   Unsubscribe,
 } from "../broker.js";
 import { SubscriptionRegistry } from "../subscription-registry.js";
@@ -168,6 +169,10 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     maxBytes?: number,
   ): Promise<ReadHistoryResult> {
     return this.exec("readHistory", () => this.commands.readHistory(channel, since, limit, maxBytes));
+  }
+
+  renewEpoch(channel: string, seen: StreamPosition): Promise<RenewEpochResult> {
+    return this.exec("renewEpoch", () => this.commands.renewEpoch(channel, seen));
   }
 
   async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {

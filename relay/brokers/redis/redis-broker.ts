@@ -11,10 +11,12 @@
  */
 import type { Redis } from "ioredis";
 import { backoffDelay } from "../../../common/backoff.js";
+import { EventBusError } from "../../../protocol/errors.js";
 import { type BatchItem, type BatchOutcome, runBatch } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
 import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connection.js";
+import { watchHealth } from "./redis-health.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { SubscriberLink } from "./redis-subscriber.js";
 import { checkRedisUrl, redactRedisUrl } from "./redis-url.js";
@@ -59,6 +61,7 @@ export class RedisBroker extends RedisBrokerCore {
       backoff: settings.reconnect,
       timeoutMs: settings.offlineTimeoutMs,
       connectTimeoutMs: connectTimeout,
+      healthCheckMs: settings.healthCheckMs,
       clock: settings.clock,
     });
     this.wire();
@@ -112,14 +115,36 @@ export class RedisBroker extends RedisBrokerCore {
     return this.link.remove("pattern", pattern);
   }
 
+  /** A silent command connection is dropped and reconnects (its in-flight commands: BROKER_UNAVAILABLE). */
+  private watchCommandHealth(): () => void {
+    return watchHealth({
+      intervalMs: this.settings.healthCheckMs,
+      clock: this.settings.clock,
+      ping: () => this.client.ping(),
+      silent: () => {
+        this.reportError(
+          new EventBusError(
+            "BROKER_UNAVAILABLE",
+            "The Redis command connection stopped answering PING; reconnecting.",
+          ),
+        );
+        this.client.stream.destroy(); // not disconnect(): a graceful close waits on the silent peer; it reconnects
+      },
+    });
+  }
+
   private wire(): void {
     for (const event of ["ready", "close", "end", "reconnecting"]) {
       this.client.on(event, () => this.connectionsChanged());
     }
     let reported = false;
+    let stopHealth = () => {};
     this.client.on("ready", () => {
       reported = false;
+      stopHealth();
+      if (this.settings.healthCheckMs > 0) stopHealth = this.watchCommandHealth();
     });
+    this.client.on("close", () => stopHealth());
     this.client.on("error", (error: Error) => {
       if (reported) return;
       reported = true;

@@ -15,6 +15,7 @@ import type {
   PublishRecoverableOptions,
   PublishRecoverableResult,
   ReadHistoryResult,
+  RenewEpochResult,
 } from "../broker.js";
 import { SCRIPTS, type ScriptClient } from "./redis-scripts.js";
 
@@ -97,8 +98,8 @@ export class RedisCommands {
       [keys.epoch, keys.history],
       [createEpoch(), this.history.metaTtlMs],
     );
-    const [offset, epoch] = tuple(reply, 2);
-    return { offset: Number(offset), epoch: String(epoch) };
+    const [offset, epoch, id] = tuple(reply, 3);
+    return positionOf(offset, epoch, id);
   }
 
   async readHistory(
@@ -112,15 +113,27 @@ export class RedisCommands {
     const reply = await SCRIPTS.readHistory.run(
       this.client,
       [keys.epoch, keys.history],
-      [createEpoch(), this.history.metaTtlMs, since.offset, since.epoch, ...page],
+      [createEpoch(), this.history.metaTtlMs, since.offset, since.epoch, ...page, since.id ?? ""],
     );
-    const [top, epoch, recovered, more, ...messages] = tuple(reply, 4);
+    const [top, epoch, recovered, more, topId, diverged, ...messages] = tuple(reply, 6);
     return {
-      position: { offset: Number(top), epoch: String(epoch) },
+      position: positionOf(top, epoch, topId),
       recovered: Number(recovered) === 1,
       messages: messages.map(String),
       more: Number(more) === 1,
+      ...(Number(diverged) === 1 && { diverged: true }),
     };
+  }
+
+  async renewEpoch(channel: string, seen: StreamPosition): Promise<RenewEpochResult> {
+    const keys = channelKeys(channel);
+    const reply = await SCRIPTS.renewEpoch.run(
+      this.client,
+      [keys.epoch, keys.history],
+      [seen.epoch, seen.offset, seen.id ?? "", createEpoch(), this.history.metaTtlMs],
+    );
+    const [renewed, offset, epoch] = tuple(reply, 3);
+    return { renewed: Number(renewed) === 1, position: positionOf(offset, epoch, "") };
   }
 
   async presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): Promise<void> {
@@ -182,6 +195,12 @@ function parsePresence(value: unknown): PresenceRecord[] {
     };
     return record;
   });
+}
+
+/** A position from a script reply; an empty id means the event at that offset is not stored. */
+function positionOf(offset: unknown, epoch: unknown, id: unknown): StreamPosition {
+  const position = { offset: Number(offset), epoch: String(epoch) };
+  return typeof id === "string" && id.length > 0 ? { ...position, id } : position;
 }
 
 /** A script reply as an array of at least `length` items; anything else is a protocol bug. */

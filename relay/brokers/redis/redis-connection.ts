@@ -20,6 +20,20 @@ export function connectTo(target: RedisTarget, overrides: RedisOptions): Redis {
   return target.url === undefined ? new Redis(options) : new Redis(target.url, options);
 }
 
+/**
+ * What a subscriber link's connection must be: no retries of its own (the link reconnects itself,
+ * building a fresh connection), no automatic resubscribe (the link resubscribes and waits for the
+ * confirmation), nothing queued while it is down.
+ */
+export const SUBSCRIBER_CONNECTION: RedisOptions = Object.freeze({
+  lazyConnect: true,
+  retryStrategy: null,
+  autoResubscribe: false,
+  autoResendUnfulfilledCommands: false,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+});
+
 export type SubscriptionKind = "channel" | "pattern" | "shard";
 
 const CHUNK = 500;
@@ -70,4 +84,16 @@ function groupBySlot(channels: readonly string[]): string[][] {
     else groups.set(slot, [channel]);
   }
   return [...groups.values()];
+}
+
+/** Names removed while they were being resubscribed are unsubscribed again. */
+export function unsubscribeStale(
+  redis: Redis,
+  sent: Readonly<Record<SubscriptionKind, readonly string[]>>,
+  desired: Readonly<Record<SubscriptionKind, ReadonlySet<string>>>,
+): void {
+  for (const kind of ["channel", "pattern", "shard"] as const) {
+    const stale = sent[kind].filter((name) => !desired[kind].has(name));
+    for (const name of stale) send(redis, kind, "unsubscribe", [name]).catch(() => {});
+  }
 }

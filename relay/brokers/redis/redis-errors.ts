@@ -139,3 +139,10 @@ export function withoutSecrets<T>(error: T): T {
 function sentence(text: string): string {
   return text.trim().replace(/\.+$/, "");
 }
+
+/** A subscription withdrawn from a link (its slot moved to another node) before the link confirmed it. */
+export class SubscriptionAbandoned extends EventBusError {
+  constructor() {
+    super("BROKER_UNAVAILABLE", "The subscription moved to another node before this one confirmed it.");
+  }
+}

@@ -30,6 +30,13 @@ export interface RedisBrokerCommonOptions {
   /** Timeout of one TCP connection attempt. Default 5 s. */
   readonly connectTimeoutMs?: number;
   /**
+   * PING every connection this often and drop one that stays silent for a whole interval, so a
+   * network that silently drops packets is noticed after 1–2 intervals instead of TCP keepalive's
+   * ≈ 12 minutes (redis-health.ts). Subscriber links, and the single-Redis command connection.
+   * Default 5 s; 0 turns it off.
+   */
+  readonly healthCheckMs?: number;
+  /**
    * Send the commands issued in one tick as one pipeline (ioredis auto-pipelining). Default false:
    * commands in flight already share socket writes, and EventBusClient's batching sends a whole
    * batch as one command, which auto-pipelining only copies once more.
@@ -47,6 +54,7 @@ export interface ResolvedRedisOptions {
   readonly reconnect: BackoffOptions;
   readonly commandTimeoutMs: number | undefined;
   readonly connectTimeoutMs: number;
+  readonly healthCheckMs: number;
   readonly autoPipelining: boolean;
   readonly clock: Clock;
 }
@@ -60,6 +68,7 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
     reconnect: { ...REDIS_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
     commandTimeoutMs: options.commandTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    healthCheckMs: options.healthCheckMs ?? 5_000,
     autoPipelining: options.autoPipelining ?? false,
     clock: options.clock ?? systemClock,
   };
@@ -70,6 +79,12 @@ export function resolveRedisOptions(options: RedisBrokerCommonOptions): Resolved
   positive("history.maxBytes", resolved.history.maxBytes);
   positive("history.ttlMs", resolved.history.ttlMs);
   positive("history.metaTtlMs", resolved.history.metaTtlMs);
+  if (!Number.isFinite(resolved.healthCheckMs) || resolved.healthCheckMs < 0) {
+    throw new EventBusError(
+      "CONFIG_INVALID",
+      `Broker option healthCheckMs must be 0 (off) or a positive number, got ${resolved.healthCheckMs}.`,
+    );
+  }
   return resolved;
 }
 

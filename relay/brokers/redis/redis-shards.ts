@@ -5,9 +5,16 @@
  * SUNSUBSCRIBE), `rebalance()` moves every channel whose slot changed owner to the new owner,
  * waits for the confirmation, and reports the moved channels (their live delivery may have had
  * a gap). A node that restarts at the same address is handled by its link reconnecting.
+ *
+ * A subscription still waiting for its link follows its slot too: after a failover the slot map
+ * may name the dead master, whose new link never becomes ready; the slot map is refreshed while a
+ * link is connecting or down, and a pending subscription whose slot changed owner is withdrawn
+ * from the dead node's link and made on the new owner (issue 21: joins no longer wait for the
+ * subscribe timeout).
  */
 import { type Clock, createRepeater, type Repeater } from "../../../common/clock.js";
 import { EventBusError } from "../../../protocol/errors.js";
+import { SubscriptionAbandoned } from "./redis-errors.js";
 import { keySlot } from "./redis-slot.js";
 import type { SubscriberLink } from "./redis-subscriber.js";
 
@@ -24,10 +31,14 @@ export interface ShardHost {
 }
 
 const REFRESH_MS = 500;
+/** How many times one subscribe may follow its slot to a new owner (a failover moves it once). */
+const MAX_FOLLOWS = 8;
 
 export class ShardSubscriptions {
   private readonly links = new Map<string, SubscriberLink>();
   private readonly owners = new Map<string, string>();
+  /** Subscriptions still waiting for their link: the node each one waits on. */
+  private readonly pending = new Map<string, string>();
   private rebalancing: Promise<void> = Promise.resolve();
   /** While a link is down: its node may be failing over, and only a slots refresh can tell. */
   private readonly refresher: Repeater;
@@ -43,16 +54,20 @@ export class ShardSubscriptions {
   }
 
   async add(channel: string): Promise<void> {
-    const nodeKey = this.host.ownerOf(keySlot(channel));
-    if (nodeKey === undefined) {
-      this.host.refreshTopology();
-      throw new EventBusError(
-        "BROKER_UNAVAILABLE",
-        `No cluster node serves the slot of ${channel} right now.`,
-      );
+    for (let follows = 0; ; follows++) {
+      const nodeKey = this.host.ownerOf(keySlot(channel));
+      if (nodeKey === undefined || follows > MAX_FOLLOWS) {
+        this.host.refreshTopology();
+        throw new EventBusError(
+          "BROKER_UNAVAILABLE",
+          `No cluster node serves the slot of ${channel} right now.`,
+        );
+      }
+      if (await this.subscribeOn(nodeKey, channel)) {
+        this.owners.set(channel, nodeKey);
+        return;
+      }
     }
-    await this.link(nodeKey).add("shard", channel);
-    this.owners.set(channel, nodeKey);
   }
 
   async remove(channel: string): Promise<void> {
@@ -71,10 +86,42 @@ export class ShardSubscriptions {
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.owners.clear();
+    this.pending.clear();
     this.watchOutages();
   }
 
+  /** True once subscribed on `nodeKey`; false when the slot moved away first (rebalance abandoned it). */
+  private async subscribeOn(nodeKey: string, channel: string): Promise<boolean> {
+    const link = this.link(nodeKey);
+    this.pending.set(channel, nodeKey);
+    let abandoned = false;
+    try {
+      await link.add("shard", channel);
+    } catch (error) {
+      if (!(error instanceof SubscriptionAbandoned)) throw error;
+      abandoned = true;
+    } finally {
+      // Abandoned while the confirmation was on its way: it counts as abandoned too.
+      if (this.pending.get(channel) === nodeKey) this.pending.delete(channel);
+      else abandoned = true;
+    }
+    if (abandoned) await this.release(nodeKey, channel);
+    return !abandoned;
+  }
+
+  /** Pending subscriptions whose slot changed owner leave the old node's link (subscribeOn retries). */
+  private abandonStrays(): void {
+    for (const [channel, nodeKey] of this.pending) {
+      const to = this.host.ownerOf(keySlot(channel));
+      if (to !== undefined && to !== nodeKey) {
+        this.pending.delete(channel);
+        this.links.get(nodeKey)?.abandon("shard", channel);
+      }
+    }
+  }
+
   private async moveStrays(): Promise<void> {
+    this.abandonStrays();
     const moves: Promise<{ channel: string; from: string } | null>[] = [];
     for (const [channel, from] of this.owners) {
       const to = this.host.ownerOf(keySlot(channel));
@@ -134,9 +181,14 @@ export class ShardSubscriptions {
     }
   }
 
-  /** Refreshes the slot map every REFRESH_MS while some link is down (a failover moves its slots). */
+  /**
+   * Refreshes the slot map every REFRESH_MS while some link is down or still connecting (a
+   * failover moves its slots; a link opened from a stale slot map may point at a dead node).
+   */
   private watchOutages(): void {
-    const anyDown = [...this.links.values()].some((link) => link.state === "down");
+    const anyDown = [...this.links.values()].some(
+      (link) => link.state === "down" || link.state === "connecting",
+    );
     if (anyDown) this.refresher.start();
     else this.refresher.stop();
   }

@@ -11,49 +11,22 @@
  */
 
 import type { Redis } from "ioredis";
-import { type BackoffOptions, backoffDelay } from "../../../common/backoff.js";
-import type { Clock } from "../../../common/clock.js";
+import { backoffDelay } from "../../../common/backoff.js";
 import { Emitter } from "../../../common/emitter.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import {
   connectTo,
-  type RedisOptions,
-  type RedisTarget,
   resubscribeAll,
+  SUBSCRIBER_CONNECTION,
   type SubscriptionKind,
   send,
+  unsubscribeStale,
 } from "./redis-connection.js";
-import { asBrokerError, isReplyError } from "./redis-errors.js";
+import { asBrokerError, isReplyError, SubscriptionAbandoned } from "./redis-errors.js";
+import { pingWhileConnected } from "./redis-health.js";
+import type { LinkState, SubscriberLinkEvents, SubscriberLinkOptions } from "./redis-link-types.js";
 
-export type { SubscriptionKind };
-
-/**
- * idle: not started · connecting: before the first ready (or retrying one that never was) ·
- * ready: connected, every subscription confirmed · down: lost after being ready, reconnecting ·
- * closed.
- */
-export type LinkState = "idle" | "connecting" | "ready" | "down" | "closed";
-
-export interface SubscriberLinkOptions {
-  /** Where and how to connect; called before every attempt. */
-  readonly connection: () => RedisTarget;
-  readonly backoff: BackoffOptions;
-  /** How long a subscribe waits for a lost connection to come back before it is rejected. */
-  readonly timeoutMs: number;
-  /** Timeout of one connection attempt. */
-  readonly connectTimeoutMs: number;
-  readonly clock: Clock;
-}
-
-export interface SubscriberLinkEvents {
-  message: (channel: string, message: string, pattern: string | undefined) => void;
-  state: (state: LinkState) => void;
-  /** After a reconnect, once every subscription is confirmed again: the channels (not patterns). */
-  restored: (channels: readonly string[]) => void;
-  /** Redis said a sharded channel's slot lives elsewhere now (MOVED, or an unsolicited SUNSUBSCRIBE). */
-  moved: () => void;
-  error: (error: Error) => void;
-}
+export type { LinkState, SubscriberLinkEvents, SubscriberLinkOptions, SubscriptionKind };
 
 export class SubscriberLink {
   private readonly events = new Emitter<SubscriberLinkEvents>((e) => this.report(e));
@@ -106,7 +79,10 @@ export class SubscriberLink {
     this.attempt();
   }
 
-  /** Subscribes and resolves once Redis confirmed it (waiting for a reconnect if need be). */
+  /**
+   * Subscribes and resolves once Redis confirmed it (waiting for a reconnect if need be). Rejects
+   * with SubscriptionAbandoned when abandon() withdrew the name meanwhile.
+   */
   async add(kind: SubscriptionKind, name: string): Promise<void> {
     const wanted = this.desired[kind];
     wanted.add(name);
@@ -125,12 +101,21 @@ export class SubscriberLink {
             if (this.redis === redis) redis.disconnect(); // make sure it is noticed
           }
         }
-        await this.waitForReady(deadline);
+        await this.waitForReady(deadline, () => wanted.has(name));
       }
     } catch (error) {
       wanted.delete(name);
       throw error;
     }
+  }
+
+  /**
+   * Withdraws a name whose add() may still be waiting for this link to become ready (its slot
+   * moved to another node): the waiting add() rejects with SubscriptionAbandoned at once.
+   */
+  abandon(kind: SubscriptionKind, name: string): void {
+    if (!this.desired[kind].delete(name)) return;
+    for (const wake of [...this.readyWaiters]) wake();
   }
 
   /** Unsubscribes; when the connection is down there is nothing to undo in Redis. */
@@ -180,17 +165,10 @@ export class SubscriberLink {
     this.retryTimer = undefined;
     if (this.current === "closed") return;
     if (this.current !== "down") this.setState("connecting");
-    const target = this.options.connection();
-    const overrides: RedisOptions = {
+    const redis = connectTo(this.options.connection(), {
+      ...SUBSCRIBER_CONNECTION,
       connectTimeout: this.options.connectTimeoutMs,
-      lazyConnect: true,
-      retryStrategy: null,
-      autoResubscribe: false,
-      autoResendUnfulfilledCommands: false,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    };
-    const redis = connectTo(target, overrides);
+    });
     this.redis = redis;
     redis.on("message", (channel: string, message: string) => this.deliver(redis, channel, message));
     redis.on("smessage", (channel: string, message: string) => this.deliver(redis, channel, message));
@@ -200,10 +178,22 @@ export class SubscriberLink {
     redis.on("moved", () => this.events.emit("moved"));
     redis.on("error", (error: Error) => this.onConnectionError(redis, error));
     redis.once("end", () => this.onEnd(redis));
+    this.watch(redis);
     redis.connect().then(
       () => this.restore(redis),
       () => {}, // "end" follows and schedules the next attempt
     );
+  }
+
+  /** Health pings once connected; a silent connection is dropped (and reconnected like any loss). */
+  private watch(redis: Redis): void {
+    pingWhileConnected(redis, this.options.healthCheckMs, this.options.clock, () => {
+      if (this.redis !== redis) return;
+      this.report(
+        new EventBusError("BROKER_UNAVAILABLE", "A Redis subscriber connection stopped answering PING."),
+      );
+      redis.stream.destroy(); // not disconnect(): a graceful close would wait on the silent peer
+    });
   }
 
   private async restore(redis: Redis): Promise<void> {
@@ -215,7 +205,7 @@ export class SubscriberLink {
       return;
     }
     if (this.redis !== redis || this.current === "closed") return;
-    this.dropUnwanted(redis, sent);
+    unsubscribeStale(redis, sent, this.desired);
     const channels = [...sent.channel, ...sent.shard].filter(
       (name) => this.desired.channel.has(name) || this.desired.shard.has(name),
     );
@@ -228,14 +218,6 @@ export class SubscriberLink {
     this.starting?.resolve();
     this.starting = undefined;
     for (const wake of [...this.readyWaiters]) wake();
-  }
-
-  /** Names removed while they were being resubscribed are unsubscribed again. */
-  private dropUnwanted(redis: Redis, sent: Record<SubscriptionKind, string[]>): void {
-    for (const kind of ["channel", "pattern", "shard"] as const) {
-      const stale = sent[kind].filter((name) => !this.desired[kind].has(name));
-      for (const name of stale) send(redis, kind, "unsubscribe", [name]).catch(() => {});
-    }
   }
 
   private onEnd(redis: Redis): void {
@@ -265,7 +247,7 @@ export class SubscriberLink {
     if (this.redis === redis) this.events.emit("message", channel, message, pattern);
   }
 
-  private waitForReady(deadline: number): Promise<void> {
+  private waitForReady(deadline: number, stillWanted: () => boolean = () => true): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { clock } = this.options;
       const timer = clock.setTimeout(
@@ -280,7 +262,8 @@ export class SubscriberLink {
         else resolve();
       };
       const wake = () => {
-        if (this.current === "ready") finish();
+        if (!stillWanted()) finish(new SubscriptionAbandoned());
+        else if (this.current === "ready") finish();
         else if (this.current === "closed") finish(new EventBusError("CLOSED"));
         else if (this.current === "idle") finish(new EventBusError("BROKER_UNAVAILABLE"));
       };

@@ -17,7 +17,7 @@ import { MAX_HISTORY_PAGE } from "../../../protocol/frames.js";
 import { isId } from "../../../protocol/ids.js";
 import { MAX_TRACE_ID_LENGTH } from "../../../protocol/limits.js";
 import { assertRoomName, describeValue } from "../../../protocol/names.js";
-import { isStreamPosition, type StreamPosition } from "../../../protocol/position.js";
+import { copyPosition, isStreamPosition, type StreamPosition } from "../../../protocol/position.js";
 
 const MAX_SINCE_ENTRIES = 64;
 
@@ -32,9 +32,9 @@ function record(value: unknown, frame: string): Record<string, unknown> {
 
 function position(value: unknown, field: string): StreamPosition {
   if (!isStreamPosition(value)) {
-    throw invalidFrame(`\`${field}\` must be { offset: non-negative integer, epoch: string }`);
+    throw invalidFrame(`\`${field}\` must be { offset: non-negative integer, epoch: string, id?: event id }`);
   }
-  return { offset: value.offset, epoch: value.epoch };
+  return copyPosition(value);
 }
 
 function optionalBoolean(value: unknown, field: string): boolean | undefined {

@@ -16,6 +16,7 @@ import { type DecodedMessage, decodeMessage } from "../../../protocol/codec.js";
 import type { EventEnvelope } from "../../../protocol/envelope.js";
 import { isPresenceEntry, isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../../../protocol/frames.js";
 import type { Limits } from "../../../protocol/limits.js";
+import type { StreamPosition } from "../../../protocol/position.js";
 import { isRevokeData } from "../../auth/revocation.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
@@ -31,6 +32,8 @@ export interface DispatchDeps {
   readonly clock: Clock;
   /** Disconnects the user's local sockets whose token was issued before `before` (epoch ms). */
   readonly revoke: (userId: string, before: number) => void;
+  /** Watches live offsets for a rolled-back history (rollback-watch.ts); false: drop the message. */
+  readonly rollback?: { live(channel: string, position: StreamPosition, id: string): boolean };
 }
 
 export type Dispatch = (channel: string, raw: string) => void;
@@ -53,6 +56,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       return;
     }
     deps.metrics.messagesIn.inc({ source: "broker" });
+    if (decoded.position && deps.rollback?.live(channel, decoded.position, envelope.id) === false) return;
     const members = rooms.get(channel)?.size ?? 0;
     if (members === 0) return;
     deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);

@@ -42,7 +42,8 @@ export class Recovery {
     maxBytes = this.pageBytes,
   ): Promise<HistoryResult> {
     const result = await this.broker.readHistory(channel, since, limit, Math.max(1, maxBytes));
-    this.metrics.recoveries.inc({ outcome: result.recovered ? "recovered" : "gap" });
+    const outcome = result.recovered ? "recovered" : result.diverged ? "rollback" : "gap";
+    this.metrics.recoveries.inc({ outcome });
     return {
       position: result.position,
       recovered: result.recovered,

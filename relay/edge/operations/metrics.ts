@@ -20,6 +20,7 @@ export interface RelayMetrics {
   readonly malformed: Counter;
   readonly deliveryLatency: Histogram;
   readonly recoveries: Counter<"outcome">;
+  readonly rollbacks: Counter;
   readonly authFailures: Counter<"code">;
   readonly framesRefused: Counter<"code">;
   readonly rateLimited: Counter;
@@ -66,9 +67,15 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    recoveries: counter("recoveries", "Recovery requests by outcome (recovered, or gap: history lost).", [
-      "outcome",
-    ]),
+    recoveries: counter(
+      "recoveries",
+      "Recovery requests by outcome (recovered; gap: history lost; rollback: a failover rolled the history back).",
+      ["outcome"],
+    ),
+    rollbacks: counter(
+      "history_rollbacks",
+      "Channel histories this relay found rolled back (a failover lost acknowledged writes) and renewed.",
+    ),
     authFailures: counter("auth_failures", "Refused handshakes and token refreshes, by error code.", [
       "code",
     ]),

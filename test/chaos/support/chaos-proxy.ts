@@ -4,7 +4,10 @@
  * TCP faults, no mocks:
  *   - `cut()` resets every open connection (both ends get ECONNRESET, mid-frame if need be);
  *   - `setDown(true)` resets new connections at once until `setDown(false)` (no route to the relay);
- *   - a target that refuses (a killed relay) is skipped; with none left the client is reset.
+ *   - a target that refuses (a killed relay) is skipped; with none left the client is reset;
+ *   - `setStalled(true)` stops forwarding in both directions without closing anything (a network
+ *     that silently drops packets: no reset, the connections look alive) until `setStalled(false)`,
+ *     when what was sent meanwhile flows on, as TCP retransmits once a path comes back.
  *
  *   const proxy = await startChaosProxy([relayA.port, relayB.port]);
  *   createEventBus({ url: proxy.url, … });
@@ -29,18 +32,38 @@ export interface ChaosProxy {
   /** Resets every open connection; returns how many. */
   cut(): number;
   setDown(down: boolean): void;
+  setStalled(stalled: boolean): void;
   close(): Promise<void>;
 }
 
 interface Pair {
   readonly client: Socket;
   upstream: Socket | undefined;
+  connected?: boolean;
+}
+
+/** Forwards both ways, or stops reading both sockets (data waits in the kernel buffers). */
+function flow(pair: Pair, on: boolean): void {
+  const { client, upstream } = pair;
+  if (!upstream || !pair.connected) return;
+  if (on) {
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
+    upstream.resume();
+  } else {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  }
 }
 
 export async function startChaosProxy(targets: readonly number[]): Promise<ChaosProxy> {
   let ports = [...targets];
   let next = 0;
   let down = false;
+  let stalled = false;
   let forwarded = 0;
   let cuts = 0;
   const pairs = new Set<Pair>();
@@ -64,10 +87,10 @@ export async function startChaosProxy(targets: readonly number[]): Promise<Chaos
     let connected = false;
     upstream.once("connect", () => {
       connected = true;
+      pair.connected = true;
       forwarded++;
-      pair.client.pipe(upstream);
-      upstream.pipe(pair.client);
-      pair.client.resume();
+      if (stalled) upstream.pause();
+      else flow(pair, true);
     });
     upstream.on("error", () => {
       if (!connected && pairs.has(pair)) connectUpstream(pair, attempt + 1);
@@ -121,6 +144,11 @@ export async function startChaosProxy(targets: readonly number[]): Promise<Chaos
     },
     setDown(value) {
       down = value;
+    },
+    setStalled(value) {
+      if (stalled === value) return;
+      stalled = value;
+      for (const pair of pairs) flow(pair, !value);
     },
     async close() {
       for (const pair of [...pairs]) drop(pair);

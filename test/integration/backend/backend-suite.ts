@@ -196,6 +196,27 @@ export function describeBackendSuite(name: string, setup: () => Promise<BackendU
       expect(stored[0]?.metadata.userId).toBe("u1");
     });
 
+    it("a publish given its id is idempotent on recoverable channels: a retry stores nothing twice", async () => {
+      fresh();
+      const bus = client("api", { batching: { batchSize: 10, batchInterval: 5 } });
+      const relay = await raw();
+      const id = createId();
+      const data = { title: "retry", message: "once" };
+      const first = await bus.publishToUser("u1", "notification.new", data, { id });
+      const retry = await bus.publishToUser("u1", "notification.new", data, { id });
+      const other = await bus.publishToUser("u1", "notification.new", data);
+      expect([
+        first.offset,
+        first.duplicate,
+        retry.offset,
+        retry.epoch,
+        retry.duplicate,
+        other.offset,
+      ]).toEqual([1, undefined, 1, first.epoch, true, 2]);
+      const history = await relay.readHistory(`${tag}user:u1`, { offset: 0, epoch: first.epoch ?? "" }, 10);
+      expect(history.messages.map((m) => (JSON.parse(m) as { id: string }).id)).toEqual([id, other.id]);
+    });
+
     it("delivers room events to subscribeToRoom handlers, with their position", async () => {
       fresh();
       const [api, sub] = [client("api"), client("room-watcher")];

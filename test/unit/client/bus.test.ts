@@ -13,6 +13,9 @@ import type { JoinResult } from "../../../protocol/frames.js";
 import { ManualClock } from "../../helpers/client-clock.js";
 import { FakeRelay, helloResult, wireMessage } from "../../helpers/client-fake-transport.js";
 
+/** The id wireMessage gives the event at `offset` (positions carry it after a delivery). */
+const idAt = (offset: number) => `0190a0b0-0000-7000-8000-${String(offset).padStart(12, "0")}`;
+
 const buses: { close(): void }[] = [];
 afterEach(() => {
   for (const bus of buses.splice(0)) bus.close();
@@ -96,7 +99,7 @@ describe("bus wiring", () => {
     s.relay.last.answer("hello", helloResult());
     await s.clock.advance(0);
     const rejoin = s.relay.last.take("join");
-    expect(rejoin.payload).toEqual({ room: "photo:1", since: { offset: 3, epoch: "e1" } });
+    expect(rejoin.payload).toEqual({ room: "photo:1", since: { offset: 3, epoch: "e1", id: idAt(3) } });
     s.relay.last.handlers.message("room:photo:1", wireMessage("a.b", 6, 6));
     s.relay.last.handlers.message("room:photo:1", wireMessage("a.b", 5, 5));
     expect(s.got()).toEqual(["room:photo:1#3"]);
@@ -126,7 +129,7 @@ describe("bus wiring", () => {
     s.relay.last.handlers.message("user:u1", wireMessage("a.b", 3, 3));
     expect(s.relay.last.take("history").payload).toEqual({
       channel: "user:u1",
-      since: { offset: 1, epoch: "e1" },
+      since: { offset: 1, epoch: "e1", id: idAt(1) },
       limit: 500,
     });
     s.relay.last.handlers.resync(["user:u1"]);

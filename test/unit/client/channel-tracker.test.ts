@@ -33,7 +33,7 @@ describe("ChannelTracker", () => {
     expect(offsets(t.live(msg(2)))).toEqual([2]);
     expect(offsets(t.live(msg(2)))).toEqual([]);
     expect(offsets(t.live(msg(1)))).toEqual([]);
-    expect(t.position).toEqual({ offset: 2, epoch: E });
+    expect(t.position).toEqual({ offset: 2, epoch: E, id: "id-epochA-2" });
   });
 
   it("holds live messages that arrive before the join answer, then delivers those after its position", () => {
@@ -68,7 +68,7 @@ describe("ChannelTracker", () => {
       false,
     );
     expect(offsets(first)).toEqual([1, 2]);
-    expect(first.history).toEqual({ offset: 2, epoch: E });
+    expect(first.history).toEqual({ offset: 2, epoch: E, id: "id-epochA-2" });
     expect(first.settled).toBeUndefined();
     expect(t.pending).toBe(true);
     t.live(msg(6));
@@ -85,7 +85,7 @@ describe("ChannelTracker", () => {
     t.live(msg(1));
     const hole = t.live(msg(4));
     expect(offsets(hole)).toEqual([]);
-    expect(hole.history).toEqual({ offset: 1, epoch: E });
+    expect(hole.history).toEqual({ offset: 1, epoch: E, id: "id-epochA-1" });
     expect(offsets(t.live(msg(5)))).toEqual([]);
     const filled = t.synced(
       { position: { offset: 5, epoch: E }, recovered: true, messages: [msg(2), msg(3), msg(4)], more: false },
@@ -205,7 +205,7 @@ describe("ChannelTracker", () => {
     for (const o of [1, 2, 3, 4, 5]) t.live(msg(o));
     const step = t.synced(fresh(0), false);
     expect(offsets(step)).toEqual([1, 2, 3]);
-    expect(step.history).toEqual({ offset: 3, epoch: E });
+    expect(step.history).toEqual({ offset: 3, epoch: E, id: "id-epochA-3" });
     const rest = t.synced(
       { position: { offset: 5, epoch: E }, recovered: true, messages: [msg(4), msg(5)], more: false },
       true,
@@ -217,6 +217,24 @@ describe("ChannelTracker", () => {
     const t = joined(0);
     expect(offsets(t.live({ envelope: null, position: { offset: 1, epoch: E } }))).toEqual([1]);
     expect(offsets(t.live(msg(2)))).toEqual([2]);
+  });
+
+  it("an old offset carrying an event it never delivered asks history (a rollback); a repeat does not", () => {
+    const t = joined(0);
+    for (const o of [1, 2, 3]) t.live(msg(o));
+    const repeat = t.live(msg(2));
+    expect([offsets(repeat), repeat.history]).toEqual([[], undefined]);
+    // Offset 2 handed out again to another event (a failover lost acknowledged writes).
+    const reused = t.live(msg(2, E, "another-event"));
+    expect(offsets(reused)).toEqual([]);
+    expect(reused.history).toEqual({ offset: 3, epoch: E, id: "id-epochA-3" });
+    // The relay's id check answers a gap; delivery resumes after its position.
+    const answered = t.synced(
+      { position: { offset: 4, epoch: E }, recovered: false, messages: [], more: false },
+      true,
+    );
+    expect(answered.gap).toEqual({ position: { offset: 4, epoch: E }, at: 0 });
+    expect(offsets(t.live(msg(5, E, "fresh")))).toEqual([5]);
   });
 
   it("resync asks history from the position unless a request is already pending", () => {
@@ -269,7 +287,7 @@ describe("ChannelTracker", () => {
     t.begin();
     t.sessionEnded();
     expect(t.givingUp).toBe(false);
-    expect(t.since).toEqual({ offset: 7, epoch: E });
+    expect(t.since).toEqual({ offset: 7, epoch: E, id: "id-epochA-7" });
   });
 });
 

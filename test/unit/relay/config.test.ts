@@ -51,6 +51,34 @@ describe("relayConfig", () => {
     });
   });
 
+  it("reads the heartbeats: socket.io ping to clients and Redis health pings", () => {
+    const { options, brokerConfig } = relayConfig(["--heartbeat-timeout", "3s"], {
+      ...secret,
+      EVENT_BUS_REDIS_CLUSTER: "r1:7000,r2:7001",
+      RELAY_HEARTBEAT_INTERVAL: "2s",
+      REDIS_HEALTH_CHECK: "750ms",
+    });
+    expect(options.heartbeat).toEqual({ intervalMs: 2000, timeoutMs: 3000 });
+    expect(resolveRelayOptions(options).heartbeat).toEqual({ intervalMs: 2000, timeoutMs: 3000 });
+    expect(brokerConfig).toMatchObject({ broker: "cluster", tuning: { healthCheckMs: 750 } });
+    const off = relayConfig([], {
+      ...secret,
+      EVENT_BUS_REDIS_URL: "redis://r:6379",
+      REDIS_HEALTH_CHECK: "0",
+    });
+    expect(off.brokerConfig).toMatchObject({ tuning: { healthCheckMs: 0 } });
+    expect(resolveRelayOptions(relayConfig([], secret).options).heartbeat).toEqual({
+      intervalMs: 25_000,
+      timeoutMs: 20_000,
+    });
+    expect(
+      configError([], { ...secret, EVENT_BUS_REDIS_URL: "redis://r:6379", REDIS_HEALTH_CHECK: "often" }),
+    ).toContain("REDIS_HEALTH_CHECK");
+    expect(configError([], { ...secret, RELAY_HEARTBEAT_INTERVAL: "fast" })).toContain(
+      "RELAY_HEARTBEAT_INTERVAL",
+    );
+  });
+
   it("names the setting and the fix for missing or contradictory settings", () => {
     expect(configError([], {})).toContain("JWT_SECRET");
     expect(configError([], { ...secret, JWKS_URL: "https://x/jwks" })).toContain("JWT_SECRET and JWKS_URL");
