@@ -23,6 +23,7 @@ import { closeAllBuses, statusReached, testBus } from "../helpers/client-bus.js"
 import { closeAllClients, connectClient } from "../helpers/relay-client.js";
 import { type RelayProcess, startRelayProcess } from "../helpers/relay-process.js";
 import { TEST_SECRET } from "../helpers/relay-server.js";
+import { eventually } from "../helpers/wait.js";
 import { type ChaosBackend, startBackend } from "./support/backend.js";
 import { DeliveryLedger } from "./support/ledger.js";
 import { metric, rssMb, rssPeak } from "./support/relay-probe.js";
@@ -169,7 +170,14 @@ it("handshake flood: ≤ 2 verifications per connection, bounded relay memory, h
   const redisMemory = redisPeak();
   const refusedBefore = await metric(relay.url, "eventbus_relay_auth_failures_total");
   const flood = runFlooder("handshake", ATTACKER);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // The newcomer connects once the flood is under way (refusals counted by the relay), not after a guess.
+  await eventually(
+    async () => (await metric(relay.url, "eventbus_relay_auth_failures_total")) > refusedBefore + 100,
+    {
+      timeoutMs: 30_000,
+      label: "the handshake flood under way",
+    },
+  );
   const connectStart = Date.now();
   const newcomer = await connectClient(
     relay.url,
