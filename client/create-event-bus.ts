@@ -24,6 +24,7 @@ import { createRoomHandle } from "./room-handle.js";
 import { Rooms } from "./rooms.js";
 import { type DeliveredEvent, Router } from "./router.js";
 import { type BusState, createBusStore, type ReadonlyStore } from "./store.js";
+import { sharedTransport } from "./tab-sharing.js";
 import { createTokenSource } from "./token.js";
 import { socketIoTransport, type TransportFactory } from "./transport.js";
 import type {
@@ -41,15 +42,19 @@ export function createEventBus<Events extends EventMap = RegisteredEvents>(
   options: EventBusOptions,
 ): EventBus<Events> {
   const resolved = resolveOptions(options);
-  return createBus<Events>(resolved, socketIoTransport(resolved.transport));
+  if (resolved.shareAcrossTabs === null)
+    return createBus<Events>(resolved, socketIoTransport(resolved.transport));
+  const shared = sharedTransport(resolved, resolved.shareAcrossTabs);
+  return createBus<Events>(resolved, shared.transport, shared.dispose);
 }
 
 /** createEventBus with another transport (unit tests). Not part of the public API. */
 export function createBus<Events extends EventMap = AnyEvents>(
   o: ResolvedOptions,
   createTransport: TransportFactory,
+  onClose?: () => void,
 ): EventBus<Events> {
-  return new Bus<Events>(o, createTransport);
+  return new Bus<Events>(o, createTransport, onClose);
 }
 
 type AnyHandler = (event: DeliveredEvent) => void;
@@ -69,7 +74,11 @@ class Bus<E extends EventMap> implements EventBus<E> {
   private lastConnectionId: string | undefined;
   private closed = false;
 
-  constructor(o: ResolvedOptions, createTransport: TransportFactory) {
+  constructor(
+    o: ResolvedOptions,
+    createTransport: TransportFactory,
+    private readonly onClose?: () => void,
+  ) {
     const { getState, getInitialState, subscribe } = this.state;
     this.store = { getState, getInitialState, subscribe };
     const retryDelay = (attempt: number): number => backoffDelay(attempt, o.backoff, o.random);
@@ -214,6 +223,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.rooms.close();
     this.outbox.close();
     this.unwatch();
+    this.onClose?.();
   }
 
   private async handshake(session: Session): Promise<HelloResult> {

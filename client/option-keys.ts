@@ -48,6 +48,7 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
     socketOptions: true,
     clock: true,
     random: true,
+    shareAcrossTabs: true,
   },
   SEED_KEYS,
 );

@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   readonly autoConnect: boolean;
   readonly clock: Clock;
   readonly random: () => number;
+  /** The group key of tab sharing (BroadcastChannel and lock names), or null: a socket per bus. */
+  readonly shareAcrossTabs: string | null;
 }
 
 export function resolveOptions(options: EventBusOptions): ResolvedOptions {
@@ -54,7 +56,20 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     autoConnect: options.autoConnect ?? true,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
+    shareAcrossTabs: shareKey(options),
   };
+}
+
+function shareKey({ shareAcrossTabs: share, url }: EventBusOptions): string | null {
+  if (share === undefined || share === false) return null;
+  if (share === true) return `@shared-infra/event-bus ${url}`;
+  if (
+    typeof share !== "object" ||
+    share === null ||
+    (share.key !== undefined && typeof share.key !== "string")
+  )
+    invalid("shareAcrossTabs", "a boolean or { key: string }");
+  return `@shared-infra/event-bus ${url} ${share.key ?? ""}`;
 }
 
 /**
