@@ -14,6 +14,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "@playwri
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeliveredEvent } from "../../../client/index.js";
+import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { closeAllBuses, collect, ROOM_CLAIMS, range, testBus } from "../../helpers/client-bus.js";
 import { metric } from "../../helpers/relay-metrics.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
@@ -29,7 +30,11 @@ let browser: Browser;
 let outdir: string;
 
 beforeAll(async () => {
-  relay = await startTestRelay();
+  // The run publishes 2,000 events as fast as the broker takes them: a retention window of 5,000
+  // covers whatever is published while leadership moves (recovery is within the window).
+  relay = await startTestRelay({
+    broker: { broker: "memory", hub: new MemoryHub(), history: { maxLength: 5000 } },
+  });
   outdir = mkdtempSync(join(tmpdir(), "tabs-page-"));
   await build({
     entryPoints: [new URL("./tabs-page.tsx", import.meta.url).pathname],

@@ -13,6 +13,7 @@ interface TabPage {
   received(): number[];
   status(): string;
   pending(): number;
+  debug(): string;
   publish(room: string, from: number, count: number): void;
   disconnect(): void;
   connect(): void;
@@ -64,6 +65,7 @@ window.tabs = {
   },
   received: () => [...received],
   status: () => bus?.status ?? "none",
+  debug: () => JSON.stringify({ n: received.length, s: bus?.status, st: bus?.store.getState().rooms }),
   pending: () => bus?.store.getState().pending ?? -1,
   publish(room, from, count) {
     for (let i = from; i < from + count; i++)
