@@ -14,8 +14,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "@playwri
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeliveredEvent } from "../../../client/index.js";
-import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { closeAllBuses, collect, ROOM_CLAIMS, range, testBus } from "../../helpers/client-bus.js";
+import { RELAY_BROKERS, type RelayBrokerKind, useBrokerFixture } from "../../helpers/relay-brokers.js";
 import { metric } from "../../helpers/relay-metrics.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
 
@@ -30,11 +30,6 @@ let browser: Browser;
 let outdir: string;
 
 beforeAll(async () => {
-  // The run publishes 2,000 events as fast as the broker takes them: a retention window of 5,000
-  // covers whatever is published while leadership moves (recovery is within the window).
-  relay = await startTestRelay({
-    broker: { broker: "memory", hub: new MemoryHub(), history: { maxLength: 5000 } },
-  });
   outdir = mkdtempSync(join(tmpdir(), "tabs-page-"));
   await build({
     entryPoints: [new URL("./tabs-page.tsx", import.meta.url).pathname],
@@ -85,12 +80,24 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  closeAllBuses();
   await browser?.close();
   await new Promise((resolve) => site?.close(resolve));
-  await relay?.close();
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
+
+/** A relay on the fixture's broker for the tests of one describe block. */
+function useRelay(kind: RelayBrokerKind): void {
+  const fixture = useBrokerFixture(kind);
+  beforeAll(async () => {
+    // The run publishes 2,000 events as fast as the broker takes them: a retention window of 5,000
+    // covers whatever is published while leadership moves (recovery is within the window).
+    relay = await startTestRelay({ broker: { ...fixture.current.config(), history: { maxLength: 5000 } } });
+  }, 60_000);
+  afterAll(async () => {
+    closeAllBuses();
+    await relay?.close();
+  });
+}
 
 async function openTab(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
@@ -115,7 +122,8 @@ const connections = () => metric(relay.url, "eventbus_relay_connections");
 const received = (page: Page) => page.evaluate(() => window.tabs.received());
 const shown = (page: Page, id: string) => page.getByTestId(id).textContent();
 
-describe("shareAcrossTabs in Chromium", () => {
+describe.each(RELAY_BROKERS)("shareAcrossTabs in Chromium, on %s", (kind) => {
+  useRelay(kind);
   it(
     "5 tabs, 1 connection; 2,000 events exactly once in order in every tab, across the leader's close; follower publishes reach the relay once",
     LONG,
