@@ -15,7 +15,7 @@ export interface TabSharing {
 }
 
 export function startTabSharing(o: ResolvedOptions, key: string): TabSharing {
-  const net = new TabNet(key, (self) => new Hub(o, self));
+  const net = new TabNet(key, o.clock, (self) => new Hub(o, self));
   const { connectTimeout, requestTimeout, clock } = o.transport;
   return {
     transport: tabTransport(net, { connectTimeout, requestTimeout, clock }),

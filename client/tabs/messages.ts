@@ -17,11 +17,13 @@ export type TabMessage =
       readonly payload: unknown;
     }
   | { readonly k: "close"; readonly conn: string }
-  | { readonly k: "bye"; readonly tab: string };
+  | { readonly k: "bye"; readonly tab: string }
+  | { readonly k: "ping"; readonly tab: string };
 
 /** Hub → tabs. `to` lists the conns a delivery is for. */
 export type HubMessage =
   | { readonly k: "leader"; readonly hub: string }
+  | { readonly k: "pong"; readonly tab: string }
   | { readonly k: "ready"; readonly conn: string; readonly hub: string }
   | { readonly k: "fail"; readonly conn: string; readonly error: WireError }
   | { readonly k: "drop"; readonly conn: string }
@@ -38,7 +40,7 @@ export type HubMessage =
   | { readonly k: "resync"; readonly to: readonly string[]; readonly channels: readonly string[] }
   | { readonly k: "left"; readonly to: readonly string[]; readonly room: string; readonly error: WireError };
 
-const TAB_KINDS: ReadonlySet<string> = new Set(["open", "req", "close", "bye"]);
+const TAB_KINDS: ReadonlySet<string> = new Set(["open", "req", "close", "bye", "ping"]);
 
 export function isTabMessage(value: unknown): value is TabMessage {
   return typeof value === "object" && value !== null && TAB_KINDS.has((value as { k?: string }).k ?? "");

@@ -92,6 +92,8 @@ class TabConnection implements Transport {
       case "drop":
         if (message.conn === this.conn) this.lost("the tab holding the connection forgot this tab");
         return;
+      case "pong":
+        return;
       case "res":
         if (message.conn === this.conn) this.answered(message.id, message.result, message.error);
         return;
