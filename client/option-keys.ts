@@ -9,7 +9,13 @@ import { findUnknownOption, type OptionKeys, optionKeys } from "../common/known-
 import type { AnyEvents } from "../protocol/envelope.js";
 import { EventBusError } from "../protocol/errors.js";
 import type { OutboxOptions } from "./outbox-options.js";
-import type { EventBusOptions, JoinOptions, PublishOptions, RoomHandle } from "./types.js";
+import type {
+  EventBusOptions,
+  JoinOptions,
+  PublishOptions,
+  RoomHandle,
+  ShareAcrossTabsOptions,
+} from "./types.js";
 
 /** Seed 000/002 configuration keys → what replaces them in a browser. */
 const SEED_KEYS: Readonly<Record<string, string>> = {
@@ -48,7 +54,7 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
     socketOptions: true,
     clock: true,
     random: true,
-    shareAcrossTabs: true,
+    shareAcrossTabs: optionKeys<ShareAcrossTabsOptions>({ key: true }),
   },
   SEED_KEYS,
 );
