@@ -177,7 +177,9 @@ describe.each(RELAY_BROKERS)("shareAcrossTabs in Chromium, on %s", (kind) => {
       await expect.poll(() => writer.evaluate(() => window.tabs.pending()), { timeout: 30_000 }).toBe(0);
       const seen = comments.items.map((event: DeliveredEvent) => (event.data as { i: number }).i);
       expect([...seen].sort((a, b) => a - b)).toEqual(range(220)); // each publish reached the relay once
+      observer.close();
       await context.close();
+      await expect.poll(connections, { timeout: 30_000 }).toBe(0);
     },
   );
 
