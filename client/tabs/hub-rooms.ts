@@ -4,6 +4,7 @@
  * tab lets go. Operations on one room run one after another, as the relay runs them per socket.
  */
 import type { ChannelNames } from "../../protocol/channels.js";
+import { EventBusError } from "../../protocol/errors.js";
 import type { JoinRequest, JoinResult, PresenceEntry } from "../../protocol/frames.js";
 import type { RequestFn } from "../transport.js";
 import type { HubPositions } from "./hub-sync.js";
@@ -22,7 +23,11 @@ interface HubRoom {
 export class HubRooms {
   private readonly rooms = new Map<string, HubRoom>();
 
-  constructor(private readonly positions: HubPositions) {}
+  constructor(
+    private readonly positions: HubPositions,
+    /** Whether a conn is still attached (a join queued for a conn that went away is dropped). */
+    private readonly attached: (conn: string) => boolean,
+  ) {}
 
   /** Conns that receive a channel's messages (room channels only). */
   holdersOf(channel: string): readonly string[] {
@@ -42,6 +47,7 @@ export class HubRooms {
   join(request: RequestFn, names: ChannelNames, conn: string, req: JoinRequest): Promise<JoinResult> {
     const room = this.room(req.room, names);
     return this.serial(room, async () => {
+      if (!this.attached(conn)) throw new EventBusError("NOT_CONNECTED", "The tab went away.");
       room.holders.add(conn);
       try {
         return await this.joinHeld(request, req, room);
@@ -57,9 +63,9 @@ export class HubRooms {
   leave(request: RequestFn, conn: string, name: string): Promise<void> {
     const room = this.rooms.get(name);
     if (!room) return Promise.resolve();
-    room.holders.delete(conn);
-    room.watchers.delete(conn);
     return this.serial(room, async () => {
+      room.holders.delete(conn);
+      room.watchers.delete(conn);
       if (room.holders.size > 0 || !room.joined) return;
       room.joined = false;
       room.presence = false;

@@ -43,7 +43,7 @@ export class Hub implements HubEndpoint {
   private readonly ownHolders = new Set<string>();
   private readonly own = new Set<string>();
   private readonly positions = new HubPositions();
-  private readonly rooms = new HubRooms(this.positions);
+  private readonly rooms = new HubRooms(this.positions, (conn) => this.conns.has(conn));
   private readonly connection: Connection;
   private readonly sweeper;
   private hello: HelloResult | null = null;

@@ -134,6 +134,7 @@ describe.each(RELAY_BROKERS)("shareAcrossTabs in Chromium, on %s", (kind) => {
       for (let i = 1; i < TABS; i++) followers.push(await openTab(context));
       const tabs = [leader, ...followers];
       await expect.poll(connections, { timeout: 30_000 }).toBe(1);
+      expect(relay.relay.io.of("/").adapter.rooms.get("room:photo:1")?.size).toBe(1); // one socket in the room
       for (const tab of tabs) {
         expect(await shown(tab, "status")).toBe("connected");
         expect(Number(await shown(tab, "members"))).toBe(1); // one user, one shared connection
