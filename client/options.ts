@@ -60,16 +60,22 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
   };
 }
 
+/**
+ * Version of what tabs say to each other (client/tabs/messages.ts), part of the group key: tabs
+ * still running an older SDK after a deploy form their own group instead of misreading each other.
+ */
+const TABS_PROTOCOL = 1;
+
 function shareKey({ shareAcrossTabs: share, url }: EventBusOptions): string | null {
   if (share === undefined || share === false) return null;
-  if (share === true) return `@shared-infra/event-bus ${url}`;
-  if (
-    typeof share !== "object" ||
-    share === null ||
-    (share.key !== undefined && typeof share.key !== "string")
-  )
+  if (share !== true && (typeof share !== "object" || share === null || !isKey(share.key)))
     invalid("shareAcrossTabs", "a boolean or { key: string }");
-  return `@shared-infra/event-bus ${url} ${share.key ?? ""}`;
+  const key = share === true ? "" : (share.key ?? "");
+  return `@shared-infra/event-bus/tabs/${TABS_PROTOCOL} ${url} ${key}`;
+}
+
+function isKey(key: unknown): boolean {
+  return key === undefined || typeof key === "string";
 }
 
 /**
