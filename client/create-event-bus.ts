@@ -24,7 +24,7 @@ import { createRoomHandle } from "./room-handle.js";
 import { Rooms } from "./rooms.js";
 import { type DeliveredEvent, Router } from "./router.js";
 import { type BusState, createBusStore, type ReadonlyStore } from "./store.js";
-import { sharedTransport } from "./tab-sharing.js";
+import { type BusHooks, sharedTransport } from "./tab-sharing.js";
 import { createTokenSource } from "./token.js";
 import { socketIoTransport, type TransportFactory } from "./transport.js";
 import type {
@@ -45,16 +45,17 @@ export function createEventBus<Events extends EventMap = RegisteredEvents>(
   if (resolved.shareAcrossTabs === null)
     return createBus<Events>(resolved, socketIoTransport(resolved.transport));
   const shared = sharedTransport(resolved, resolved.shareAcrossTabs);
-  return createBus<Events>(resolved, shared.transport, shared.dispose);
+  // The shared connection opened: a bus waiting out its backoff retries at once.
+  return createBus<Events>(resolved, shared.transport, { onClose: shared.dispose, wakeOn: shared.onUp });
 }
 
 /** createEventBus with another transport (unit tests). Not part of the public API. */
 export function createBus<Events extends EventMap = AnyEvents>(
   o: ResolvedOptions,
   createTransport: TransportFactory,
-  onClose?: () => void,
+  hooks: BusHooks = {},
 ): EventBus<Events> {
-  return new Bus<Events>(o, createTransport, onClose);
+  return new Bus<Events>(o, createTransport, hooks);
 }
 
 type AnyHandler = (event: DeliveredEvent) => void;
@@ -77,7 +78,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
   constructor(
     o: ResolvedOptions,
     createTransport: TransportFactory,
-    private readonly onClose?: () => void,
+    private readonly hooks: BusHooks,
   ) {
     const { getState, getInitialState, subscribe } = this.state;
     this.store = { getState, getInitialState, subscribe };
@@ -102,6 +103,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       () => this.connection.wake(),
       () => this.connection.offline(),
     );
+    hooks.wakeOn?.(() => this.connection.wake());
     if (o.autoConnect) this.connection.connect();
   }
 
@@ -223,7 +225,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.rooms.close();
     this.outbox.close();
     this.unwatch();
-    this.onClose?.();
+    this.hooks.onClose?.();
   }
 
   private async handshake(session: Session): Promise<HelloResult> {

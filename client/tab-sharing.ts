@@ -7,8 +7,18 @@ import { EventBusError } from "../protocol/errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { socketIoTransport, type Transport, type TransportFactory } from "./transport.js";
 
+/** What a transport shared with other tabs adds to a bus. */
+export interface BusHooks {
+  /** The bus closed. */
+  readonly onClose?: () => void;
+  /** Registers `wake`: retry now if a retry is waiting (as the browser's `online` event does). */
+  readonly wakeOn?: (wake: () => void) => void;
+}
+
 export interface SharedTransport {
   readonly transport: TransportFactory;
+  /** Calls `listener` whenever the tabs' shared connection opens (a bus in backoff retries then). */
+  onUp(listener: () => void): void;
   dispose(): void;
 }
 
@@ -23,7 +33,7 @@ export function canShareAcrossTabs(): boolean {
 
 export function sharedTransport(o: ResolvedOptions, key: string): SharedTransport {
   const own = socketIoTransport(o.transport);
-  if (!canShareAcrossTabs()) return { transport: own, dispose: () => {} };
+  if (!canShareAcrossTabs()) return { transport: own, onUp: () => {}, dispose: () => {} };
   let disposed = false;
   const loading = import("./tabs/index.js").then(
     (m) => (disposed ? null : m.startTabSharing(o, key)),
@@ -44,6 +54,9 @@ export function sharedTransport(o: ResolvedOptions, key: string): SharedTranspor
           inner?.close();
         },
       };
+    },
+    onUp: (listener) => {
+      void loading.then((sharing) => sharing?.onUp(listener));
     },
     dispose: () => {
       disposed = true;

@@ -167,6 +167,7 @@ export class Hub implements HubEndpoint {
   private opened(session: Session): void {
     this.session = session;
     for (const conn of [...this.waiting]) this.ready(conn);
+    this.net.toTabs({ k: "up", hub: this.id });
   }
 
   private ready(conn: string): void {

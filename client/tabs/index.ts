@@ -10,6 +10,8 @@ import { tabTransport } from "./tab-transport.js";
 
 export interface TabSharing {
   readonly transport: TransportFactory;
+  /** Calls `listener` whenever a hub's connection to the relay opens. */
+  onUp(listener: () => void): void;
   /** The bus closed: leave the tabs (hand leadership over if this tab held it). */
   dispose(): void;
 }
@@ -19,6 +21,9 @@ export function startTabSharing(o: ResolvedOptions, key: string): TabSharing {
   const { connectTimeout, requestTimeout, clock } = o.transport;
   return {
     transport: tabTransport(net, { connectTimeout, requestTimeout, clock }),
+    onUp: (listener) => {
+      net.listen((message) => message.k === "up" && listener());
+    },
     dispose: () => net.close(),
   };
 }

@@ -24,6 +24,8 @@ export type TabMessage =
 /** Hub → tabs. `to` lists the conns a delivery is for. */
 export type HubMessage =
   | { readonly k: "leader"; readonly hub: string }
+  /** The hub's connection to the relay opened: tabs waiting out a backoff retry now. */
+  | { readonly k: "up"; readonly hub: string }
   | { readonly k: "pong"; readonly tab: string }
   | { readonly k: "ready"; readonly conn: string; readonly hub: string }
   | { readonly k: "fail"; readonly conn: string; readonly error: WireError }

@@ -93,6 +93,7 @@ class TabConnection implements Transport {
         if (message.conn === this.conn) this.lost("the tab holding the connection forgot this tab");
         return;
       case "pong":
+      case "up":
         return;
       case "res":
         if (message.conn === this.conn) this.answered(message.id, message.result, message.error);
