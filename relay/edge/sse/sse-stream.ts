@@ -33,7 +33,9 @@ export interface SseStreamDeps {
   readonly recovery: Pick<Recovery, "sync" | "page" | "pageSize">;
   readonly pacer: Pacer;
   readonly limits: Limits & { readonly maxBufferedBytes: number };
-  readonly metrics: Pick<RelayMetrics, "messagesOut" | "slowConsumers" | "disconnects">;
+  readonly metrics: {
+    readonly [K in "messagesOut" | "slowConsumers" | "disconnects"]: Pick<RelayMetrics[K], "inc">;
+  };
   /** Called once when the stream ends, however it ends. */
   readonly onClose: (stream: SseStream) => void;
 }
