@@ -138,6 +138,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
       ...authOf(options),
       metrics,
       trustProxy: options.trustProxy,
+      othersOf: (userId) => sse.hub.count(userId),
     }),
   );
   const lifecycle: LifecycleDeps = {

@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { revokeUserSessions } from "../../../relay/auth/revocation.js";
 import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
+import { connectError } from "../../helpers/relay-client.js";
 import { metric } from "../../helpers/relay-metrics.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
 import { closeAllSse, openSse, type SseMessage } from "../../helpers/sse-client.js";
@@ -160,6 +161,7 @@ describe("GET /events", () => {
     const third = await fetch(`${server.url}/events`, { headers: { authorization: `Bearer ${token}` } });
     expect(third.status).toBe(429);
     expect(((await third.json()) as { error: { code: string } }).error.code).toBe("TOO_MANY_CONNECTIONS");
+    expect((await connectError(server.url, { token })).code).toBe("TOO_MANY_CONNECTIONS"); // and sockets
   });
 
   it("`$session.revoke` closes the user's streams with TOKEN_REVOKED; the next request is refused", async () => {
