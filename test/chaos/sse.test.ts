@@ -3,8 +3,8 @@
  * order, across a network cut (TCP reset by the chaos proxy), a relay drained with SIGTERM and
  * restarted, and a relay SIGKILLed and restarted while events keep being published (they are
  * recovered from history by Last-Event-ID). Two readers, each its own run: a real `EventSource` in
- * Debian's Chromium (Playwright, the flags of playwright.config.ts), and a Node reader that follows
- * the EventSource reconnection rules (test/helpers/sse-client.ts). Faults are injected once the
+ * Debian's Chromium (Playwright, the flags of playwright.config.ts), a Node reader over `fetch`, and
+ * `curl -N` processes — the last two reconnecting by the EventSource rules (test/helpers/sse-client.ts). Faults are injected once the
  * reader has everything published so far (waiting on that condition, never on time).
  */
 import { chromium } from "@playwright/test";
@@ -130,19 +130,26 @@ async function check(label: string, reader: Reader, faults: number, memory: { st
   expect(gaps).toBe(0);
 }
 
-it("a Node reader (EventSource rules over fetch) gets 1,000 events once, in order, across cut and restarts", async () => {
-  const s = await stage("sse:node");
-  const memory = rssPeak(relays.at(-1)?.child.pid);
-  const sse = openSse(`${s.proxy.url}/events?room=${s.room}`, { token: s.token, maxRetryMs: 500 });
-  await sse.events.waitUntil((e) => e.event === "ready", 30_000);
-  const reader: Reader = {
-    received: async () => sse.messages.items.map((m) => (m.message.data as { i: number }).i),
-    gaps: async () => sse.events.items.filter((e) => e.event === "gap").length,
-    connections: async () => sse.connections,
-  };
-  const { faults } = await runFaults(s, reader);
-  await check("Node reader", reader, faults, memory);
-}, 180_000);
+it.each([
+  ["Node reader (fetch)", "fetch"],
+  ["curl -N", "curl"],
+] as const)(
+  "%s, reconnecting by the EventSource rules, gets 1,000 events once, in order, across cut and restarts",
+  async (label, via) => {
+    const s = await stage(`sse:${via}`);
+    const memory = rssPeak(relays.at(-1)?.child.pid);
+    const sse = openSse(`${s.proxy.url}/events?room=${s.room}`, { token: s.token, maxRetryMs: 500, via });
+    await sse.events.waitUntil((e) => e.event === "ready", 30_000);
+    const reader: Reader = {
+      received: async () => sse.messages.items.map((m) => (m.message.data as { i: number }).i),
+      gaps: async () => sse.events.items.filter((e) => e.event === "gap").length,
+      connections: async () => sse.connections,
+    };
+    const { faults } = await runFaults(s, reader);
+    await check(label, reader, faults, memory);
+  },
+  180_000,
+);
 
 it("a real EventSource in Chromium gets 1,000 events once, in order, across cut and restarts", async () => {
   const s = await stage("sse:chromium");

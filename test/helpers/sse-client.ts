@@ -3,12 +3,14 @@
  * says (fields, comments, `retry`, the last event id) and reconnects the way a browser's
  * EventSource does — after the stream ends or the network fails, with `Last-Event-ID`, after the
  * `retry` delay; never again after an HTTP error status (an EventSource "fails" then). No
- * EventSource polyfill: the relay is tested against what the spec and browsers do.
+ * EventSource polyfill: the relay is tested against what the spec and browsers do. With
+ * `via: "curl"` each connection is a real `curl -sN` process instead of `fetch`.
  *
  *   const reader = openSse(`${relay.url}/events?room=photo:1`, { token });
  *   await reader.messages.waitFor(10);
  *   reader.close();   // afterEach: closeAllSse()
  */
+import { spawn } from "node:child_process";
 import { type Collector, collector } from "./wait.js";
 
 export interface SseEvent {
@@ -50,6 +52,8 @@ export interface SseReaderOptions {
   readonly maxRetryMs?: number;
   /** Stops reconnecting after this many connections. */
   readonly maxConnections?: number;
+  /** `curl`: each connection is a `curl -sN` process (the reconnect loop stays here). Default fetch. */
+  readonly via?: "fetch" | "curl";
 }
 
 const open = new Set<SseReader>();
@@ -90,6 +94,7 @@ export function openSse(url: string, options: SseReaderOptions = {}): SseReader 
     const headers: Record<string, string> = { accept: "text/event-stream" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (lastEventId !== "") headers["last-event-id"] = lastEventId;
+    if (options.via === "curl") return curl(url, headers, abort.signal, state, (text) => parser.feed(text));
     const response = await fetch(url, { headers, signal: abort.signal });
     state.status = response.status;
     if (response.status !== 200 || !response.body) {
@@ -136,6 +141,50 @@ export function openSse(url: string, options: SseReaderOptions = {}): SseReader 
   open.add(reader);
   void run();
   return reader;
+}
+
+/**
+ * One connection made by `curl -sN -i`: the status line and headers come first on stdout, then the
+ * stream, fed to the parser as it arrives. Resolves true when the stream ended or the network
+ * failed (reconnect), false after an HTTP error (an EventSource fails then).
+ */
+function curl(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  state: { status: number | undefined; errorBody: string | undefined },
+  feed: (text: string) => void,
+): Promise<boolean> {
+  const args = ["-sN", "-i", ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]), url];
+  const child = spawn("curl", args, { stdio: ["ignore", "pipe", "ignore"] });
+  const kill = () => child.kill("SIGKILL");
+  signal.addEventListener("abort", kill, { once: true });
+  let head = "";
+  let body: string | undefined;
+  const decoder = new TextDecoder();
+  child.stdout.on("data", (chunk: Buffer) => {
+    const text = decoder.decode(chunk, { stream: true });
+    if (body !== undefined) {
+      if (state.status === 200) feed(text);
+      else body += text;
+      return;
+    }
+    head += text;
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    state.status = Number(/^HTTP\/\S+ (\d{3})/.exec(head)?.[1] ?? 0);
+    body = head.slice(end + 4);
+    if (state.status === 200) feed(body);
+  });
+  return new Promise((resolve) => {
+    child.once("close", () => {
+      signal.removeEventListener("abort", kill);
+      if (state.status !== undefined && state.status !== 200 && body !== undefined) {
+        state.errorBody = body;
+        resolve(false);
+      } else resolve(!signal.aborted);
+    });
+  });
 }
 
 interface ParserHooks {
