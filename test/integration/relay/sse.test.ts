@@ -11,7 +11,7 @@ import { revokeUserSessions } from "../../../relay/auth/revocation.js";
 import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { connectError } from "../../helpers/relay-client.js";
 import { metric } from "../../helpers/relay-metrics.js";
-import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
+import { publishEvent, startTestRelay, TEST_SECRET, type TestRelay } from "../../helpers/relay-server.js";
 import { closeAllSse, openSse, type SseMessage } from "../../helpers/sse-client.js";
 import { eventually } from "../../helpers/wait.js";
 
@@ -184,6 +184,31 @@ describe("GET /events", () => {
     server = undefined;
     const notice = await reader.events.waitUntil((e) => e.event === "notice");
     expect(JSON.parse(notice.at(-1)?.data ?? "{}")).toMatchObject({ code: "SERVER_SHUTDOWN" });
+  });
+
+  it("the token's expiry ends the stream with TOKEN_EXPIRED; the expired token is then refused", async () => {
+    server = await startTestRelay({
+      auth: { secret: TEST_SECRET, clockToleranceSec: 0 },
+      limits: { slowConsumerCheckMs: 100 },
+    });
+    const token = await server.token("alice", { ttl: 2 });
+    const reader = openSse(`${server.url}/events`, { token, maxRetryMs: 50 });
+    await reader.events.waitUntil((e) => e.event === "ready");
+    const notice = await reader.events.waitUntil((e) => e.event === "notice", 15_000);
+    expect(JSON.parse(notice.at(-1)?.data ?? "{}")).toMatchObject({ code: "TOKEN_EXPIRED" });
+    await eventually(() => reader.status === 401, { label: "the expired token refused" });
+    expect(JSON.parse(reader.errorBody ?? "{}")).toMatchObject({ error: { code: "TOKEN_EXPIRED" } });
+  });
+
+  it("answers a CORS preflight for the Authorization and Last-Event-ID headers", async () => {
+    server = await startTestRelay({ corsOrigins: ["http://app.test"] });
+    const response = await fetch(`${server.url}/events`, {
+      method: "OPTIONS",
+      headers: { origin: "http://app.test", "access-control-request-headers": "authorization,last-event-id" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    expect(response.headers.get("access-control-allow-headers")).toContain("last-event-id");
   });
 
   it("sends heartbeat comments while idle", async () => {
