@@ -230,7 +230,13 @@ export class SseStream {
   }
 
   private stored(cursor: Cursor, raw: string): void {
-    const { envelope, position } = decodeMessage(raw, this.deps.limits);
+    let decoded: ReturnType<typeof decodeMessage>;
+    try {
+      decoded = decodeMessage(raw, this.deps.limits);
+    } catch {
+      return; // over this relay's limits (stored by a publisher with larger ones): skipped, as live
+    }
+    const { envelope, position } = decoded;
     const at = cursor.position;
     if (!position || (at && position.epoch === at.epoch && position.offset <= at.offset)) return;
     cursor.position = { offset: position.offset, epoch: position.epoch, id: envelope.id };
