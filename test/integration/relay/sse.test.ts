@@ -107,6 +107,27 @@ describe("GET /events", () => {
     expect(second.events.items.some((e) => e.event === "gap")).toBe(false);
   });
 
+  it("a reader resumes on another relay of the same broker: the id needs no relay-side session", async () => {
+    const hub = new MemoryHub();
+    server = await startTestRelay({ broker: { broker: "memory", hub } });
+    const other = await startTestRelay({ broker: { broker: "memory", hub } });
+    try {
+      const token = await server.token("alice", ROOMS);
+      const first = openSse(`${server.url}/events?room=photo:1`, { token });
+      await first.events.waitUntil((e) => e.event === "ready");
+      await publishMany(server, "room:photo:1", 0, 5);
+      await first.messages.waitFor(5);
+      first.close();
+      await publishMany(server, "room:photo:1", 5, 10);
+      const second = openSse(`${other.url}/events?room=photo:1`, { token, lastEventId: first.lastEventId });
+      await second.messages.waitFor(10);
+      expect(seq(second.messages.items, "room:photo:1")).toEqual(range(5, 10));
+    } finally {
+      closeAllSse();
+      await other.close();
+    }
+  });
+
   it("a position history no longer holds gets a `gap` event, then the stream goes on", async () => {
     server = await startTestRelay({
       broker: { broker: "memory", hub: new MemoryHub(), history: { maxLength: 5 } },
