@@ -161,6 +161,27 @@ async function admit(deps: SseRouteDeps, req: IncomingMessage, address: string) 
   return { request, token };
 }
 
+/**
+ * Every event's id holds every channel's position, and a reconnect sends it back as a header: the
+ * stream's channels must fit `ID_BUDGET` (with a token in the URL, well within Node's 16 KiB limit
+ * on a request's headers), counting `ID_ENTRY_BYTES` per channel for offset, epoch and event id.
+ */
+const ID_BUDGET = 8 * 1024;
+const ID_ENTRY_BYTES = 80;
+
+function assertIdFits(channels: readonly string[]): void {
+  const bytes = channels.reduce(
+    (sum, channel) => sum + encodeURIComponent(channel).length + ID_ENTRY_BYTES,
+    2,
+  );
+  if (bytes <= ID_BUDGET) return;
+  throw new EventBusError(
+    "TOO_MANY_ROOMS",
+    `These ${channels.length} channels need an event id of ≈ ${bytes} bytes; a stream's id may take ${ID_BUDGET}.`,
+    { hint: "Ask fewer rooms per stream (open several streams), or use the SDK over socket.io." },
+  );
+}
+
 async function assertJoin(deps: SseRouteDeps, token: VerifiedToken, room: string): Promise<void> {
   if (await isAllowed({ userId: token.userId, claims: token.claims }, deps.authorize, "join", room)) return;
   throw new EventBusError("FORBIDDEN", `This token may not join room ${JSON.stringify(room)}.`);
@@ -173,6 +194,7 @@ async function open(deps: SseRouteDeps, req: IncomingMessage, res: ServerRespons
     ...ownChannels(deps.names, { userId: token.userId, token }),
     ...request.rooms.map((room) => deps.names.room(room)),
   ];
+  assertIdFits(channels);
   let held = false;
   const stream: SseStream = new SseStream(createId(), token, channels, res, {
     ...deps.stream,

@@ -98,3 +98,18 @@ it("recovering 35 missed 200 KB events (7 MB; history keeps 8 MiB) over an 8 MB/
   expect(second.connections).toBe(1);
   expect(await metric(server.url, "eventbus_relay_slow_consumer_disconnects_total")).toBe(0);
 }, 90_000);
+
+it("a stream whose id could not come back in a header is refused up front (TOO_MANY_ROOMS)", async () => {
+  server = await startTestRelay();
+  const token = await server.token("alice", { rooms: ["*"] });
+  const rooms = Array.from({ length: 100 }, (_, i) => `${"r".repeat(60)}${i}`).join(",");
+  const response = await fetch(`${server.url}/events?rooms=${rooms}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { error: { code: string } }).error.code).toBe("TOO_MANY_ROOMS");
+  const fits = Array.from({ length: 40 }, (_, i) => `photo:${i}`).join(",");
+  const reader = openSse(`${server.url}/events?rooms=${fits}`, { token });
+  await reader.events.waitUntil((e) => e.event === "ready");
+  expect(reader.lastEventId.length).toBeLessThan(8 * 1024);
+});
