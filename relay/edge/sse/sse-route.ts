@@ -13,6 +13,7 @@ import type { Clock } from "../../../common/clock.js";
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { type ErrorCode, EventBusError, toEventBusError } from "../../../protocol/errors.js";
 import { createId } from "../../../protocol/ids.js";
+import { SSE_EVENTS } from "../../../protocol/sse.js";
 import { type AuthorizeHook, isAllowed } from "../../auth/authorize.js";
 import { isRevoked } from "../../auth/revocation.js";
 import type { TokenVerifier, VerifiedToken } from "../../auth/verify-token.js";
@@ -25,7 +26,7 @@ import type { RefusalLog } from "../operations/refusal-log.js";
 import type { RelayLimits } from "../options.js";
 import type { ChannelHolds } from "../rooms/bridge.js";
 import type { RelayState } from "../types.js";
-import { comment, retryField } from "./sse-format.js";
+import { comment, retryField, sseFrame } from "./sse-format.js";
 import type { SseHub } from "./sse-hub.js";
 import { parseSseRequest } from "./sse-request.js";
 import { SseStream, type SseStreamDeps } from "./sse-stream.js";
@@ -126,7 +127,8 @@ export function sseRoute(deps: SseRouteDeps): (req: IncomingMessage, res: Server
 function shuttingDown(res: ServerResponse): void {
   res.writeHead(200, streamHeaders());
   res.write(retryField(SSE_RETRY_MS));
-  res.end(`event: notice\ndata: ${JSON.stringify(new EventBusError("SERVER_SHUTDOWN").toWire())}\n\n`);
+  const notice = new EventBusError("SERVER_SHUTDOWN").toWire();
+  res.end(sseFrame({ event: SSE_EVENTS.notice, data: JSON.stringify(notice) }));
 }
 
 function streamHeaders(): Record<string, string> {
