@@ -79,7 +79,7 @@ export class EndpointWorker {
     const { store, endpoint, options, clock } = this.deps;
     // A lease covers one attempt with room to spare; a dispatcher that dies mid-attempt leaves
     // the job to be taken again when it ends.
-    const leaseMs = options.timeoutMs + 30_000;
+    const leaseMs = options.leaseMs ?? options.timeoutMs + 30_000;
     while (this.#running) {
       let taken = 0;
       try {
@@ -119,7 +119,11 @@ export class EndpointWorker {
     const attempt = job.attempts + 1;
     const labels = { endpoint: endpoint.id };
     let now = clock.now();
-    const report = (outcome: WebhookAttempt["outcome"], result: Partial<DeliveryOutcome>, nextAttemptAt?: number) =>
+    const report = (
+      outcome: WebhookAttempt["outcome"],
+      result: Partial<DeliveryOutcome>,
+      nextAttemptAt?: number,
+    ) =>
       this.deps.onAttempt({
         endpoint: endpoint.id,
         eventId: job.eventId,
@@ -133,7 +137,12 @@ export class EndpointWorker {
         at: now,
       });
     if (this.disabled !== null) {
-      await store.deadLetter(endpoint.id, { ...job, attempts: job.attempts }, `endpoint disabled: ${this.disabled}`, now);
+      await store.deadLetter(
+        endpoint.id,
+        { ...job, attempts: job.attempts },
+        `endpoint disabled: ${this.disabled}`,
+        now,
+      );
       metrics.deadLettered.inc(labels);
       report("dead", { error: `endpoint disabled: ${this.disabled}` });
       return;
@@ -192,7 +201,12 @@ export class EndpointWorker {
       // A refused destination is final (no retry); a DNS failure is retried like any failure.
       const refused = isEventBusError(error, "FORBIDDEN");
       const message = error instanceof Error ? error.message : String(error);
-      return { status: 0, error: refused ? `refused: ${message}` : message, responseExcerpt: "", durationMs: 0 };
+      return {
+        status: 0,
+        error: refused ? `refused: ${message}` : message,
+        responseExcerpt: "",
+        durationMs: 0,
+      };
     }
     const headers = signWebhook(endpoint.keys, job.eventId, Math.floor(clock.now() / 1000), job.body);
     return sendWebhook({

@@ -4,7 +4,7 @@
  * response body read up to a small cap and then dropped, redirects never followed (a 3xx is a
  * failure like any other non-2xx).
  */
-import { type IncomingMessage, request as httpRequest, type RequestOptions } from "node:http";
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import type { PinnedAddress } from "./address-guard.js";

@@ -88,7 +88,10 @@ export class MemoryWebhookStore implements WebhookStore {
 
   async pendingInfo(endpoint: string): Promise<PendingInfo> {
     const jobs = [...this.#of(endpoint).jobs.values()];
-    const oldest = jobs.reduce<number | null>((min, j) => (min === null ? j.enqueuedAt : Math.min(min, j.enqueuedAt)), null);
+    const oldest = jobs.reduce<number | null>(
+      (min, j) => (min === null ? j.enqueuedAt : Math.min(min, j.enqueuedAt)),
+      null,
+    );
     return { pending: jobs.length, oldestEnqueuedAt: oldest };
   }
 

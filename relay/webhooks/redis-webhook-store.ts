@@ -106,12 +106,25 @@ export class RedisWebhookStore implements WebhookStore {
   }
 
   async enqueue(endpoint: string, job: Omit<WebhookJob, "attempts">, now: number): Promise<void> {
-    const stored: StoredJob = { eventType: job.eventType, body: job.body, attempts: 0, enqueuedAt: job.enqueuedAt };
-    await ENQUEUE.run(this.#redis, this.#keys(endpoint).slice(0, 3), [job.eventId, JSON.stringify(stored), now]);
+    const stored: StoredJob = {
+      eventType: job.eventType,
+      body: job.body,
+      attempts: 0,
+      enqueuedAt: job.enqueuedAt,
+    };
+    await ENQUEUE.run(this.#redis, this.#keys(endpoint).slice(0, 3), [
+      job.eventId,
+      JSON.stringify(stored),
+      now,
+    ]);
   }
 
   async take(endpoint: string, now: number, max: number, leaseMs: number): Promise<WebhookJob[]> {
-    const flat = (await TAKE.run(this.#redis, this.#keys(endpoint).slice(0, 2), [now, max, now + leaseMs])) as string[];
+    const flat = (await TAKE.run(this.#redis, this.#keys(endpoint).slice(0, 2), [
+      now,
+      max,
+      now + leaseMs,
+    ])) as string[];
     const jobs: WebhookJob[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const stored = JSON.parse(flat[i + 1] as string) as StoredJob;
@@ -129,7 +142,11 @@ export class RedisWebhookStore implements WebhookStore {
     const raw = await this.#redis.hget(jobs as string, eventId);
     if (raw === null) return;
     const stored = { ...(JSON.parse(raw) as StoredJob), attempts, lastError: error };
-    await RESCHEDULE.run(this.#redis, [due as string, jobs as string], [eventId, JSON.stringify(stored), dueAt]);
+    await RESCHEDULE.run(
+      this.#redis,
+      [due as string, jobs as string],
+      [eventId, JSON.stringify(stored), dueAt],
+    );
   }
 
   async deadLetter(endpoint: string, job: WebhookJob, reason: string, now: number): Promise<void> {

@@ -7,11 +7,12 @@
  * with retries, the breaker and the dead letters. See docs/backend.md, "Outbound webhooks".
  */
 import { type Clock, systemClock } from "../../common/clock.js";
+import type { AnyEvents } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
-import { connectTo } from "../brokers/redis/redis-connection.js";
 import type { EventBusClient } from "../backend/client.js";
-import type { Logger } from "../backend/logger.js";
+import { createLogger, errorFields, isLogLevel, type Logger } from "../backend/logger.js";
 import type { ReceivedEvent, Subscription } from "../backend/types.js";
+import { connectTo } from "../brokers/redis/redis-connection.js";
 import { createAddressGuard, networkList, type Resolver } from "./address-guard.js";
 import type { BreakerState } from "./circuit-breaker.js";
 import { EndpointWorker, type WebhookAttempt } from "./endpoint-worker.js";
@@ -41,9 +42,10 @@ export interface WebhookDispatcherOptions extends Partial<WebhookDeliveryOptions
   readonly prefix?: string;
   /** The consumer group name. Default "webhooks". */
   readonly group?: string;
+  /** Default: pino to stdout at EVENT_BUS_LOG_LEVEL or "warn". */
+  readonly logger?: Logger;
   /** Called after every attempt (delivery logs, tests). */
   readonly onAttempt?: (attempt: WebhookAttempt) => void;
-  readonly logger?: Logger;
   readonly clock?: Clock;
   /** DNS resolution (tests). Default: the system resolver. */
   readonly resolver?: Resolver;
@@ -62,7 +64,10 @@ export interface WebhookEndpointStats {
 export interface WebhookDispatcher {
   /** Joins the consumer group for every event type and starts the endpoint workers. */
   start(): Promise<void>;
-  /** Leaves the group (fetched events are finished) and stops the workers; the bus stays open. */
+  /**
+   * Leaves the group (fetched events are finished), stops the workers and closes the store it
+   * opened (a store you passed stays open); the bus stays open. A stopped dispatcher cannot restart.
+   */
   stop(): Promise<void>;
   readonly deadLetters: {
     list(endpoint: string, limit?: number): Promise<WebhookDeadLetter[]>;
@@ -80,11 +85,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const delivery = resolveDelivery(options);
   const endpoints = resolveEndpoints(options.endpoints, options.eventTypes, delivery.allowHttp);
   const clock = options.clock ?? systemClock;
-  const logger = options.logger;
-  const store = storeOf(options);
+  const level = process.env.EVENT_BUS_LOG_LEVEL;
+  const logger = options.logger ?? createLogger("webhooks", isLogLevel(level) ? level : "warn");
+  const store = storeOf(options, logger);
   const guard = createAddressGuard(networkList(delivery.allowNetworks, "allowNetworks"), options.resolver);
   const group = options.group ?? "webhooks";
-  const onError = (error: unknown) => logger?.warn({ err: error }, "webhooks: store operation failed; retrying");
+  const onError = (error: unknown) =>
+    logger.warn(errorFields(error), "webhooks: store operation failed; retrying at the next poll");
   const metrics = new WebhookMetrics(() => readings());
   const workers = new Map(
     endpoints.map((endpoint) => [
@@ -97,12 +104,24 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         metrics,
         clock,
         random: Math.random,
-        onAttempt: options.onAttempt ?? (() => {}),
+        onAttempt: (attempt) => {
+          if (attempt.outcome === "disabled") {
+            logger.warn({ endpoint: attempt.endpoint }, "webhooks: endpoint answered 410 Gone; disabled");
+          } else if (attempt.outcome === "dead") {
+            logger.warn(
+              { endpoint: attempt.endpoint, eventId: attempt.eventId, error: attempt.error },
+              "webhooks: delivery dead-lettered",
+            );
+          }
+          options.onAttempt?.(attempt);
+        },
         onError,
       }),
     ]),
   );
   const subscriptions: Subscription[] = [];
+  // The dispatcher forwards any event type (an app's registered event map does not constrain it).
+  const untyped = options.bus as unknown as EventBusClient<AnyEvents>;
 
   const workerOf = (id: string) => {
     const worker = workers.get(id);
@@ -115,7 +134,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     const now = clock.now();
     for (const endpoint of endpoints) {
       if (!endpoint.types.includes(event.type)) continue;
-      await store.enqueue(endpoint.id, { eventId: event.id, eventType: event.type, body, enqueuedAt: now }, now);
+      await store.enqueue(
+        endpoint.id,
+        { eventId: event.id, eventType: event.type, body, enqueuedAt: now },
+        now,
+      );
       workers.get(endpoint.id)?.wake();
     }
   };
@@ -133,7 +156,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
           endpoint: id,
           breaker: workerOf(id).breakerState(),
           pending: info.pending,
-          oldestPendingAgeMs: info.oldestEnqueuedAt === null ? null : Math.max(0, now - info.oldestEnqueuedAt),
+          oldestPendingAgeMs:
+            info.oldestEnqueuedAt === null ? null : Math.max(0, now - info.oldestEnqueuedAt),
           disabled,
           deadLetters: dead.length,
         };
@@ -145,8 +169,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   }
 
   let started = false;
+  let closed = false;
+  const ownsStore = typeof options.store !== "object";
   return {
     async start() {
+      if (closed) throw new EventBusError("CLOSED", "This webhook dispatcher was stopped; create a new one.");
       if (started) return;
       started = true;
       for (const worker of workers.values()) worker.start();
@@ -154,18 +181,22 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       for (const type of types) {
         // The handler only writes jobs; a failure (store down) is retried by the group, and
         // the event stays pending until the jobs are written.
-        subscriptions.push(await options.bus.subscribe(type, enqueue, { group, concurrency: 1, maxRetries: 10 }));
+        subscriptions.push(await untyped.subscribe(type, enqueue, { group, concurrency: 1, maxRetries: 10 }));
       }
     },
     async stop() {
-      if (!started) return;
+      if (closed) return;
+      closed = true;
       started = false;
       await Promise.all(subscriptions.splice(0).map((s) => s.unsubscribe()));
       await Promise.all([...workers.values()].map((w) => w.stop()));
-      await store.close();
+      if (ownsStore) await store.close();
     },
     deadLetters: {
-      list: (endpoint, limit = 100) => (workerOf(endpoint), store.listDead(endpoint, limit)),
+      async list(endpoint, limit = 100) {
+        workerOf(endpoint);
+        return store.listDead(endpoint, limit);
+      },
       async replay(endpoint, eventIds) {
         const worker = workerOf(endpoint);
         const moved = await store.replayDead(endpoint, clock.now(), eventIds);
@@ -184,7 +215,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   };
 }
 
-function storeOf(options: WebhookDispatcherOptions): WebhookStore {
+function storeOf(options: WebhookDispatcherOptions, logger: Logger): WebhookStore {
   const prefix = options.prefix ?? process.env.EVENT_BUS_PREFIX ?? "";
   const given = options.store ?? process.env.EVENT_BUS_REDIS_URL;
   if (typeof given === "object") return given;
@@ -200,6 +231,6 @@ function storeOf(options: WebhookDispatcherOptions): WebhookStore {
       { hint: "The memory store loses every pending delivery when the process ends." },
     );
   }
-  options.logger?.warn({}, "webhooks: no Redis configured; pending deliveries are kept in memory only");
+  logger.warn({}, "webhooks: no Redis configured; pending deliveries are kept in memory only");
   return new MemoryWebhookStore();
 }

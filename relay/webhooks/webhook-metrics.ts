@@ -33,7 +33,10 @@ export class WebhookMetrics {
     const counter = (name: string, help: string) =>
       new Counter({ name: `${PREFIX}${name}_total`, help, labelNames: LABELS, registers });
     this.delivered = counter("delivered", "Requests answered 2xx.");
-    this.failed = counter("failed", "Attempts that failed (non-2xx, timeout, connection error, refused destination).");
+    this.failed = counter(
+      "failed",
+      "Attempts that failed (non-2xx, timeout, connection error, refused destination).",
+    );
     this.retried = counter("retried", "Failed attempts scheduled again.");
     this.deadLettered = counter("dead_lettered", "Jobs moved to the endpoint's dead letters.");
     this.latency = new Histogram({
@@ -59,11 +62,17 @@ export class WebhookMetrics {
           for (const r of await snapshot()) this.set({ endpoint: r.endpoint }, pick(r));
         },
       });
-    gauge("breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open.", (r) => BREAKER_VALUE[r.breaker]);
+    gauge(
+      "breaker_state",
+      "Circuit breaker: 0 closed, 1 half-open, 2 open.",
+      (r) => BREAKER_VALUE[r.breaker],
+    );
     gauge("pending", "Jobs waiting for a first or further attempt.", (r) => r.pending);
     gauge("oldest_pending_seconds", "Age of the oldest pending job since it was enqueued.", (r) =>
       r.oldestPendingAgeMs === null ? 0 : r.oldestPendingAgeMs / 1000,
     );
-    gauge("endpoint_disabled", "1 when the endpoint answered 410 Gone and was disabled.", (r) => (r.disabled ? 1 : 0));
+    gauge("endpoint_disabled", "1 when the endpoint answered 410 Gone and was disabled.", (r) =>
+      r.disabled ? 1 : 0,
+    );
   }
 }

@@ -46,6 +46,11 @@ export interface WebhookDeliveryOptions {
   /** Look for due retries at least this often, ms. Default 1000. */
   readonly pollIntervalMs: number;
   readonly breaker: WebhookBreakerOptions;
+  /**
+   * How long a taken job is held by its dispatcher before any replica may take it again (a
+   * dispatcher killed mid-attempt), ms. Default timeoutMs + 30 000; at least timeoutMs + 1000.
+   */
+  readonly leaseMs?: number;
   /** Allow `http://` URLs (development only). Default false. */
   readonly allowHttp: boolean;
   /** Networks (CIDR or address) that may be reached although private, loopback or link-local. Default none. */
@@ -70,7 +75,12 @@ export const DEFAULT_DELIVERY: WebhookDeliveryOptions = Object.freeze({
 });
 
 /** `retries` delays: `initialMs`, ×`factor` each, capped at `maxMs`. */
-export function exponentialSchedule(retries: number, initialMs: number, factor = 2, maxMs = 86_400_000): number[] {
+export function exponentialSchedule(
+  retries: number,
+  initialMs: number,
+  factor = 2,
+  maxMs = 86_400_000,
+): number[] {
   return Array.from({ length: retries }, (_, i) => Math.min(maxMs, Math.round(initialMs * factor ** i)));
 }
 
@@ -86,7 +96,11 @@ const fail = (message: string) => new EventBusError("CONFIG_INVALID", message);
 const ENDPOINT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function resolveDelivery(given: Partial<WebhookDeliveryOptions> = {}): WebhookDeliveryOptions {
-  const options = { ...DEFAULT_DELIVERY, ...given, breaker: { ...DEFAULT_DELIVERY.breaker, ...given.breaker } };
+  const options = {
+    ...DEFAULT_DELIVERY,
+    ...given,
+    breaker: { ...DEFAULT_DELIVERY.breaker, ...given.breaker },
+  };
   const positive = (name: string, value: number, min = 1) => {
     if (!Number.isFinite(value) || value < min) throw fail(`webhooks: ${name} must be a number ≥ ${min}.`);
   };
@@ -97,8 +111,12 @@ export function resolveDelivery(given: Partial<WebhookDeliveryOptions> = {}): We
   positive("maxRetryAfterMs", options.maxRetryAfterMs, 0);
   positive("breaker.failureThreshold", options.breaker.failureThreshold);
   positive("breaker.cooldownMs", options.breaker.cooldownMs, 0);
+  if (options.leaseMs !== undefined) positive("leaseMs", options.leaseMs, options.timeoutMs + 1000);
   if (!(options.jitter >= 0 && options.jitter <= 1)) throw fail("webhooks: jitter must be between 0 and 1.");
-  if (!Array.isArray(options.retrySchedule) || options.retrySchedule.some((d) => !(Number.isFinite(d) && d >= 0))) {
+  if (
+    !Array.isArray(options.retrySchedule) ||
+    options.retrySchedule.some((d) => !(Number.isFinite(d) && d >= 0))
+  ) {
     throw fail("webhooks: retrySchedule must be a list of delays in ms (numbers ≥ 0).");
   }
   networkList(options.allowNetworks, "webhooks: allowNetworks");
@@ -113,7 +131,8 @@ export function resolveEndpoints(
   if (!Array.isArray(eventTypes) || eventTypes.length === 0 || !eventTypes.every(isEventType)) {
     throw fail("webhooks: eventTypes must list the exact event types to consume (at least one).");
   }
-  if (!Array.isArray(endpoints) || endpoints.length === 0) throw fail("webhooks: endpoints must list at least one endpoint.");
+  if (!Array.isArray(endpoints) || endpoints.length === 0)
+    throw fail("webhooks: endpoints must list at least one endpoint.");
   const seen = new Set<string>();
   return endpoints.map((endpoint, index) => {
     const where = `webhooks: endpoints[${index}]`;
@@ -135,8 +154,11 @@ export function resolveEndpoints(
     if (!Array.isArray(endpoint.secrets) || endpoint.secrets.length === 0) {
       throw fail(`${where}.secrets must list at least one whsec_ secret.`);
     }
-    const keys = endpoint.secrets.map((s: string, i: number) => secretKey(String(s), `${where}.secrets[${i}]`));
-    if (!Array.isArray(endpoint.types) || endpoint.types.length === 0) throw fail(`${where}.types must list event types or globs.`);
+    const keys = endpoint.secrets.map((s: string, i: number) =>
+      secretKey(String(s), `${where}.secrets[${i}]`),
+    );
+    if (!Array.isArray(endpoint.types) || endpoint.types.length === 0)
+      throw fail(`${where}.types must list event types or globs.`);
     const matchers = endpoint.types.map((t: string) => {
       if (typeof t !== "string" || t === "") throw fail(`${where}.types holds an empty pattern.`);
       return compileGlob(t);

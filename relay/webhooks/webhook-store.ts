@@ -48,7 +48,13 @@ export interface WebhookStore {
    */
   take(endpoint: string, now: number, max: number, leaseMs: number): Promise<WebhookJob[]>;
   complete(endpoint: string, eventId: string): Promise<void>;
-  reschedule(endpoint: string, eventId: string, attempts: number, dueAt: number, error: string): Promise<void>;
+  reschedule(
+    endpoint: string,
+    eventId: string,
+    attempts: number,
+    dueAt: number,
+    error: string,
+  ): Promise<void>;
   deadLetter(endpoint: string, job: WebhookJob, reason: string, now: number): Promise<void>;
   listDead(endpoint: string, limit: number): Promise<WebhookDeadLetter[]>;
   /** Moves every dead letter of the endpoint (or those with the given event ids) back to the queue, due now. */

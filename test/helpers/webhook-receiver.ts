@@ -14,11 +14,11 @@ export interface ReceivedWebhook {
   readonly body: { readonly type: string; readonly timestamp: string; readonly data: unknown };
 }
 
-/** What to answer: a status (with optional headers), or "hang" to never answer in time. */
+/** What to answer: a status (with optional headers), "hang" (never answer), "drop" (reset the connection: down). */
 export type Behaviour = (
   req: IncomingMessage,
   count: number,
-) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | "hang";
+) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | "hang" | "drop";
 
 export interface WebhookReceiver {
   readonly url: string;
@@ -30,7 +30,10 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(secret: string, behaviour: Behaviour = () => ({ status: 204 })): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  secret: string,
+  behaviour: Behaviour = () => ({ status: 204 }),
+): Promise<WebhookReceiver> {
   const verifier = new Webhook(secret);
   const unique = collector<ReceivedWebhook>("webhooks");
   const seen = new Set<string>();
@@ -54,6 +57,10 @@ export async function startWebhookReceiver(secret: string, behaviour: Behaviour 
         return;
       }
       const answer = current(req, requests);
+      if (answer === "drop") {
+        req.socket.destroy();
+        return;
+      }
       if (answer === "hang") {
         hanging.add(res);
         res.on("close", () => hanging.delete(res));

@@ -9,7 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createId } from "../../../protocol/ids.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
 import type { WebhookAttempt } from "../../../relay/webhooks/endpoint-worker.js";
-import { createWebhookDispatcher, type WebhookDispatcherOptions } from "../../../relay/webhooks/webhook-dispatcher.js";
+import {
+  createWebhookDispatcher,
+  type WebhookDispatcherOptions,
+} from "../../../relay/webhooks/webhook-dispatcher.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 import { collector, eventually } from "../../helpers/wait.js";
 import { newSecret, startWebhookReceiver, type WebhookReceiver } from "../../helpers/webhook-receiver.js";
@@ -83,7 +86,10 @@ describe("outbound webhooks (Redis)", () => {
     const d = dispatcher({
       bus: client,
       eventTypes: ["photo.uploaded", "photo.deleted"],
-      endpoints: [endpoint("old", withOld, [newOne, oldSecret]), endpoint("new", withNew, [newOne, oldSecret], ["photo.uploaded"])],
+      endpoints: [
+        endpoint("old", withOld, [newOne, oldSecret]),
+        endpoint("new", withNew, [newOne, oldSecret], ["photo.uploaded"]),
+      ],
     });
     await d.start();
     const ids = await publishMany(client, 5);
@@ -103,12 +109,18 @@ describe("outbound webhooks (Redis)", () => {
     const limited = await receiver(secret, (_req, n) =>
       n % 3 === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 202 },
     );
-    const slow = await receiver(secret, (_req, n) => (n % 2 === 1 ? { status: 200, delayMs: 600 } : { status: 200 }));
+    const slow = await receiver(secret, (_req, n) =>
+      n % 2 === 1 ? { status: 200, delayMs: 600 } : { status: 200 },
+    );
     const attempts = collector<WebhookAttempt>("attempts");
     const d = dispatcher({
       bus: client,
       eventTypes: ["photo.uploaded"],
-      endpoints: [endpoint("flaky", flaky, [secret]), endpoint("limited", limited, [secret]), endpoint("slow", slow, [secret])],
+      endpoints: [
+        endpoint("flaky", flaky, [secret]),
+        endpoint("limited", limited, [secret]),
+        endpoint("slow", slow, [secret]),
+      ],
       timeoutMs: 300,
       onAttempt: (a) => attempts.push(a),
     });
@@ -122,7 +134,9 @@ describe("outbound webhooks (Redis)", () => {
     const retryAfter = attempts.items.filter((a) => a.endpoint === "limited" && a.status === 429);
     for (const a of retryAfter) expect((a.nextAttemptAt ?? 0) - a.at).toBeGreaterThanOrEqual(1000);
     expect(attempts.items.some((a) => a.endpoint === "slow" && a.error === "timeout")).toBe(true);
-    await eventually(async () => (await d.stats()).every((s) => s.pending === 0), { label: "queues drained" });
+    await eventually(async () => (await d.stats()).every((s) => s.pending === 0), {
+      label: "queues drained",
+    });
     const text = await d.metrics();
     expect(text).toMatch(/eventbus_webhooks_delivered_total\{endpoint="flaky"\} 60/);
     expect(text).toMatch(/eventbus_webhooks_retried_total\{endpoint="flaky"\} [1-9]/);
@@ -141,7 +155,9 @@ describe("outbound webhooks (Redis)", () => {
     });
     await d.start();
     const ids = await publishMany(client, 3);
-    await eventually(async () => (await d.deadLetters.list("down")).length === 3, { label: "3 dead letters" });
+    await eventually(async () => (await d.deadLetters.list("down")).length === 3, {
+      label: "3 dead letters",
+    });
     const dead = await d.deadLetters.list("down");
     expect(dead.map((x) => x.eventId).sort()).toEqual([...ids].sort());
     expect(dead[0]).toMatchObject({ attempts: 3, reason: "HTTP 503", eventType: "photo.uploaded" });
@@ -166,7 +182,9 @@ describe("outbound webhooks (Redis)", () => {
     });
     await d.start();
     await publishMany(client, 3);
-    await eventually(async () => (await d.deadLetters.list("gone")).length === 3, { label: "all dead-lettered" });
+    await eventually(async () => (await d.deadLetters.list("gone")).length === 3, {
+      label: "all dead-lettered",
+    });
     expect(gone.requests()).toBe(1);
     const [stats] = await d.stats();
     expect(stats?.disabled).toBe("410 Gone");
@@ -198,7 +216,12 @@ describe("outbound webhooks (Redis)", () => {
     const secret = newSecret();
     const r = await receiver(secret, () => ({ status: 302, headers: { location: "http://127.0.0.1:1/" } }));
     expect(() =>
-      createWebhookDispatcher({ bus: client, eventTypes: ["photo.uploaded"], endpoints: [endpoint("x", r, [secret])], store: redis.url }),
+      createWebhookDispatcher({
+        bus: client,
+        eventTypes: ["photo.uploaded"],
+        endpoints: [endpoint("x", r, [secret])],
+        store: redis.url,
+      }),
     ).toThrow(/https/);
     expect(() =>
       createWebhookDispatcher({
@@ -228,7 +251,9 @@ describe("outbound webhooks (Redis)", () => {
     });
     await redirected.start();
     await publishMany(client, 1);
-    await eventually(async () => (await redirected.deadLetters.list("redir")).length === 1, { label: "302 dead" });
+    await eventually(async () => (await redirected.deadLetters.list("redir")).length === 1, {
+      label: "302 dead",
+    });
     expect((await redirected.deadLetters.list("redir"))[0]?.reason).toBe("HTTP 302");
     expect(r.requests()).toBe(1);
   });
@@ -258,7 +283,9 @@ describe("outbound webhooks (Redis)", () => {
     const d = dispatcher({
       bus: client,
       eventTypes: ["photo.uploaded"],
-      endpoints: [{ id: "endless", url: `http://127.0.0.1:${port}/`, secrets: [secret], types: ["photo.uploaded"] }],
+      endpoints: [
+        { id: "endless", url: `http://127.0.0.1:${port}/`, secrets: [secret], types: ["photo.uploaded"] },
+      ],
       maxResponseBytes: 1024,
       timeoutMs: 30_000,
       onAttempt: (a) => attempts.push(a),
