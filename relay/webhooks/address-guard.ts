@@ -23,7 +23,6 @@ const NON_PUBLIC: readonly (readonly [string, number, "ipv4" | "ipv6"])[] = [
   ["240.0.0.0", 4, "ipv4"],
   ["::", 128, "ipv6"],
   ["::1", 128, "ipv6"],
-  ["::ffff:0:0", 96, "ipv6"],
   ["64:ff9b::", 96, "ipv6"],
   ["100::", 64, "ipv6"],
   ["fc00::", 7, "ipv6"],
@@ -68,8 +67,12 @@ export function createAddressGuard(allowed: BlockList, resolver: Resolver = syst
   const blocked = new BlockList();
   for (const [address, prefix, type] of NON_PUBLIC) blocked.addSubnet(address, prefix, type);
   const refused = (a: PinnedAddress) => {
-    const type = a.family === 6 ? "ipv6" : "ipv4";
-    return blocked.check(a.address, type) && !allowed.check(a.address, type);
+    // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
+    const mapped = mappedIpv4(a.address);
+    const [address, type] = mapped
+      ? [mapped, "ipv4" as const]
+      : [a.address, a.family === 6 ? ("ipv6" as const) : ("ipv4" as const)];
+    return blocked.check(address, type) && !allowed.check(address, type);
   };
   return {
     async resolve(host) {
@@ -91,4 +94,14 @@ export function createAddressGuard(allowed: BlockList, resolver: Resolver = syst
       return first;
     },
   };
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:10.0.0.1` or `::ffff:a00:1`), if it is one. */
+function mappedIpv4(address: string): string | undefined {
+  const dotted = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (dotted) return dotted;
+  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return undefined;
+  const [high, low] = [Number.parseInt(hex[1] as string, 16), Number.parseInt(hex[2] as string, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
 }
