@@ -18,6 +18,7 @@ import { OfflineSwitch } from "./components/offline-switch.js";
 import { PhotoList } from "./components/photo-list.js";
 import { PhotoRoom } from "./components/photo-room.js";
 import { UploadPanel } from "./components/upload-panel.js";
+import { WebhookPanel } from "./components/webhook-panel.js";
 import { PhotosProvider } from "./photos-context.js";
 
 export function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
@@ -64,6 +65,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
             <PhotoRoom getToken={getToken} userName={session.user.name} />
             <Notifications />
             <AuditPanel getToken={getToken} />
+            <WebhookPanel getToken={getToken} />
             {session.user.roles.includes("admin") && <AdminPanel getToken={getToken} />}
           </div>
         </main>

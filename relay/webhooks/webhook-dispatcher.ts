@@ -7,7 +7,7 @@
  * with retries, the breaker and the dead letters. See docs/backend.md, "Outbound webhooks".
  */
 import { type Clock, systemClock } from "../../common/clock.js";
-import type { AnyEvents } from "../../protocol/envelope.js";
+import type { AnyEvents, EventMap, RegisteredEvents } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import type { EventBusClient } from "../backend/client.js";
 import { createLogger, errorFields, isLogLevel, type Logger } from "../backend/logger.js";
@@ -27,9 +27,10 @@ import {
 } from "./webhook-options.js";
 import type { WebhookDeadLetter, WebhookStore } from "./webhook-store.js";
 
-export interface WebhookDispatcherOptions extends Partial<WebhookDeliveryOptions> {
+export interface WebhookDispatcherOptions<E extends EventMap = RegisteredEvents>
+  extends Partial<WebhookDeliveryOptions> {
   /** The client whose events are delivered (its broker carries the consumer group). */
-  readonly bus: EventBusClient;
+  readonly bus: EventBusClient<E>;
   /** The exact event types consumed (consumer groups take exact types); endpoint globs match among them. */
   readonly eventTypes: readonly string[];
   readonly endpoints: readonly WebhookEndpointConfig[];
@@ -81,7 +82,9 @@ export interface WebhookDispatcher {
   metrics(): Promise<string>;
 }
 
-export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
+export function createWebhookDispatcher<E extends EventMap = RegisteredEvents>(
+  options: WebhookDispatcherOptions<E>,
+): WebhookDispatcher {
   const delivery = resolveDelivery(options);
   const endpoints = resolveEndpoints(options.endpoints, options.eventTypes, delivery.allowHttp);
   const clock = options.clock ?? systemClock;
@@ -215,7 +218,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   };
 }
 
-function storeOf(options: WebhookDispatcherOptions, logger: Logger): WebhookStore {
+function storeOf<E extends EventMap>(options: WebhookDispatcherOptions<E>, logger: Logger): WebhookStore {
   const prefix = options.prefix ?? process.env.EVENT_BUS_PREFIX ?? "";
   const given = options.store ?? process.env.EVENT_BUS_REDIS_URL;
   if (typeof given === "object") return given;
