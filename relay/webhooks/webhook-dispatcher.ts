@@ -17,6 +17,7 @@ import { createAddressGuard, networkList, type Resolver } from "./address-guard.
 import type { BreakerState } from "./circuit-breaker.js";
 import { EndpointWorker, type WebhookAttempt } from "./endpoint-worker.js";
 import { MemoryWebhookStore } from "./memory-webhook-store.js";
+import { assertWebhookOptionKeys } from "./option-keys.js";
 import { RedisWebhookStore } from "./redis-webhook-store.js";
 import { WebhookMetrics } from "./webhook-metrics.js";
 import {
@@ -85,6 +86,7 @@ export interface WebhookDispatcher {
 export function createWebhookDispatcher<E extends EventMap = RegisteredEvents>(
   options: WebhookDispatcherOptions<E>,
 ): WebhookDispatcher {
+  assertWebhookOptionKeys(options);
   const delivery = resolveDelivery(options);
   const endpoints = resolveEndpoints(options.endpoints, options.eventTypes, delivery.allowHttp);
   const clock = options.clock ?? systemClock;

@@ -155,4 +155,23 @@ describe("delivery policy", () => {
       expect(() => resolveDelivery(given)).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     }
   });
+
+  it("refuses unknown option keys, naming the closest one", async () => {
+    const { assertWebhookOptionKeys } = await import("../../../relay/webhooks/option-keys.js");
+    const endpoint = { id: "a", url: "https://h.example", secrets: [secret(1)], types: ["a.*"] };
+    expect(() =>
+      assertWebhookOptionKeys({ eventTypes: [], endpoints: [endpoint], retrySchedul: [] }),
+    ).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringContaining("retrySchedule") }),
+    );
+    expect(() => assertWebhookOptionKeys({ endpoints: [{ ...endpoint, secret: "x" }] })).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringContaining("endpoints[0]") }),
+    );
+    expect(() => assertWebhookOptionKeys({ breaker: { threshold: 1 } })).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTIONS" }),
+    );
+    expect(() =>
+      assertWebhookOptionKeys({ endpoints: [endpoint], breaker: { cooldownMs: 1 } }),
+    ).not.toThrow();
+  });
 });
