@@ -60,7 +60,17 @@ try {
   });
   execFileSync(
     sudo[0] ?? "apt-get",
-    [...sudo.slice(1), ...(isRoot ? [] : ["apt-get"]), "install", "-y", "-qq", ...missing],
+    // Another apt run (a parallel test run installing the same thing) holds the lock: wait for it.
+    [
+      ...sudo.slice(1),
+      ...(isRoot ? [] : ["apt-get"]),
+      "-o",
+      "DPkg::Lock::Timeout=600",
+      "install",
+      "-y",
+      "-qq",
+      ...missing,
+    ],
     {
       stdio: "inherit",
       env,
