@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createId } from "../../../protocol/ids.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
 import { createWebhookDispatcher } from "../../../relay/webhooks/webhook-dispatcher.js";
+import { spawnTracked, stopProcess, waitForOutput } from "../../harness/processes.js";
 import { type RedisServer, startRedis } from "../../harness/redis-server.js";
 import { eventually } from "../../helpers/wait.js";
 import { newSecret, startWebhookReceiver } from "../../helpers/webhook-receiver.js";
@@ -144,6 +145,60 @@ describe("event-bus webhooks", () => {
       expect(receiver.unique.items[0]?.id).toBe(id);
     } finally {
       await dispatcher.stop();
+      await bus.disconnect();
+      await receiver.close();
+    }
+  });
+
+  it("runs until SIGTERM (exit 0), delivering, with /metrics and /healthz on --metrics-port", async () => {
+    const prefix = `r${createId().slice(-6)}:`;
+    const secret = newSecret();
+    const receiver = await startWebhookReceiver(secret);
+    const path = file({
+      eventTypes: ["order.created"],
+      endpoints: [{ id: "orders", url: receiver.url, secrets: ["env:WH_SECRET"], types: ["order.created"] }],
+      allowHttp: true,
+      allowNetworks: ["127.0.0.1"],
+    });
+    const child = spawnTracked(
+      process.execPath,
+      ["--import", "tsx", "relay/cli/main.ts", "webhooks", "--config", path, "--metrics-port", "0"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, EVENT_BUS_REDIS_URL: redis.url, EVENT_BUS_PREFIX: prefix, WH_SECRET: secret },
+      },
+    );
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr?.resume();
+    const bus = new EventBusClient({
+      serviceName: "cli-run",
+      redis: redis.url,
+      prefix,
+      logger: silentLogger,
+    });
+    try {
+      await waitForOutput(child, /event-bus webhooks running/, 60_000);
+      await bus.connect();
+      const { id } = await bus.publish("order.created", { n: 1 });
+      await receiver.unique.waitFor(1);
+      expect(receiver.unique.items[0]?.id).toBe(id);
+      const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(output)?.[1];
+      await eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return /eventbus_webhooks_delivered_total\{endpoint="orders"\} 1/.test(text);
+        },
+        { label: "delivered metric" },
+      );
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+        endpoint: string;
+      }[];
+      expect(health[0]).toMatchObject({ endpoint: "orders", breaker: "closed", disabled: null });
+      await stopProcess(child, "SIGTERM", 15_000);
+      expect(child.exitCode).toBe(0);
+    } finally {
+      await stopProcess(child, "SIGKILL");
       await bus.disconnect();
       await receiver.close();
     }
