@@ -17,6 +17,7 @@ import { Notifications } from "./components/notifications.js";
 import { OfflineSwitch } from "./components/offline-switch.js";
 import { PhotoList } from "./components/photo-list.js";
 import { PhotoRoom } from "./components/photo-room.js";
+import { SseView } from "./components/sse-view.js";
 import { UploadPanel } from "./components/upload-panel.js";
 import { WebhookPanel } from "./components/webhook-panel.js";
 import { PhotosProvider } from "./photos-context.js";
@@ -67,6 +68,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
             <AuditPanel getToken={getToken} />
             <WebhookPanel getToken={getToken} />
             {session.user.roles.includes("admin") && <AdminPanel getToken={getToken} />}
+            <SseView userId={userId} getToken={getToken} />
           </div>
         </main>
         <EventInspector />
