@@ -29,8 +29,6 @@ export class Session {
   /** Whether the bridge holds the user channel for this socket's control messages (revocation). */
   holdsUserChannel = false;
   closed = false;
-  /** Set by the handshake: drops its pre-connection cleanup once the socket is connected. */
-  onConnected: (() => void) | undefined;
   private queues: Map<string, Promise<unknown>> | undefined;
 
   constructor(
