@@ -5,7 +5,8 @@
  * connection. The JS heap after GC does not depend on the machine's load, so this is the figure to
  * prove a memory change with before the full suite runs.
  *
- *   node --expose-gc --import tsx bench/heap-census.ts [clients=2000] [rows=40] [ours|baseline]
+ *   node --expose-gc --import tsx bench/heap-census.ts [clients=2000] [rows=40] [ours|baseline] [memory|redis]
+ * `redis`: ours on a throwaway redis-server (test/harness) instead of the memory broker.
  * `baseline`: a plain socket.io server (in-memory adapter) whose clients join a room and their user
  * room, as figure 2's baseline does (without Redis: the adapter's Redis state is not per socket).
  */
@@ -14,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { getHeapSnapshot } from "node:v8";
 import { Server } from "socket.io";
 import { createRelay } from "../relay/edge/create-relay.js";
+import { startRedis } from "../test/harness/redis-server.js";
 import { connectClients, SECRET, startLoad } from "./lib/drivers.js";
 import { ask, isEvent, sleep, stopAll } from "./lib/ipc.js";
 
@@ -124,15 +126,20 @@ async function startBaseline(): Promise<{ port: number; clients: () => number; c
 }
 
 async function startOurs() {
+  const redis = process.argv[5] === "redis" ? await startRedis() : undefined;
   const relay = await createRelay({
     port: 0,
     host: "127.0.0.1",
     logLevel: "silent",
-    broker: { broker: "memory" },
+    broker: redis ? { broker: "redis", url: redis.url } : { broker: "memory" },
     auth: { secret: SECRET },
     limits: { maxConnectionsPerUser: 10_000, handshakeBurst: 1_000_000, handshakesPerSecond: 1_000_000 },
   });
-  return { port: relay.port, clients: () => relay.io.engine.clientsCount, close: () => relay.close() };
+  const close = async () => {
+    await relay.close();
+    await redis?.stop();
+  };
+  return { port: relay.port, clients: () => relay.io.engine.clientsCount, close };
 }
 
 const relay = system === "baseline" ? await startBaseline() : await startOurs();
