@@ -3,11 +3,13 @@
  * timeout); `deadlineSeconds` stops the whole suite if something still runs away.
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
+import type { GroupsPlan } from "./figures/groups.js";
 import type { NetnsPlan } from "./figures/netns.js";
 import type { FaultPlan } from "./figures/netns-faults.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
 import type { RoomsPlan } from "./figures/rooms.js";
 import type { ScaleOutPlan } from "./figures/scale-out.js";
+import type { StorePlan } from "./figures/store.js";
 import type { ServerMode } from "./lib/drivers.js";
 
 export interface Plan {
@@ -25,10 +27,12 @@ export interface Plan {
     readonly rate: number;
     readonly latencySeconds: number;
   };
+  readonly groups: GroupsPlan;
+  readonly store: StorePlan;
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -74,6 +78,8 @@ const FULL: Plan = {
       clientRelaySeconds: 8,
     },
   ],
+  groups: { events: 30_000, rounds: 3, rate: 2_000, latencySeconds: 3 },
+  store: { events: 50_000, naiveEvents: 5_000, rounds: 3 },
 };
 
 const QUICK: Plan = {
@@ -90,6 +96,8 @@ const QUICK: Plan = {
     rounds: 1,
   },
   publish: { events: 5_000, rounds: 1, rate: 2_000, latencySeconds: 1 },
+  groups: { events: 5_000, rounds: 1, rate: 1_000, latencySeconds: 1 },
+  store: { events: 10_000, naiveEvents: 1_000, rounds: 1 },
 };
 
 export const plans = (quick: boolean): Plan => (quick ? QUICK : FULL);

@@ -17,12 +17,14 @@ import { join } from "node:path";
 import { startRedis } from "../test/harness/redis-server.js";
 import { bundleFigure } from "./figures/bundle.js";
 import { fanoutFigures } from "./figures/fanout.js";
+import { groupsFigure } from "./figures/groups.js";
 import { netnsFigure } from "./figures/netns.js";
 import { netnsFaultsFigure } from "./figures/netns-faults.js";
 import { publishFigure } from "./figures/publish.js";
 import { recoveryFigure } from "./figures/recovery.js";
 import { roomsFigure } from "./figures/rooms.js";
 import { scaleOutFigure } from "./figures/scale-out.js";
+import { storeFigure } from "./figures/store.js";
 import { ROOT } from "./lib/ipc.js";
 import { loadAverage, machineFacts } from "./lib/os-stats.js";
 import { type BenchReport, type FigureResult, renderReport } from "./lib/results.js";
@@ -54,6 +56,8 @@ async function figures(): Promise<FigureResult[]> {
     if (wanted(7)) out.push(await bundleFigure(log));
     if (wanted(8)) out.push(await netnsFigure({ ...plan.netns, log }));
     if (wanted(9)) out.push(await netnsFaultsFigure(plan.netnsFaults, log));
+    if (wanted(10)) out.push(await groupsFigure({ ...plan.groups, url: redis.url, log }));
+    if (wanted(11)) out.push(await storeFigure({ ...plan.store, log }));
   } finally {
     await redis.stop();
   }

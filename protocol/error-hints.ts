@@ -53,5 +53,11 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   HANDLER_TIMEOUT:
     "Make the handler faster or raise its `timeout`; after the last retry the event goes to the dead-letter store.",
   NOT_FOUND: "Check the id; it may have been purged.",
+  DELIVERY_LIMIT:
+    "A consumer probably crashed while handling it each time; inspect it in the dead letters, fix the handler, then replay it.",
+  STORE_UNAVAILABLE:
+    "Check the store's connection settings and that PostgreSQL is running; queued events are written once it is back.",
+  STORE_BACKLOG_FULL:
+    "PostgreSQL is down or too slow: bring it back, or raise store.maxQueued (or choose store.overflow: 'drop').",
   INTERNAL: "This is a bug in the event bus; please report it with the trace id from the logs.",
 };
