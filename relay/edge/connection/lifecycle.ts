@@ -8,6 +8,7 @@
  */
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { isRevoked } from "../../auth/revocation.js";
+import { releaseHandshake } from "../delivery/engine-internals.js";
 import { slowBacklog } from "../delivery/slow-consumer.js";
 import { errorFields, type RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
@@ -55,6 +56,7 @@ function onConnection(
 ): void {
   const session = socket.data.session;
   connectedFromHandshake(socket.conn);
+  releaseHandshake(socket);
   deps.logger.debug({ connectionId: socket.id, userId: session.userId }, "socket connected");
   installFrameGate(deps.gate, socket);
   // `disconnect` fires once per socket; `on` rather than `once` saves the once-wrapper.
