@@ -4,6 +4,7 @@
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
 import type { GroupsPlan } from "./figures/groups.js";
+import type { LadderPlan } from "./figures/ladder.js";
 import type { NetnsPlan } from "./figures/netns.js";
 import type { FaultPlan } from "./figures/netns-faults.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
@@ -29,10 +30,11 @@ export interface Plan {
   };
   readonly groups: GroupsPlan;
   readonly store: StorePlan;
+  readonly ladder: LadderPlan;
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -80,6 +82,22 @@ const FULL: Plan = {
   ],
   groups: { events: 30_000, rounds: 3, rate: 2_000, latencySeconds: 3 },
   store: { events: 50_000, naiveEvents: 5_000, rounds: 3 },
+  ladder: {
+    oneRoom: {
+      clients: 1000,
+      rooms: 1,
+      rates: [5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
+      systems: ["ours-redis", "baseline", "reference"],
+    },
+    smallRooms: {
+      clients: 5000,
+      rooms: 1000,
+      rates: [10_000, 30_000, 60_000, 100_000],
+      systems: ["ours-redis", "baseline"],
+    },
+    seconds: 10,
+    maxP99Ms: 500,
+  },
 };
 
 const QUICK: Plan = {
@@ -98,6 +116,17 @@ const QUICK: Plan = {
   publish: { events: 5_000, rounds: 1, rate: 2_000, latencySeconds: 1 },
   groups: { events: 5_000, rounds: 1, rate: 1_000, latencySeconds: 1 },
   store: { events: 10_000, naiveEvents: 1_000, rounds: 1 },
+  ladder: {
+    oneRoom: {
+      clients: 200,
+      rooms: 1,
+      rates: [5_000, 20_000],
+      systems: ["ours-redis", "baseline", "reference"],
+    },
+    smallRooms: { clients: 500, rooms: 100, rates: [5_000], systems: ["ours-redis", "baseline"] },
+    seconds: 2,
+    maxP99Ms: 500,
+  },
 };
 
 export const plans = (quick: boolean): Plan => (quick ? QUICK : FULL);
