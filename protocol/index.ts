@@ -15,3 +15,4 @@ export * from "./ids.js";
 export * from "./limits.js";
 export * from "./names.js";
 export * from "./position.js";
+export * from "./sse.js";

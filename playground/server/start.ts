@@ -142,6 +142,7 @@ async function main(): Promise<void> {
       proxy: {
         "/api": { target: `http://127.0.0.1:${apiPort}` },
         "/socket.io": { target: `http://127.0.0.1:${relayPort}`, ws: true },
+        "/events": { target: `http://127.0.0.1:${relayPort}` }, // the relay's SSE stream
       },
     },
   });

@@ -17,6 +17,7 @@ import { Notifications } from "./components/notifications.js";
 import { OfflineSwitch } from "./components/offline-switch.js";
 import { PhotoList } from "./components/photo-list.js";
 import { PhotoRoom } from "./components/photo-room.js";
+import { SseView } from "./components/sse-view.js";
 import { UploadPanel } from "./components/upload-panel.js";
 import { PhotosProvider } from "./photos-context.js";
 
@@ -65,6 +66,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
             <Notifications />
             <AuditPanel getToken={getToken} />
             {session.user.roles.includes("admin") && <AdminPanel getToken={getToken} />}
+            <SseView userId={userId} getToken={getToken} />
           </div>
         </main>
         <EventInspector />
