@@ -186,6 +186,11 @@ export function describeGroupSuite(name: string, setup: () => Promise<GroupBacke
         succeeded: 1,
         removed: true,
       });
+      // The dead-lettered entry is acknowledged in the next ack batch: wait for it, not for time.
+      await eventually(
+        async () => (await worker.getStats()).groups.find((g) => g.group === "strict")?.pending === 0,
+        { label: "the dead-lettered entry acknowledged" },
+      );
       const stats = (await worker.getStats()).groups;
       expect(stats.find((g) => g.group === "strict")).toMatchObject({ deadLettered: 1, pending: 0 });
       expect(stats.find((g) => g.group === "flaky")).toMatchObject({ handled: 1 });
