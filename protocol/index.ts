@@ -12,6 +12,8 @@ export * from "./errors.js";
 export * from "./frames.js";
 export * from "./glob.js";
 export * from "./ids.js";
+export * from "./latest-only.js";
 export * from "./limits.js";
 export * from "./names.js";
 export * from "./position.js";
+export * from "./rewind.js";

@@ -96,10 +96,13 @@ export class FanoutAdapter extends Adapter {
     super.delAll(id);
   }
 
-  /** One plain event to one room: our path. Anything else (acks, flags, except, binary): socket.io's. */
+  /**
+   * One plain event to one room, minus the sockets in `except` (latest-only holds): our path.
+   * Anything else (acks, flags, binary): socket.io's.
+   */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const room = plainRoom(packet, opts);
-    const ids = room === undefined ? undefined : this.rooms.get(room);
+    const ids = room === undefined ? undefined : this.without(this.rooms.get(room), opts.except);
     if (room === undefined || !this.options.direct) {
       this.options.counts.engine += ids?.size ?? 0;
       super.broadcast(packet, opts);
@@ -115,6 +118,14 @@ export class FanoutAdapter extends Adapter {
       return;
     }
     this.writeAll(ids, nsp, encoded);
+  }
+
+  /** The room's socket ids minus those of the `except` rooms (each socket has its own id room). */
+  private without(ids: Set<string> | undefined, except: Set<string> | undefined): Set<string> | undefined {
+    if (!ids || !except || except.size === 0) return ids;
+    const left = new Set(ids);
+    for (const room of except) for (const id of this.rooms.get(room) ?? []) left.delete(id);
+    return left;
   }
 
   private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string): void {
@@ -148,7 +159,7 @@ export class FanoutAdapter extends Adapter {
 
 /** The room of a broadcast to exactly one room, of an event without ack, flags or exceptions. */
 function plainRoom(packet: Packet, opts: BroadcastOptions): string | undefined {
-  if (packet.type !== EVENT || opts.rooms.size !== 1 || (opts.except?.size ?? 0) > 0) return undefined;
+  if (packet.type !== EVENT || opts.rooms.size !== 1) return undefined;
   const flags = opts.flags;
   if (flags && (flags.volatile || flags.compress || flags.timeout !== undefined)) return undefined;
   const [room] = opts.rooms;
