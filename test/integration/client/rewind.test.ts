@@ -22,7 +22,7 @@ import {
   testBus,
   untilMarker,
 } from "../../helpers/client-bus.js";
-import { publishEvent, startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
+import { startTestRelay, type TestRelay } from "../../helpers/relay-server.js";
 
 let ROOM = "photo:1";
 let CHANNEL = "room:photo:1";
