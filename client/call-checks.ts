@@ -4,8 +4,9 @@
  * a third argument to subscribe, and patterns that can never match an event type — seed 001's
  * `subscribe("photo:123", …)`, a room's name, is pointed to `bus.room("photo:123")`.
  */
-import { EventBusError } from "../protocol/errors.js";
+import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import { assertTypePattern, roomOfPattern } from "../protocol/names.js";
+import { toRewindRequest } from "../protocol/rewind.js";
 import { JOIN_KEYS, optionKeysError, PUBLISH_KEYS } from "./option-keys.js";
 
 /** Throws INVALID_PATTERN unless the pattern can match an event type. */
@@ -39,5 +40,13 @@ export function publishOptionsError(options: unknown): EventBusError | undefined
 
 /** Why these join options cannot be used, or undefined. */
 export function joinOptionsError(options: unknown): EventBusError | undefined {
-  return optionKeysError("joinRoom options", options, JOIN_KEYS);
+  const unknown = optionKeysError("joinRoom options", options, JOIN_KEYS);
+  const rewind = (options as { rewind?: unknown } | undefined)?.rewind;
+  if (unknown || rewind === undefined) return unknown;
+  try {
+    toRewindRequest(rewind);
+    return undefined;
+  } catch (error) {
+    return toEventBusError(error, "INVALID_OPTIONS");
+  }
 }

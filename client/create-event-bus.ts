@@ -13,7 +13,7 @@ import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
-import { type RewindRequest, toRewindRequest } from "../protocol/rewind.js";
+import { toRewindRequest } from "../protocol/rewind.js";
 import { checkSubscribeExtra, joinOptionsError, publishOptionsError } from "./call-checks.js";
 import { Channels, prefixOf } from "./channels.js";
 import { Connection, type Session } from "./connection.js";
@@ -169,12 +169,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
     if (this.closed) return Promise.reject(new EventBusError("CLOSED"));
     const invalid = joinOptionsError(options);
     if (invalid) return Promise.reject(invalid);
-    let rewind: RewindRequest | undefined;
-    try {
-      rewind = options?.rewind === undefined ? undefined : toRewindRequest(options.rewind);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const rewind = options?.rewind === undefined ? undefined : toRewindRequest(options.rewind);
     return this.rooms.join(room, options?.presence === true, rewind);
   }
 
