@@ -1,5 +1,5 @@
 /**
- * Figure 12 alone: bytes and events delivered to a slow reader with and without latest-only
+ * Figure 18 alone: bytes and events delivered to a slow reader with and without latest-only
  * conflation. See bench/figures/latest-only.ts.
  *
  *   npx tsx bench/latest-only.ts

@@ -3,11 +3,14 @@
  * timeout); `deadlineSeconds` stops the whole suite if something still runs away.
  */
 import type { FanoutPlan } from "./figures/fanout-run.js";
+import type { GroupsPlan } from "./figures/groups.js";
+import type { LadderPlan } from "./figures/ladder.js";
 import type { NetnsPlan } from "./figures/netns.js";
 import type { FaultPlan } from "./figures/netns-faults.js";
 import type { RecoveryPlan } from "./figures/recovery.js";
 import type { RoomsPlan } from "./figures/rooms.js";
 import type { ScaleOutPlan } from "./figures/scale-out.js";
+import type { StorePlan } from "./figures/store.js";
 import type { ServerMode } from "./lib/drivers.js";
 
 export interface Plan {
@@ -25,10 +28,13 @@ export interface Plan {
     readonly rate: number;
     readonly latencySeconds: number;
   };
+  readonly groups: GroupsPlan;
+  readonly store: StorePlan;
+  readonly ladder: LadderPlan;
 }
 
 const FULL: Plan = {
-  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+  figures: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
   deadlineSeconds: 30 * 60,
   fanout: {
     systems: ["ours-redis", "ours-memory", "baseline", "reference"],
@@ -74,6 +80,24 @@ const FULL: Plan = {
       clientRelaySeconds: 8,
     },
   ],
+  groups: { events: 30_000, rounds: 3, rate: 2_000, latencySeconds: 3 },
+  store: { events: 50_000, naiveEvents: 5_000, rounds: 3 },
+  ladder: {
+    oneRoom: {
+      clients: 1000,
+      rooms: 1,
+      rates: [5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
+      systems: ["ours-redis", "baseline", "reference"],
+    },
+    smallRooms: {
+      clients: 5000,
+      rooms: 1000,
+      rates: [10_000, 30_000, 60_000, 100_000],
+      systems: ["ours-redis", "baseline"],
+    },
+    seconds: 10,
+    maxP99Ms: 500,
+  },
 };
 
 const QUICK: Plan = {
@@ -90,6 +114,19 @@ const QUICK: Plan = {
     rounds: 1,
   },
   publish: { events: 5_000, rounds: 1, rate: 2_000, latencySeconds: 1 },
+  groups: { events: 5_000, rounds: 1, rate: 1_000, latencySeconds: 1 },
+  store: { events: 10_000, naiveEvents: 1_000, rounds: 1 },
+  ladder: {
+    oneRoom: {
+      clients: 200,
+      rooms: 1,
+      rates: [5_000, 20_000],
+      systems: ["ours-redis", "baseline", "reference"],
+    },
+    smallRooms: { clients: 500, rooms: 100, rates: [5_000], systems: ["ours-redis", "baseline"] },
+    seconds: 2,
+    maxP99Ms: 500,
+  },
 };
 
 export const plans = (quick: boolean): Plan => (quick ? QUICK : FULL);

@@ -114,7 +114,12 @@ export class Connection {
   offline(): void {
     const { status, opening } = this.state;
     if (status === "connected" || status === "connecting" || (status === "reconnecting" && opening)) {
-      this.failWith(new EventBusError("NOT_CONNECTED", "The browser went offline."), undefined);
+      this.failWith(
+        new EventBusError("NOT_CONNECTED", "The browser went offline.", {
+          hint: "Nothing to do: the client reconnects when the browser is back online, and recovers what it missed.",
+        }),
+        undefined,
+      );
     }
   }
 
@@ -179,7 +184,10 @@ export class Connection {
       disconnect: (reason) =>
         current() &&
         this.failWith(
-          this.notice ?? new EventBusError("NOT_CONNECTED", `The connection was lost (${reason}).`),
+          this.notice ??
+            new EventBusError("NOT_CONNECTED", `The connection was lost (${reason}).`, {
+              hint: "The client reconnects by itself with backoff and recovers what it missed; if it keeps happening, check the relay's logs and any proxy's idle timeout.",
+            }),
           token,
         ),
       notice: (notice) => {
@@ -296,5 +304,8 @@ function reasonOf(error: EventBusError): StatusReason {
 function tokenError(error: unknown): EventBusError {
   if (error instanceof EventBusError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  return new EventBusError("NOT_CONNECTED", `getToken() failed: ${text}.`, { cause: error });
+  return new EventBusError("NOT_CONNECTED", `getToken() failed: ${text}.`, {
+    cause: error,
+    hint: "The relay was not contacted: fix the function passed as getToken (usually a fetch of your token endpoint, e.g. /api/event-token: is it up, does it answer 200 with a token?); the client asks again with backoff.",
+  });
 }

@@ -70,7 +70,7 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
     });
     socket.on("connect", () => handlers.connect());
     socket.on("connect_error", (error: Error & { data?: unknown }) =>
-      handlers.connectError(connectError(error)),
+      handlers.connectError(connectError(error, options.url)),
     );
     const pending = new Set<(error: EventBusError) => void>();
     socket.on("disconnect", (reason: string) => {
@@ -97,7 +97,11 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
     socket.connect();
 
     const request: RequestFn = async (frame, payload) => {
-      if (!socket.connected) throw new EventBusError("NOT_CONNECTED");
+      if (!socket.connected) {
+        throw new EventBusError("NOT_CONNECTED", "The connection dropped before this request was sent.", {
+          hint: "The client reconnects by itself; try again once status is 'connected' (the outbox does this for publishes).",
+        });
+      }
       const reply = new Promise<unknown>((resolve, reject) => {
         const { clock } = options;
         const done = (error?: EventBusError, value?: unknown) => {
@@ -137,9 +141,15 @@ function unwrap<T>(reply: unknown): T {
   throw EventBusError.fromWire(value.error);
 }
 
-/** A handshake refusal carries `{ code, message }` in `data`; anything else is a network failure. */
-function connectError(error: Error & { data?: unknown }): EventBusError {
+/**
+ * A handshake refusal carries `{ code, message }` in `data`; anything else is a network failure,
+ * whose hint points at the relay URL (not at connect(): the client is already trying).
+ */
+function connectError(error: Error & { data?: unknown }, url: string): EventBusError {
   const data = error.data as { code?: unknown } | undefined;
   if (data && isErrorCode(data.code)) return EventBusError.fromWire(data);
-  return new EventBusError("NOT_CONNECTED", `Could not reach the relay: ${error.message}.`, { cause: error });
+  return new EventBusError("NOT_CONNECTED", `Could not reach the relay at ${url}: ${error.message}.`, {
+    cause: error,
+    hint: "Check createEventBus's `url` (scheme, host, port), that the relay is running and reachable from this page (firewall, proxy, CORS origins); the client keeps retrying with backoff.",
+  });
 }

@@ -117,3 +117,23 @@ function faviconLoaded(page: Page): Promise<boolean> {
     return response.ok && (response.headers.get("content-type") ?? "").startsWith("image/");
   });
 }
+
+test("the badge says why it is not connected: a failing token endpoint is named, then it recovers", async ({
+  browser,
+}) => {
+  const alice = await browser.newContext();
+  const page = await signIn(alice, "alice");
+  // The token endpoint (getToken → POST /api/sign-in) fails at the network level from now on.
+  await page.route("**/api/sign-in", (route) => route.abort("failed"));
+  await page.getByRole("switch", { name: "Work offline" }).check();
+  await expect(page.getByTestId("connection-status")).toHaveText(/^Offline/);
+  await page.getByRole("switch", { name: "Work offline" }).uncheck();
+  const cause = page.getByTestId("connection-cause");
+  await expect(cause).toContainText("getToken() failed", { timeout: 20_000 });
+  await expect(cause).toHaveAttribute("title", /getToken/);
+  await expect(cause).not.toContainText("connect() first");
+  await page.unroute("**/api/sign-in");
+  await expect(page.getByTestId("connection-status")).toHaveText(/Connected/, { timeout: 30_000 });
+  await expect(cause).toHaveCount(0);
+  await alice.close();
+});

@@ -144,3 +144,22 @@ export function channelKeys(channel: string): ChannelKeys {
 export function deadLetterKey(prefix: string, serviceName: string): string {
   return `${prefix}dead-letters:${serviceName}`;
 }
+
+/**
+ * Keys of an event type's group stream (backend consumer groups, docs/backend.md). Both wrap the
+ * full channel name in a hash tag, so on a Redis Cluster each event type's stream lives in its own
+ * slot and one script can check the config, append and PUBLISH atomically.
+ */
+export interface EventStreamKeys {
+  /** The stream every publish of the type is appended to while the type has consumer groups. */
+  readonly stream: string;
+  /** Hash with the stream's bounds (`maxlen`, `maxage` ms); it exists exactly while groups are wanted. */
+  readonly config: string;
+}
+
+export function eventStreamKeys(channel: string): EventStreamKeys {
+  if (channel.includes("{") || channel.includes("}")) {
+    throw new EventBusError("INVALID_CHANNEL", `Channel ${describeValue(channel)} must not contain braces.`);
+  }
+  return { stream: `{${channel}}:events`, config: `{${channel}}:events:config` };
+}

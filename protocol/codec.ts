@@ -14,7 +14,7 @@ import {
   MAX_TRACE_ID_LENGTH,
   utf8ByteLength,
 } from "./limits.js";
-import { assertEventType, assertRoomName, assertUserId, describeValue } from "./names.js";
+import { assertEventType, assertRoomName, assertUserId, describeValue, isRoomName } from "./names.js";
 import { isStreamPosition, MESSAGE_ID_PREFIX, type StreamPosition } from "./position.js";
 
 export interface EnvelopeInput {
@@ -28,6 +28,7 @@ export interface EnvelopeInput {
   readonly traceId?: string | undefined;
   readonly userId?: string | undefined;
   readonly room?: string | undefined;
+  readonly aggregateId?: string | undefined;
 }
 
 export interface EncodedEvent {
@@ -145,7 +146,7 @@ function serialiseSized(data: unknown, limits: Limits): { json: string; bytes: n
 }
 
 function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
-  const { source, traceId, userId, room } = input;
+  const { source, traceId, userId, room, aggregateId } = input;
   const timestamp = input.timestamp ?? new Date().toISOString();
   if (typeof source !== "string" || source.length === 0 || source.length > MAX_SOURCE_LENGTH) {
     throw invalidEvent(
@@ -160,10 +161,16 @@ function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
   }
   if (userId !== undefined) assertUserId(userId);
   if (room !== undefined) assertRoomName(room);
+  if (aggregateId !== undefined && !isRoomName(aggregateId)) {
+    throw invalidEvent(
+      `metadata.aggregateId ${describeValue(aggregateId)} must be 1-128 characters from letters, digits and _ - . : @ = + | /`,
+    );
+  }
   const metadata: { -readonly [K in keyof EventMetadata]: EventMetadata[K] } = { source, timestamp };
   if (traceId !== undefined) metadata.traceId = traceId;
   if (userId !== undefined) metadata.userId = userId;
   if (room !== undefined) metadata.room = room;
+  if (aggregateId !== undefined) metadata.aggregateId = aggregateId;
   return metadata;
 }
 

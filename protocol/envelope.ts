@@ -1,7 +1,7 @@
 /**
  * The envelope every event travels in, and the types that tie an event's `type` to its `data`.
  *
- *   { id, type, data, metadata: { source, timestamp, traceId?, userId?, room? } }
+ *   { id, type, data, metadata: { source, timestamp, traceId?, userId?, room?, aggregateId? } }
  *
  * On a recoverable channel the published message also carries its position in the channel's
  * history: `{ ...envelope, offset, epoch }` (see position.ts).
@@ -59,6 +59,11 @@ export interface EventMetadata {
   readonly traceId?: string;
   readonly userId?: string;
   readonly room?: string;
+  /**
+   * What the event is about (an order, a photo): event stores index it, so an aggregate's events
+   * can be read and replayed in order. 1-128 characters from letters, digits and _ - . : @ = + | /.
+   */
+  readonly aggregateId?: string;
 }
 
 export interface EventEnvelope<Type extends string = string, Data = unknown> {

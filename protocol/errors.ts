@@ -150,6 +150,20 @@ export const ERROR_SPECS = {
     "Make the handler faster or raise its `timeout`; after the last retry the event goes to the dead-letter store.",
   ),
   NOT_FOUND: spec("The requested item does not exist.", "Check the id; it may have been purged."),
+  DELIVERY_LIMIT: spec(
+    "The event was delivered to consumers of its group more times than allowed without being acknowledged.",
+    "A consumer probably crashed while handling it each time; inspect it in the dead letters, fix the handler, then replay it.",
+  ),
+  STORE_UNAVAILABLE: spec(
+    "The event store (PostgreSQL) is not reachable.",
+    "Check the store's connection settings and that PostgreSQL is running; queued events are written once it is back.",
+    true,
+  ),
+  STORE_BACKLOG_FULL: spec(
+    "The event store's write queue is full, so this event was not published.",
+    "PostgreSQL is down or too slow: bring it back, or raise store.maxQueued (or choose store.overflow: 'drop').",
+    true,
+  ),
   INTERNAL: spec(
     "An internal error occurred.",
     "This is a bug in the event bus; please report it with the trace id from the logs.",

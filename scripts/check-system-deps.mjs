@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
- * The tests need two programs from the operating system: `redis-server` (the harness starts
- * throwaway Redis processes) and Chromium at /usr/bin/chromium (Playwright e2e). When one is
- * missing this installs it with apt when it can (root, or passwordless sudo), or stops at once
- * with the exact command to run.
+ * The tests need three programs from the operating system: `redis-server` (the harness starts
+ * throwaway Redis processes), PostgreSQL's `initdb`/`postgres` (the event-store tests use the
+ * local server or start a throwaway one; Debian package `postgresql`) and Chromium at
+ * /usr/bin/chromium (Playwright e2e). When one is missing this installs it with apt when it can
+ * (root, or passwordless sudo), or stops at once with the exact command to run.
  *
- *   node scripts/check-system-deps.mjs            # both
- *   node scripts/check-system-deps.mjs redis      # only redis-server
+ *   node scripts/check-system-deps.mjs                  # all three
+ *   node scripts/check-system-deps.mjs redis postgres   # only these
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const wanted = process.argv.slice(2);
@@ -19,8 +20,15 @@ function onPath(program) {
   return spawnSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" }).status === 0;
 }
 
+/** initdb from the Debian package (/usr/lib/postgresql/<version>/bin), as test/harness/postgres.ts uses it. */
+function hasPostgres() {
+  const root = "/usr/lib/postgresql";
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(`${root}/${v}/bin/initdb`));
+}
+
 const missing = [];
 if (want("redis") && !onPath("redis-server")) missing.push("redis-server");
+if (want("postgres") && !hasPostgres()) missing.push("postgresql");
 if (want("chromium") && !existsSync(CHROMIUM)) missing.push("chromium");
 if (missing.length === 0) process.exit(0);
 
@@ -37,7 +45,7 @@ if (!onPath("apt-get") || (!isRoot && !canSudo)) {
     `Install ${missing.length > 1 ? "them" : "it"} and run the tests again:\n\n  sudo sh -c '${command}'\n`,
   );
   console.error(
-    "(On systems without apt: install Redis ≥ 7 so that `redis-server` is on PATH, and Chromium at /usr/bin/chromium.)",
+    "(On systems without apt: install Redis ≥ 7 so that `redis-server` is on PATH, PostgreSQL ≥ 13 under /usr/lib/postgresql/<version>/bin, and Chromium at /usr/bin/chromium.)",
   );
   process.exit(1);
 }
@@ -52,7 +60,17 @@ try {
   });
   execFileSync(
     sudo[0] ?? "apt-get",
-    [...sudo.slice(1), ...(isRoot ? [] : ["apt-get"]), "install", "-y", "-qq", ...missing],
+    // Another apt run (a parallel test run installing the same thing) holds the lock: wait for it.
+    [
+      ...sudo.slice(1),
+      ...(isRoot ? [] : ["apt-get"]),
+      "-o",
+      "DPkg::Lock::Timeout=600",
+      "install",
+      "-y",
+      "-qq",
+      ...missing,
+    ],
     {
       stdio: "inherit",
       env,

@@ -1,5 +1,5 @@
 /**
- * Figure 12 — latest-only delivery to a slow reader (issue 18 §2). One relay (memory broker), one
+ * Figure 18 — latest-only delivery to a slow reader (issue 18 §2). One relay (memory broker), one
  * reader behind a 1 MB/s link (test/helpers/throttled-proxy.ts: backpressure, so the relay's own
  * queue fills as behind a real slow network), 20 photos × 1,000 progress events of ≈ 700 B each and
  * one `completed` per photo on the uploader's user channel. Run twice: `photo.processing.progress`
@@ -96,14 +96,14 @@ async function run(conflate: boolean): Promise<Run> {
 
 export async function latestOnlyFigure(log: (text: string) => void): Promise<FigureResult> {
   const begun = Date.now();
-  log("figure 12: latest-only, with conflation …");
+  log("figure 18: latest-only, with conflation …");
   const on = await run(true);
-  log("figure 12: latest-only, without conflation …");
+  log("figure 18: latest-only, without conflation …");
   const off = await run(false);
   const systems = ["latest-only", "every event"];
   const published = PHOTOS * (STEPS + 1);
   return {
-    id: 12,
+    id: 18,
     title: "Latest-only progress to a slow reader (1 MB/s link)",
     setup: `${PHOTOS} photos × ${STEPS} progress events (≈ 700 B) + 1 completed each, ${published} events published; one reader behind a ${LINK_BYTES_PER_SECOND / 1024 / 1024} MB/s throttled link; memory broker`,
     systems,

@@ -10,6 +10,7 @@
  *   GET  /api/photos                              my photos (state to refetch after a gap)
  *   GET  /api/photos/gallery                      completed photos of everyone
  *   GET  /api/photos/:id                          one photo's state
+ *   GET  /api/photos/:id/events                   the photo's stored events (audit, from the event store)
  *   GET  /api/photos/:id/thumbnails/:size         a thumbnail (JPEG)
  *   GET  /api/rooms/:room/recent?limit=50         a room's recent events, from the relay's history
  *   POST /api/admin/maintenance { message, scheduled? }  broadcast `system.maintenance` (admin role)
@@ -89,6 +90,8 @@ async function route(
     return sendJson(res, 200, { photos: ctx.store.byOwner(userId) });
   if (method === "GET" && path === "/api/photos/gallery")
     return sendJson(res, 200, { photos: ctx.store.gallery() });
+  const audit = /^\/api\/photos\/([^/]+)\/events$/.exec(path);
+  if (method === "GET" && audit) return photoEvents(ctx, res, decodeURIComponent(audit[1] ?? ""));
   const one = /^\/api\/photos\/([^/]+)$/.exec(path);
   if (method === "GET" && one) {
     const photo = ctx.store.get(decodeURIComponent(one[1] ?? ""));
@@ -131,8 +134,22 @@ async function upload(
   await ctx.bus.publish(
     "photo.uploaded",
     { photoId: photo.photoId, userId, filename, size: image.length, uploadedAt: photo.uploadedAt },
-    { userId, ...(traceId && { traceId }) },
+    { userId, aggregateId: photo.photoId, ...(traceId && { traceId }) },
   );
+}
+
+async function photoEvents(ctx: DemoBackendContext, res: ServerResponse, photoId: string): Promise<void> {
+  if (!ctx.store.get(photoId)) throw new HttpError(404, "No such photo.");
+  const { events } = await ctx.bus.events.read({ aggregateId: photoId, limit: 200 });
+  const rows = events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    channel: e.channel,
+    source: e.metadata.source,
+    timestamp: e.metadata.timestamp,
+    data: e.data,
+  }));
+  sendJson(res, 200, { store: ctx.bus.events.storeKind, events: rows });
 }
 
 /** Demo tokens allow every `photo:*` room (demo-auth.ts), so any signed-in user may read one. */

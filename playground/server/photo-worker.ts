@@ -22,6 +22,8 @@ export interface WorkerOptions {
   readonly failureRate: number;
   /** Random source for the failure draw. */
   readonly random?: () => number;
+  /** Run as one replica of this consumer group (each upload goes to one replica). */
+  readonly group?: string;
 }
 
 type Thumbnail = Exclude<PhotoEvents["photo.processing.completed"]["thumbnails"][number], string>;
@@ -49,7 +51,12 @@ export async function startPhotoWorker(
     async (event) => {
       await processPhoto(bus, store, event.data.photoId, event.metadata.traceId, options);
     },
-    { name: "photo-worker", retryOnError: false, timeout: 120_000 },
+    {
+      name: "photo-worker",
+      retryOnError: false,
+      timeout: 120_000,
+      ...(options.group !== undefined && { group: options.group, concurrency: 2 }),
+    },
   );
   return async () => {
     await subscription.unsubscribe();
@@ -67,7 +74,8 @@ async function processPhoto(
   const image = store.image(photoId);
   if (!photo || !image) return;
   const userId = photo.ownerId;
-  const trace = traceId ? { traceId } : {};
+  // Every event about the photo names it as its aggregate: the event store indexes that.
+  const trace = { aggregateId: photoId, ...(traceId ? { traceId } : {}) };
   const room = `photo:${photoId}`;
   store.update(photoId, { status: "processing", stage: "started", progress: 0 });
   await bus.publishToUser(userId, "photo.processing.started", { photoId, userId, startedAt: now() }, trace);

@@ -24,9 +24,9 @@ import { createServer as createViteServer, type ViteDevServer } from "vite";
 import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { createDemoAuth } from "./demo-auth.js";
 import { createApiHandler } from "./demo-backend.js";
+import { demoStoreConfig, startWorkerReplicas } from "./durable-demo.js";
 import { startNotificationService } from "./notification-service.js";
 import { PhotoStore } from "./photo-store.js";
-import { startPhotoWorker } from "./photo-worker.js";
 import { roomHistoryReader } from "./room-history.js";
 import { describeStartFailure } from "./start-failure.js";
 import { createPlaygroundLogger } from "./vite-logger.js";
@@ -87,12 +87,18 @@ async function main(): Promise<void> {
   const broker = createBroker(brokerFromEnv());
   await broker.connect();
   stops.push(() => broker.close());
-  const bus = new EventBusClient<PlaygroundEvents>({ serviceName: "photo-demo", broker, logLevel: "warn" });
+  const eventStore = demoStoreConfig();
+  const bus = new EventBusClient<PlaygroundEvents>({
+    serviceName: "photo-demo",
+    broker,
+    logLevel: "warn",
+    store: eventStore,
+  });
   await bus.connect();
   const store = new PhotoStore();
   const auth = createDemoAuth(secret, Number(values["token-ttl"]));
   stops.push(
-    await startPhotoWorker(bus, store, {
+    await startWorkerReplicas(() => createBroker(brokerFromEnv()), eventStore, store, {
       stageDelayMs: Number(values["stage-delay"]),
       failureRate: Number(values["failure-rate"]),
     }),

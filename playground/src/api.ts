@@ -29,6 +29,17 @@ export interface PhotoState {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** One stored event of a photo, as the audit view lists it. */
+export interface AuditEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly channel: string;
+  /** The service that published it (e.g. which photo-worker replica). */
+  readonly source: string;
+  readonly timestamp: string;
+  readonly data: unknown;
+}
+
 /** An event from a room's history (GET /api/rooms/:room/recent), oldest first. */
 export interface RecentRoomEvent {
   readonly id: string;
@@ -66,6 +77,10 @@ export const api = {
   myPhotos: (token: string) => call<{ photos: PhotoState[] }>("/api/photos", { token }).then((r) => r.photos),
   gallery: (token: string) =>
     call<{ photos: PhotoState[] }>("/api/photos/gallery", { token }).then((r) => r.photos),
+  photoEvents: (token: string, photoId: string) =>
+    call<{ store: string; events: AuditEvent[] }>(`/api/photos/${encodeURIComponent(photoId)}/events`, {
+      token,
+    }),
   recentInRoom: (token: string, room: string, limit: number) =>
     call<{ events: RecentRoomEvent[] }>(`/api/rooms/${encodeURIComponent(room)}/recent?limit=${limit}`, {
       token,

@@ -9,6 +9,7 @@ import { useMemo, useRef } from "react";
 import type { PlaygroundEvents } from "../shared/playground-events.js";
 import { api, type Session } from "./api.js";
 import { AdminPanel } from "./components/admin-panel.js";
+import { AuditPanel } from "./components/audit-panel.js";
 import { BroadcastBanner } from "./components/broadcast-banner.js";
 import { ConnectionBadge } from "./components/connection-badge.js";
 import { EventInspector } from "./components/event-inspector.js";
@@ -62,6 +63,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
           <div className="column">
             <PhotoRoom getToken={getToken} userName={session.user.name} />
             <Notifications />
+            <AuditPanel getToken={getToken} />
             {session.user.roles.includes("admin") && <AdminPanel getToken={getToken} />}
           </div>
         </main>

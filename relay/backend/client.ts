@@ -8,7 +8,6 @@
  *
  * It connects lazily on first use (or call connect()). See docs/backend.md.
  */
-import { deadLetterKey } from "../../protocol/channels.js";
 import type {
   EnvelopeOf,
   EventData,
@@ -19,20 +18,25 @@ import type {
 } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { hasGlobSyntax } from "../../protocol/glob.js";
+import { createId } from "../../protocol/ids.js";
 import { assertTypePattern } from "../../protocol/names.js";
 import { type RevokeOptions, revokeUserSessions } from "../auth/revocation.js";
 import type { Broker } from "../brokers/broker.js";
+import { createParts } from "./client-parts.js";
 import { type BuiltBroker, resolveSettings, type Settings } from "./config.js";
-import { DeadLetters } from "./dead-letters.js";
-import { Dispatcher } from "./dispatcher.js";
+import type { DeadLetters } from "./dead-letters.js";
+import type { EventsApi } from "./events-api.js";
+import type { GroupSubscriptions } from "./groups/group-subscriptions.js";
 import { checkHealth } from "./health.js";
 import { logBrokerEvents } from "./logger.js";
-import { type Middleware, MiddlewareChain } from "./middleware.js";
-import { Publisher, type Target } from "./publisher.js";
+import { type BackendMetrics, createBackendMetrics } from "./metrics.js";
+import type { Middleware, MiddlewareChain } from "./middleware.js";
+import type { Publisher, Target } from "./publisher.js";
 import { type Member, roomMembers } from "./room-members.js";
-import { StatsTracker } from "./stats.js";
-import { roomPatternHint, subscribePolicy } from "./subscribe-options.js";
-import { type RouteKind, SubscriptionTable } from "./subscriptions.js";
+import type { StatsTracker } from "./stats.js";
+import type { StorePart } from "./store-part.js";
+import { optionError, roomPatternHint, subscribePolicy } from "./subscribe-options.js";
+import type { RouteKind, SubscriptionTable } from "./subscriptions.js";
 import type {
   EventBusConfig,
   EventBusStats,
@@ -49,40 +53,26 @@ import type {
 export class EventBusClient<E extends EventMap = RegisteredEvents> {
   readonly serviceName: string;
   readonly deadLetters: DeadLetters;
+  /** Stored events: read and replay (docs/backend.md, "Event store and replay"). */
+  readonly events: EventsApi;
   private readonly settings: Settings;
   private readonly stats: StatsTracker;
-  private readonly middleware = new MiddlewareChain();
+  private readonly middleware: MiddlewareChain;
   private readonly table: SubscriptionTable;
+  private readonly groups: GroupSubscriptions;
   private readonly publisher: Publisher;
-  private readonly dispatcher: Dispatcher;
+  private readonly store: StorePart;
   private built: BuiltBroker | undefined;
   private closed = false;
+  private metricsRegistry: BackendMetrics | undefined;
 
   constructor(config: EventBusConfig) {
     this.settings = resolveSettings(config);
     this.serviceName = this.settings.serviceName;
-    const { settings } = this;
-    this.stats = new StatsTracker(() => settings.clock.now());
-    this.deadLetters = new DeadLetters(
-      async () => this.broker(),
-      deadLetterKey(settings.names.prefix, settings.serviceName),
-      settings.deadLetterMax,
-      async (letter) => {
-        const handlers = this.table.handlersFor(letter.subscriptionId, letter.pattern);
-        const succeeded = await this.dispatcher.replay(handlers, letter.event, letter.channel);
-        return { handlers: handlers.length, succeeded };
-      },
-    );
-    const { middleware, stats } = this;
-    this.dispatcher = new Dispatcher({
-      ...settings, // limits, clock, logger
-      middleware,
-      stats,
-      deadLetter: (record) => this.deadLetters.add(record),
-    });
-    this.table = new SubscriptionTable(async () => this.broker(), settings.names, this.dispatcher);
-    // serviceName, names, limits, batching, clock from the settings
-    this.publisher = new Publisher({ ...settings, middleware, stats, broker: () => this.broker() });
+    const parts = createParts(config, this.settings, () => this.broker());
+    ({ stats: this.stats, middleware: this.middleware, table: this.table, groups: this.groups } = parts);
+    ({ publisher: this.publisher, store: this.store, deadLetters: this.deadLetters } = parts);
+    this.events = parts.store.events;
   }
 
   // ---- connection ----
@@ -95,7 +85,9 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   async disconnect(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.groups.stopAll();
     await this.publisher.drain();
+    await this.store.close(this.settings);
     const built = this.built;
     if (!built) return;
     if (built.owned) {
@@ -213,6 +205,7 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
 
   /** Resolves to false when there was no such subscription. */
   unsubscribe(subscriptionId: string): Promise<boolean> {
+    if (this.groups.has(subscriptionId)) return this.groups.remove(subscriptionId);
     return this.table.remove(subscriptionId);
   }
 
@@ -236,11 +229,27 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   async healthCheck(): Promise<HealthStatus> {
     const broker = this.broker();
     if (broker.status === "connecting") await broker.connect().catch(() => {});
-    return checkHealth(broker, this.table.size, this.settings.clock);
+    const health = await checkHealth(broker, this.table.size + this.groups.size, this.settings.clock);
+    const store = this.store.health();
+    if (!store) return health;
+    const status = health.status === "healthy" && store.status !== "ok" ? "degraded" : health.status;
+    return { ...health, status, store };
   }
 
   async getStats(): Promise<EventBusStats> {
-    return this.stats.snapshot(this.table.size);
+    const groups = this.groups.size > 0 ? await this.groups.stats() : [];
+    const store = this.store.stats();
+    return { ...this.stats.snapshot(this.table.size + this.groups.size), groups, ...(store && { store }) };
+  }
+
+  /**
+   * Prometheus text for a service's /metrics: publish/deliver counters, and per consumer group
+   * the pending count, lag, oldest pending age and stream length against its bound, and the event
+   * store's queue. Serve it with your HTTP framework.
+   */
+  metrics(): Promise<string> {
+    this.metricsRegistry ??= createBackendMetrics(() => this.getStats());
+    return this.metricsRegistry.registry.metrics();
   }
 
   // ---- internals ----
@@ -263,6 +272,21 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
   ): Promise<Subscription> {
     if (this.closed) throw closedError();
     const policy = subscribePolicy(handler, options, this.settings);
+    if (options.group !== undefined) {
+      if (kind !== "channel" || this.settings.names.parse(name)?.kind !== "event") {
+        throw optionError("`group` works with an exact event type (not a glob, not a room)");
+      }
+      const id = this.newId(options.name);
+      await this.groups.add({
+        id,
+        channel: name,
+        type: pattern,
+        entry: { pattern, handler, policy },
+        options: { ...options, group: options.group },
+      });
+      return { id, pattern, unsubscribe: () => this.unsubscribe(id) };
+    }
+    if (options.name !== undefined && this.groups.has(options.name)) this.newId(options.name);
     const id = await this.table.add({
       kind,
       name,
@@ -270,6 +294,15 @@ export class EventBusClient<E extends EventMap = RegisteredEvents> {
       requestedId: options.name,
     });
     return { id, pattern, unsubscribe: () => this.table.remove(id) };
+  }
+
+  /** A subscription id: the requested name (unique among this client's subscriptions) or a new id. */
+  private newId(requested: string | undefined): string {
+    if (requested === undefined) return createId();
+    if (this.groups.has(requested) || this.table.ids().includes(requested)) {
+      throw optionError(`a subscription named ${JSON.stringify(requested)} already exists`);
+    }
+    return requested;
   }
 
   /** The broker, built on first use; its status changes and connection errors are logged. */

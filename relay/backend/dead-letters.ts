@@ -16,6 +16,8 @@ export interface DeadLetter {
   /** The subscription pattern (without the prefix). */
   readonly pattern: string;
   readonly subscriptionId: string;
+  /** The consumer group the subscription belongs to (competing consumers), if any. */
+  readonly group?: string;
   readonly error: { readonly message: string; readonly code?: string };
   readonly attempts: number;
   /** ISO 8601. */

@@ -37,12 +37,34 @@ export {
 export type { RevokeOptions } from "../auth/revocation.js";
 export type { Broker, BrokerKind, BrokerStatus, HistoryOptions } from "../brokers/broker.js";
 export { type BrokerConfig, brokerConfigFromEnv, createBroker } from "../brokers/create-broker.js";
+export type { GroupInfo, StreamBounds, StreamInfo } from "../brokers/group-streams.js";
 export { MemoryBroker } from "../brokers/memory/memory-broker.js";
 export { ClusterBroker, type ClusterBrokerOptions } from "../brokers/redis/cluster-broker.js";
 export { RedisBroker, type RedisBrokerOptions } from "../brokers/redis/redis-broker.js";
+export type {
+  EventPage,
+  EventQuery,
+  EventRecord,
+  EventStore,
+  EventStoreKind,
+  StoredEvent,
+  WritableEventStore,
+} from "../store/event-store.js";
+export { MemoryEventStore } from "../store/memory-store.js";
+export {
+  type ArchiveOptions,
+  PostgresEventStore,
+  type PostgresStoreOptions,
+} from "../store/postgres/postgres-store.js";
+export type { EventReplayResult, ReplayHandler, ReplayTarget } from "../store/replay.js";
+export type { RetentionOptions, StoreConfig } from "../store/store-config.js";
+export type { StoreWriterStats } from "../store/store-writer.js";
 export { EventBusClient } from "./client.js";
 export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
 export { defaultEventBus, eventBus } from "./default-instance.js";
+export type { EventsApi } from "./events-api.js";
+export type { GroupDefaults } from "./groups/group-options.js";
+export type { GroupStats } from "./groups/group-stats.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { Middleware, NextMiddleware, OutgoingEvent, ReceiveContext } from "./middleware.js";
 export type { Member } from "./room-members.js";
@@ -58,6 +80,7 @@ export type {
   PublishResult,
   ReceivedEvent,
   RetryPolicy,
+  StoreHealth,
   SubscribeOptions,
   Subscription,
   TargetedPublishOptions,

@@ -24,6 +24,7 @@ export interface OutgoingEvent {
     readonly traceId?: string | undefined;
     readonly userId?: string | undefined;
     readonly room?: string | undefined;
+    readonly aggregateId?: string | undefined;
   };
   /** The channel it will be published on (informational: a changed channel is ignored). */
   readonly channel: string;

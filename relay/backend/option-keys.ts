@@ -7,6 +7,8 @@
 import { findUnknownOption, type OptionKeys, optionKeys } from "../../common/known-keys.js";
 import { EventBusError } from "../../protocol/errors.js";
 import type { Limits } from "../../protocol/limits.js";
+import type { RetentionOptions, StoreConfig } from "../store/store-config.js";
+import type { GroupDefaults } from "./groups/group-options.js";
 import type {
   BatchingOptions,
   EventBusConfig,
@@ -60,6 +62,25 @@ export const CONFIG_KEYS: OptionKeys = optionKeys<EventBusConfig>(
     logger: true,
     logLevel: true,
     clock: true,
+    groups: optionKeys<Partial<GroupDefaults>>({
+      maxLength: true,
+      maxAgeMs: true,
+      claimIdleMs: true,
+      pollIntervalMs: true,
+      prefetch: true,
+      stopTimeoutMs: true,
+    }),
+    store: optionKeys<StoreConfig>({
+      postgres: true,
+      eventStore: true,
+      types: true,
+      maxQueued: true,
+      batchSize: true,
+      overflow: true,
+      aggregateId: true,
+      flushTimeoutMs: true,
+      retention: optionKeys<RetentionOptions>({ maxAgeMs: true, mode: true, everyMs: true }),
+    }),
   },
   SEED_CONFIG_KEYS,
 );
@@ -69,6 +90,9 @@ export const SUBSCRIBE_KEYS: OptionKeys = optionKeys<SubscribeOptions>({
   retryOnError: true,
   maxRetries: true,
   name: true,
+  group: true,
+  concurrency: true,
+  consumer: true,
 });
 
 export const PUBLISH_KEYS: OptionKeys = optionKeys<PublishOptions>({
@@ -77,10 +101,11 @@ export const PUBLISH_KEYS: OptionKeys = optionKeys<PublishOptions>({
   userId: true,
   room: true,
   id: true,
+  aggregateId: true,
 });
 
 export const TARGETED_PUBLISH_KEYS: OptionKeys = optionKeys<TargetedPublishOptions>(
-  { traceId: true, source: true, id: true },
+  { traceId: true, source: true, id: true, aggregateId: true },
   {
     userId: "The user is the channel here (publishToUser's first argument); metadata.userId is set from it.",
     room: "The room is the channel here (publishToRoom's first argument); metadata.room is set from it.",

@@ -8,12 +8,14 @@
 import type { Clock } from "../../common/clock.js";
 import type { ChannelNames } from "../../protocol/channels.js";
 import { encodeEvent } from "../../protocol/codec.js";
+import type { EventEnvelope } from "../../protocol/envelope.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { createId } from "../../protocol/ids.js";
 import type { Limits } from "../../protocol/limits.js";
 import { describeValue } from "../../protocol/names.js";
 import type { Broker } from "../brokers/broker.js";
 import { supportsBatch } from "../brokers/redis/redis-batch.js";
+import type { RecordTicket } from "../store/store-writer.js";
 import type { MiddlewareChain, OutgoingEvent } from "./middleware.js";
 import { checkOptionKeys, PUBLISH_KEYS, TARGETED_PUBLISH_KEYS } from "./option-keys.js";
 import { PublishBatcher } from "./publish-batcher.js";
@@ -37,6 +39,12 @@ export interface PublisherDeps {
   readonly batching: BatchingOptions | undefined;
   readonly clock: Clock;
   readonly broker: () => Broker;
+  /**
+   * The event store's admission (relay/store/store-writer.ts): a ticket to record the event once
+   * the broker acknowledged it, or undefined when this type is not stored; throws
+   * STORE_BACKLOG_FULL (nothing is sent) when the store's queue is full.
+   */
+  readonly recorder?: (type: string) => RecordTicket | undefined;
 }
 
 /** How the error for an unknown publish option names the call. */
@@ -97,6 +105,7 @@ export class Publisher {
           traceId: options.traceId,
           userId: target.kind === "user" ? target.userId : options.userId,
           room: target.kind === "room" ? target.room : options.room,
+          aggregateId: options.aggregateId,
         },
         channel: this.channelFor(target, type),
       };
@@ -141,17 +150,41 @@ export class Publisher {
   private write(event: OutgoingEvent, target: Target, idempotent: boolean): Promise<PublishResult> {
     let json: string;
     const { id: envelopeId, type, data, metadata } = event;
+    let envelope: EventEnvelope;
+    let ticket: RecordTicket | undefined;
     try {
-      json = encodeEvent(
+      ({ json, envelope } = encodeEvent(
         { id: envelopeId, type, data, timestamp: this.isoNow(), ...metadata },
         this.deps.limits,
-      ).json;
+      ));
+      ticket = this.deps.recorder?.(type);
     } catch (error) {
       return Promise.reject(error);
     }
-    const broker = this.deps.broker();
     const { channel } = event;
-    const recoverable = target.kind !== "event";
+    const sending = this.sendEncoded(json, envelopeId, channel, target.kind !== "event", idempotent);
+    if (!ticket) return sending;
+    const recorded = ticket;
+    return sending.then(
+      (result) => {
+        recorded.commit(envelope, json, channel);
+        return result;
+      },
+      (error: unknown) => {
+        recorded.cancel();
+        throw error;
+      },
+    );
+  }
+
+  private sendEncoded(
+    json: string,
+    envelopeId: string,
+    channel: string,
+    recoverable: boolean,
+    idempotent: boolean,
+  ): Promise<PublishResult> {
+    const broker = this.deps.broker();
     const batcher = idempotent && recoverable ? undefined : this.batcherFor(broker);
     if (batcher) {
       this.inFlight++;
@@ -167,7 +200,8 @@ export class Publisher {
         () => this.settle(),
       );
     }
-    if (!recoverable) return this.track(broker.publish(channel, json), () => ({ id: envelopeId, channel }));
+    if (!recoverable)
+      return this.track(broker.publishEvent(channel, json), () => ({ id: envelopeId, channel }));
     const options = idempotent ? { dedupId: envelopeId } : {};
     return this.track(broker.publishRecoverable(channel, json, options), ({ offset, epoch, duplicate }) => ({
       id: envelopeId,

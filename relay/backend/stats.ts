@@ -44,7 +44,7 @@ export class StatsTracker {
     this.failed++;
   }
 
-  snapshot(activeSubscriptions: number): EventBusStats {
+  snapshot(activeSubscriptions: number): Omit<EventBusStats, "groups"> {
     this.rotate();
     const finished = this.delivered + this.failed;
     const samples = Math.min(this.latencyCount, LATENCY_SAMPLES);

@@ -34,6 +34,6 @@ export function roomPatternHint(pattern: string): string {
   return `Patterns match event types such as "photo.processing.*"; a room's events come through ${call}.`;
 }
 
-function optionError(problem: string): EventBusError {
+export function optionError(problem: string): EventBusError {
   return new EventBusError("INVALID_OPTIONS", `subscribe: ${problem}.`);
 }

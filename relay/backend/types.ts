@@ -7,6 +7,11 @@ import type { StreamPosition } from "../../protocol/position.js";
 import type { Broker, BrokerKind, BrokerStatus } from "../brokers/broker.js";
 import type { ClusterConnectionOptions } from "../brokers/redis/cluster-broker.js";
 import type { RedisOptions } from "../brokers/redis/redis-connection.js";
+import type { EventStoreKind } from "../store/event-store.js";
+import type { StoreConfig } from "../store/store-config.js";
+import type { StoreWriterStats } from "../store/store-writer.js";
+import type { GroupDefaults } from "./groups/group-options.js";
+import type { GroupStats } from "./groups/group-stats.js";
 import type { Logger, LogLevel } from "./logger.js";
 import type { Middleware } from "./middleware.js";
 
@@ -54,6 +59,19 @@ export interface EventBusConfig {
   readonly history?: { readonly maxLength?: number; readonly maxBytes?: number; readonly ttl?: number };
   /** While Redis is unreachable: publishes kept (default 10 000) and for how long, ms (default 10 000). */
   readonly offline?: { readonly queueSize?: number; readonly timeoutMs?: number };
+  /**
+   * Consumer groups (`subscribe(type, h, { group })`): the bounds of each event type's group
+   * stream, the idle time after which a dead consumer's events are claimed, and more. Defaults:
+   * maxLength 100 000, maxAgeMs 24 h, claimIdleMs 30 000, pollIntervalMs 1000, prefetch 16,
+   * stopTimeoutMs 10 000.
+   */
+  readonly groups?: Partial<GroupDefaults>;
+  /**
+   * The event store (docs/backend.md, "Event store and replay"): PostgreSQL (`{ postgres: url }`)
+   * or any writable store, which event types to keep, the write queue's bound. Default:
+   * EVENT_BUS_STORE_URL when set, else nothing is written (reads use the Redis history).
+   */
+  readonly store?: StoreConfig;
   /** Dead letters kept (a capped stream). Default 10 000. */
   readonly deadLetters?: { readonly maxLength?: number };
   /** Size limits; both ends must agree. Default 1 MB per event, 512 KB of data. */
@@ -84,9 +102,11 @@ export interface PublishOptions {
    * Such publishes are sent one by one, not batched.
    */
   readonly id?: string;
+  /** What the event is about (`metadata.aggregateId`): event stores index it for replay by aggregate. */
+  readonly aggregateId?: string;
 }
 
-export type TargetedPublishOptions = Pick<PublishOptions, "traceId" | "source" | "id">;
+export type TargetedPublishOptions = Pick<PublishOptions, "traceId" | "source" | "id" | "aggregateId">;
 
 export interface PublishResult {
   /** The envelope id. */
@@ -113,6 +133,17 @@ export interface SubscribeOptions {
    * goes back to the subscription of that name, also after a restart. Default: a generated id.
    */
   readonly name?: string;
+  /**
+   * Competing consumers: among every subscription of this event type with the same group name —
+   * in any process — each event is handled by one of them, at least once, and events published
+   * while none is running are kept (bounded by `groups.maxLength`/`maxAgeMs`). Exact event types
+   * only (no globs). Default: none (live fan-out: every subscription gets every event).
+   */
+  readonly group?: string;
+  /** With `group`: events this subscription handles at once. Default 1 (in stream order). */
+  readonly concurrency?: number;
+  /** With `group`: this consumer's name in the group. Default `<host>:<pid>:<random>`. */
+  readonly consumer?: string;
 }
 
 /** What a handler gets: the envelope, plus where it came from. */
@@ -121,8 +152,13 @@ export type ReceivedEvent<Envelope extends EventEnvelope = EventEnvelope> = Enve
   readonly channel: string;
   /** Its position in the channel's history, on recoverable channels (absent for raw PUBLISHes). */
   readonly position?: StreamPosition;
-  /** 1 for the first attempt, 2 for the first retry, … */
+  /**
+   * 1 for the first attempt, 2 for the first retry, … In a consumer group, attempts are counted
+   * across consumers: an event taken over after its consumer died has attempt ≥ 2.
+   */
   readonly attempt: number;
+  /** The consumer group that delivered it (group subscriptions only). */
+  readonly group?: string;
 };
 
 export type EventHandler<Envelope extends EventEnvelope = EventEnvelope> = (
@@ -152,6 +188,10 @@ export interface EventBusStats {
   readonly messagesPerSecond: number;
   /** Mean publish → handler time (from metadata.timestamp), ms, over the last 1000 deliveries. */
   readonly averageLatency: number;
+  /** One entry per group subscription of this client: the group's backlog and this consumer's counts. */
+  readonly groups: readonly GroupStats[];
+  /** The event store's writer, when a store is configured. */
+  readonly store?: StoreWriterStats;
 }
 
 export type HealthState = "healthy" | "degraded" | "unhealthy";
@@ -166,7 +206,18 @@ export interface HealthStatus {
     readonly latencyMs: number | null;
   };
   readonly subscriptions: number;
+  /** The event store, when one is configured: `retrying` makes the whole status `degraded`. */
+  readonly store?: StoreHealth;
   readonly checkedAt: string;
+}
+
+export interface StoreHealth {
+  readonly kind: EventStoreKind;
+  /** `retrying`: writes fail (the store is down); events wait in the queue. */
+  readonly status: "ok" | "retrying";
+  readonly queued: number;
+  readonly maxQueued: number;
+  readonly lastError: string | null;
 }
 
 export type { Middleware };

@@ -10,6 +10,7 @@
  * Message strings are opaque here: the broker moves them, it never parses them.
  */
 import type { StreamPosition } from "../../protocol/position.js";
+import type { GroupStreams } from "./group-streams.js";
 
 export type BrokerKind = "memory" | "redis" | "cluster";
 
@@ -135,6 +136,12 @@ export interface Broker {
    */
   publish(channel: string, message: string): Promise<number>;
   /**
+   * An event-type publish: PUBLISH, and — in the same atomic step — an append to the type's group
+   * stream when the type has consumer groups (group-streams.ts). Resolves to the number of live
+   * subscriptions that received it.
+   */
+  publishEvent(channel: string, message: string): Promise<number>;
+  /**
    * Atomically: assigns the next offset of the channel, appends the message to the channel's
    * capped history and publishes it (SPUBLISH on a cluster). The published and stored message is
    * `withPosition(envelopeJson, { offset, epoch })` (protocol/position.ts).
@@ -144,6 +151,9 @@ export interface Broker {
     envelopeJson: string,
     options?: PublishRecoverableOptions,
   ): Promise<PublishRecoverableResult>;
+
+  // ---- consumer groups (event-type streams) ----
+  readonly streams: GroupStreams;
 
   // ---- history ----
   /**

@@ -38,6 +38,11 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     load: () => import("./tail-command.js"),
   },
   {
+    name: "events",
+    summary: "read stored events (PostgreSQL or the Redis history), or replay them to a consumer group",
+    load: () => import("./events-command.js"),
+  },
+  {
     name: "token",
     summary: "mint a development JWT for a user (never for production)",
     load: () => import("./token-command.js"),

@@ -93,7 +93,7 @@ async function publishOnce(type: string, data: unknown, target: Target): Promise
       const { offset, epoch } = await broker.publishRecoverable(channel, json);
       process.stdout.write(`published to ${channel} at offset ${offset} (epoch ${epoch})\n`);
     } else {
-      const receivers = await broker.publish(channel, json);
+      const receivers = await broker.publishEvent(channel, json);
       process.stdout.write(`published to ${channel} (${receivers} subscriptions received it)\n`);
     }
     return 0;

@@ -1,8 +1,11 @@
 /**
  * One card per photo: a live progress bar and stage, on completion its three thumbnails (each
  * shown at 40 % of its real size, so small, medium and large look it, with its pixel size), the
- * error on failure.
+ * error on failure. A thumbnail whose download failed (the network went away as it loaded) is
+ * fetched again once the bus is connected again.
  */
+import { useConnection } from "@shared-infra/event-bus/react";
+import { useEffect, useState } from "react";
 import type { PhotoState } from "../api.js";
 import { sortedPhotos } from "../photos.js";
 import { usePhotos } from "../photos-context.js";
@@ -50,12 +53,11 @@ function PhotoCard({ photo }: { photo: PhotoState }) {
         <div className="thumbs" data-testid="thumbnails">
           {photo.thumbnails.map((t) => (
             <figure key={t.size} className={`thumb thumb-${t.size}`} data-size={t.size}>
-              <img
-                src={t.url}
+              <Thumbnail
+                url={t.url}
                 alt={`${photo.filename || "photo"} — ${t.size} thumbnail`}
                 width={Math.round(t.width * THUMB_SCALE) || undefined}
                 height={Math.round(t.height * THUMB_SCALE) || undefined}
-                loading="lazy"
               />
               <figcaption>
                 {t.size}
@@ -72,5 +74,40 @@ function PhotoCard({ photo }: { photo: PhotoState }) {
       )}
       <p className="hint">Room: photo:{photo.photoId}</p>
     </li>
+  );
+}
+
+/** Retries a failed image when the browser is online and the bus connected again, a few times at most. */
+const MAX_IMAGE_RETRIES = 5;
+
+function Thumbnail(props: {
+  url: string;
+  alt: string;
+  width: number | undefined;
+  height: number | undefined;
+}) {
+  const { status } = useConnection();
+  const [failed, setFailed] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (!failed || attempt >= MAX_IMAGE_RETRIES) return;
+    const retry = () => {
+      setFailed(false);
+      setAttempt((n) => n + 1);
+    };
+    if (navigator.onLine && status === "connected") return retry();
+    window.addEventListener("online", retry, { once: true });
+    return () => window.removeEventListener("online", retry);
+  }, [failed, status, attempt]);
+  return (
+    <img
+      key={attempt}
+      src={props.url}
+      alt={props.alt}
+      width={props.width}
+      height={props.height}
+      loading="lazy"
+      onError={() => setFailed(true)}
+    />
   );
 }

@@ -24,7 +24,9 @@ import {
   type RenewEpochResult,
   type Unsubscribe,
 } from "../broker.js";
+import type { GroupStreams } from "../group-streams.js";
 import { SubscriptionRegistry } from "../subscription-registry.js";
+import { MemoryGroupStreams } from "./memory-group-streams.js";
 import { defaultMemoryHub, type HubSubscriber, type MemoryHub } from "./memory-hub.js";
 
 export interface MemoryBrokerOptions {
@@ -39,6 +41,7 @@ export class MemoryBroker implements Broker {
   readonly kind = "memory";
   readonly history: HistoryOptions;
   readonly hub: MemoryHub;
+  readonly streams: GroupStreams;
   private state: BrokerStatus = "connecting";
   private readonly events = new Emitter<BrokerEvents>((error) => this.reportError(error));
   private readonly subscriber: HubSubscriber;
@@ -48,6 +51,7 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     this.hub = options.hub ?? defaultMemoryHub;
     this.history = { ...DEFAULT_HISTORY, ...options.history };
+    this.streams = new MemoryGroupStreams(this.hub, () => this.ready());
     this.subscriber = {
       deliver: (channel, message, pattern) => {
         if (pattern === undefined) {
@@ -109,6 +113,11 @@ export class MemoryBroker implements Broker {
     return this.hub.publish(channel, message);
   }
 
+  async publishEvent(channel: string, message: string): Promise<number> {
+    await this.ready();
+    return this.hub.publishEvent(channel, message);
+  }
+
   async publishRecoverable(
     channel: string,
     envelopeJson: string,
@@ -160,17 +169,17 @@ export class MemoryBroker implements Broker {
 
   async presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): Promise<void> {
     await this.ready();
-    this.hub.presenceAdd(channel, records, ttlMs);
+    this.hub.presence.add(channel, records, ttlMs);
   }
 
   async presenceRemove(channel: string, connectionIds: readonly string[]): Promise<void> {
     await this.ready();
-    this.hub.presenceRemove(channel, connectionIds);
+    this.hub.presence.remove(channel, connectionIds);
   }
 
   async presenceList(channel: string): Promise<{ members: PresenceRecord[]; expired: PresenceRecord[] }> {
     await this.ready();
-    return this.hub.presenceList(channel);
+    return this.hub.presence.list(channel);
   }
 
   async setValue(key: string, value: string, ttlMs: number): Promise<void> {
@@ -185,17 +194,17 @@ export class MemoryBroker implements Broker {
 
   async appendLog(key: string, value: string, maxLength: number): Promise<string> {
     await this.ready();
-    return this.hub.appendLog(key, value, maxLength);
+    return this.hub.logs.append(key, value, maxLength);
   }
 
   async readLog(key: string, options: { after?: string; count: number }): Promise<LogEntry[]> {
     await this.ready();
-    return this.hub.readLog(key, options.after, options.count);
+    return this.hub.logs.read(key, options.after, options.count);
   }
 
   async deleteLog(key: string, ids: readonly string[]): Promise<number> {
     await this.ready();
-    return this.hub.deleteLog(key, ids);
+    return this.hub.logs.remove(key, ids);
   }
 
   async deleteKey(key: string): Promise<void> {

@@ -14,13 +14,15 @@ import { compileGlob, type GlobMatcher } from "../../../protocol/glob.js";
 import { type StreamPosition, withPosition } from "../../../protocol/position.js";
 import type {
   HistoryOptions,
-  LogEntry,
-  PresenceRecord,
   PublishRecoverableResult,
   ReadHistoryResult,
   RenewEpochResult,
 } from "../broker.js";
+import type { StreamRecord } from "../group-streams.js";
 import { ChannelHistory } from "./memory-history.js";
+import { MemoryLogs } from "./memory-logs.js";
+import { MemoryPresence } from "./memory-presence.js";
+import { MemoryStreams } from "./memory-streams.js";
 
 export interface HubSubscriber {
   deliver(channel: string, message: string, pattern: string | undefined): void;
@@ -45,13 +47,38 @@ export class MemoryHub {
   private readonly histories = new Map<string, ChannelHistory>();
   private readonly dedup = new Map<string, Expiring<StreamPosition>>();
   private readonly values = new Map<string, Expiring<string>>();
-  private readonly presence = new Map<string, Map<string, Expiring<PresenceRecord>>>();
-  private readonly logs = new Map<string, { lastId: string; entries: LogEntry[] }>();
   private readonly queue: Delivery[] = [];
   private draining = false;
+  /** Event types' group streams (consumer groups). */
+  readonly streams: MemoryStreams;
+  /** Room presence. */
+  readonly presence: MemoryPresence;
+  /** Capped logs (dead letters). */
+  readonly logs: MemoryLogs;
 
   constructor(options: { readonly clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock;
+    const now = () => this.clock.now();
+    this.streams = new MemoryStreams(now);
+    this.presence = new MemoryPresence(now);
+    this.logs = new MemoryLogs(now);
+  }
+
+  /** An event-type publish: appended to the type's group stream when it has groups, then published. */
+  publishEvent(channel: string, message: string): number {
+    this.streams.appendIfGrouped(channel, message);
+    return this.publish(channel, message);
+  }
+
+  /** A recoverable channel's history entries after `after` (stream ids `<offset>-0`). */
+  historyRange(channel: string, after: string | undefined, count: number): StreamRecord[] {
+    const record = this.histories.get(channel);
+    if (!record || this.clock.now() >= record.historyExpiresAt) return [];
+    const from = after === undefined ? 0 : Number(after.split("-")[0]);
+    return record.entries
+      .filter((e) => e.offset > from)
+      .slice(0, count)
+      .map((e) => ({ id: `${e.offset}-0`, message: e.message }));
   }
 
   // ---- pub/sub ----
@@ -172,38 +199,6 @@ export class MemoryHub {
     for (const [key, { expiresAt }] of this.dedup) if (now >= expiresAt) this.dedup.delete(key);
   }
 
-  // ---- presence ----
-  presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): void {
-    const room = getOrCreate(this.presence, channel, () => new Map());
-    const expiresAt = this.clock.now() + ttlMs;
-    for (const record of records) room.set(record.connectionId, { value: record, expiresAt });
-  }
-
-  presenceRemove(channel: string, connectionIds: readonly string[]): void {
-    const room = this.presence.get(channel);
-    if (!room) return;
-    for (const id of connectionIds) room.delete(id);
-    if (room.size === 0) this.presence.delete(channel);
-  }
-
-  presenceList(channel: string): { members: PresenceRecord[]; expired: PresenceRecord[] } {
-    const room = this.presence.get(channel);
-    const members: PresenceRecord[] = [];
-    const expired: PresenceRecord[] = [];
-    if (!room) return { members, expired };
-    const now = this.clock.now();
-    for (const [id, { value, expiresAt }] of room) {
-      if (now < expiresAt) {
-        members.push(value);
-      } else {
-        expired.push(value);
-        room.delete(id);
-      }
-    }
-    if (room.size === 0) this.presence.delete(channel);
-    return { members, expired };
-  }
-
   // ---- values and logs ----
   setValue(key: string, value: string, ttlMs: number): void {
     this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
@@ -215,32 +210,6 @@ export class MemoryHub {
     if (this.clock.now() < entry.expiresAt) return entry.value;
     this.values.delete(key);
     return null;
-  }
-
-  appendLog(key: string, value: string, maxLength: number): string {
-    const log = getOrCreate(this.logs, key, () => ({ lastId: "0-0", entries: [] as LogEntry[] }));
-    const [lastMs, lastSeq] = log.lastId.split("-").map(Number) as [number, number];
-    const ms = Math.max(this.clock.now(), lastMs);
-    const id = `${ms}-${ms === lastMs ? lastSeq + 1 : 0}`;
-    log.lastId = id;
-    log.entries.push({ id, value });
-    if (log.entries.length > maxLength) log.entries.splice(0, log.entries.length - maxLength);
-    return id;
-  }
-
-  readLog(key: string, after: string | undefined, count: number): LogEntry[] {
-    const entries = this.logs.get(key)?.entries ?? [];
-    const start = after === undefined ? 0 : entries.findIndex((e) => compareLogIds(e.id, after) > 0);
-    return start === -1 ? [] : entries.slice(start, start + count);
-  }
-
-  deleteLog(key: string, ids: readonly string[]): number {
-    const log = this.logs.get(key);
-    if (!log) return 0;
-    const doomed = new Set(ids);
-    const before = log.entries.length;
-    log.entries = log.entries.filter((e) => !doomed.has(e.id));
-    return before - log.entries.length;
   }
 
   deleteKey(key: string): void {
@@ -255,19 +224,13 @@ export class MemoryHub {
     this.values.clear();
     this.presence.clear();
     this.logs.clear();
+    this.streams.clear();
   }
 
   /** Exact channels and patterns with at least one subscriber (PUBSUB CHANNELS / NUMPAT). */
   activeSubscriptions(): { channels: string[]; patterns: string[] } {
     return { channels: [...this.channels.keys()], patterns: [...this.patterns.keys()] };
   }
-}
-
-/** Compares Redis stream ids ("ms-seq"). */
-export function compareLogIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split("-").map(Number);
-  const [bm = 0, bs = 0] = b.split("-").map(Number);
-  return am - bm || as - bs;
 }
 
 /** The hub every MemoryBroker uses unless given another: one per process. */

@@ -13,7 +13,8 @@
  *     goes away.
  * So a pattern sees only classic-PUBLISHed channels on a cluster, and a raw publisher in another
  * language must SPUBLISH to a recoverable channel (docs/backend.md). Classic PUBLISHes all enter
- * the cluster at one node (see ingressNode), which keeps them in order.
+ * the cluster at one node (see ingressNode), which keeps them in order; an event-type publish also
+ * appends to its type's group stream on the type's own node first (cluster-events.ts).
  *
  * ioredis's own `shardedSubscribers` option is not used: it resubscribes after topology changes
  * without waiting for Redis to confirm, so a broker built on it could not say when live delivery
@@ -23,7 +24,8 @@ import { Cluster, type ClusterOptions, type Redis } from "ioredis";
 import { backoffDelay } from "../../../common/backoff.js";
 import { type ChannelNames, channelNames } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
-import { type BatchItem, type BatchOutcome, runBatch, runGrouped } from "./redis-batch.js";
+import { ClusterEventPublisher } from "./cluster-events.js";
+import type { BatchItem, BatchOutcome } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
 import type { RedisOptions } from "./redis-connection.js";
@@ -60,6 +62,7 @@ export class ClusterBroker extends RedisBrokerCore {
   private readonly nodeOptions: RedisOptions;
   private nextNode = 0;
   private readonly ingressSlot: number;
+  private readonly eventPublisher: ClusterEventPublisher;
   private ingress: { readonly nodeKey: string; readonly redis: Redis } | undefined;
 
   constructor(options: ClusterBrokerOptions) {
@@ -99,6 +102,7 @@ export class ClusterBroker extends RedisBrokerCore {
     this.commands = new RedisCommands(this.cluster, settings.history, "SPUBLISH", (channel, message) =>
       this.ingressNode().publish(channel, message),
     );
+    this.eventPublisher = new ClusterEventPublisher(this.cluster, () => this.ingressNode(), settings.history);
     this.classic = this.createLink(() => this.pickNode());
     this.shards = new ShardSubscriptions({
       ownerOf: (slot) => this.cluster.slots[slot]?.[0],
@@ -135,14 +139,17 @@ export class ClusterBroker extends RedisBrokerCore {
     else this.cluster.disconnect();
   }
 
-  /** Live items go to the ingress node; recoverable ones, grouped by slot, to their owners. */
+  /** Event items: appends on their types' nodes, then PUBLISH on the ingress node (cluster-events.ts). */
   protected sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
-    return runGrouped(
-      items,
-      (item) => (item.recoverable ? `slot:${keySlot(item.channel)}` : "live"),
-      (group, members) =>
-        runBatch(group === "live" ? this.ingressNode() : this.cluster, members, this.history, "SPUBLISH"),
-    );
+    return this.eventPublisher.batch(items);
+  }
+
+  protected override sendEvent(channel: string, message: string): Promise<number> {
+    return this.eventPublisher.publish(channel, message);
+  }
+
+  protected streamClient(): Cluster {
+    return this.cluster;
   }
 
   protected describeTarget(): string {

@@ -1,5 +1,5 @@
 /**
- * Batch publishing: many publishes — live and recoverable, mixed — sent as ONE script call
+ * Batch publishing: many publishes — event-type and recoverable, mixed — sent as ONE script call
  * (PUBLISH_BATCH) instead of one command each. Per event this saves the client's command
  * overhead and Redis's command dispatch, which is what makes batched EventBusClient publishing
  * as fast as raw PUBLISH. Each event is published exactly as by publish()/publishRecoverable();
@@ -9,7 +9,7 @@
  * with `supportsBatch(broker)` and fall back to single publishes.
  */
 
-import { channelKeys } from "../../../protocol/channels.js";
+import { channelKeys, eventStreamKeys } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import { createEpoch, positionTemplate } from "../../../protocol/position.js";
 import type { Broker, HistoryOptions } from "../broker.js";
@@ -17,6 +17,7 @@ import type { RecoverablePublishCommand } from "./redis-commands.js";
 import { SCRIPTS, type ScriptClient } from "./redis-scripts.js";
 
 export interface BatchItem {
+  /** An event-type channel (published like Broker.publishEvent), or a recoverable channel. */
   readonly channel: string;
   /** The envelope JSON (for recoverable items the broker adds offset and epoch). */
   readonly message: string;
@@ -35,12 +36,17 @@ export function supportsBatch(broker: Broker): broker is Broker & BatchPublishin
   return typeof (broker as Partial<BatchPublishing>).publishBatch === "function";
 }
 
-/** Runs one batch script on `client` (every recoverable item must live on that client's node). */
+/**
+ * Runs one batch script on `client` (every item's keys must live on that client's node). With
+ * `publish only`, event items are plain PUBLISHes (the cluster appended them to their group
+ * streams before, on their own nodes: cluster-events.ts).
+ */
 export async function runBatch(
   client: ScriptClient,
   items: readonly BatchItem[],
   history: HistoryOptions,
   publishCommand: RecoverablePublishCommand,
+  events: "append and publish" | "publish only" = "append and publish",
 ): Promise<BatchOutcome[]> {
   const keys: string[] = [];
   const args: (string | number)[] = [
@@ -51,8 +57,14 @@ export async function runBatch(
     history.maxBytes,
   ];
   for (const item of items) {
-    if (!item.recoverable) {
+    if (!item.recoverable && events === "publish only") {
       args.push("L", item.channel, item.message);
+      continue;
+    }
+    if (!item.recoverable) {
+      const { stream, config } = eventStreamKeys(item.channel);
+      keys.push(stream, config);
+      args.push("E", item.channel, item.message);
       continue;
     }
     const { epoch, history: stream } = channelKeys(item.channel);

@@ -10,6 +10,7 @@
  * subscriber links that tell this core when they are ready.
  */
 import { Emitter } from "../../../common/emitter.js";
+import { eventStreamKeys } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import type {
@@ -28,47 +29,55 @@ import type {
   RenewEpochResult,
   Unsubscribe,
 } from "../broker.js";
-import { SubscriptionRegistry } from "../subscription-registry.js";
+import type { GroupStreams } from "../group-streams.js";
 import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
 import { closedError, commandError, connectFailure, withoutSecrets } from "./redis-errors.js";
 import { ReadyGate } from "./redis-gate.js";
+import { GROUP_SCRIPTS } from "./redis-group-scripts.js";
+import { InFlight } from "./redis-in-flight.js";
+import { BrokerListeners } from "./redis-listeners.js";
 import type { ResolvedRedisOptions } from "./redis-options.js";
+import { RedisGroupStreams, type StreamClient } from "./redis-streams.js";
 
 export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   abstract readonly kind: BrokerKind;
   readonly history: HistoryOptions;
   protected readonly gate: ReadyGate;
-  protected readonly channelListeners: SubscriptionRegistry<MessageListener>;
-  protected readonly patternListeners: SubscriptionRegistry<PatternListener>;
+  private readonly listeners: BrokerListeners;
+  /** Consumer-group streams, on the command client (routed by slot on a cluster). */
+  readonly streams: GroupStreams = new RedisGroupStreams((what, run) =>
+    this.exec(what, () => run(this.streamClient())),
+  );
   private readonly events = new Emitter<BrokerEvents>((error) => this.reportError(error));
   private state: BrokerStatus = "connecting";
   private opening: Promise<void> | undefined;
   private connected = false;
-  private inFlight = 0;
-  private idle: (() => void)[] = [];
+  private readonly inFlight: InFlight;
   private readonly resync = new Set<string>();
   private lastError: Error | undefined; // the last one reported: it names why a first connect failed
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
     this.history = settings.history;
+    this.inFlight = new InFlight(settings.clock);
     this.gate = new ReadyGate({
       maxQueued: settings.offlineQueueSize,
       timeoutMs: settings.offlineTimeoutMs,
       clock: settings.clock,
     });
-    this.channelListeners = new SubscriptionRegistry({
-      subscribe: (channel) => this.subscribeChannel(channel),
-      unsubscribe: (channel) => this.unsubscribeChannel(channel),
-    });
-    this.patternListeners = new SubscriptionRegistry({
-      subscribe: (pattern) => this.subscribePattern(pattern),
-      unsubscribe: (pattern) => this.unsubscribePattern(pattern),
+    this.listeners = new BrokerListeners({
+      subscribeChannel: (channel) => this.subscribeChannel(channel),
+      unsubscribeChannel: (channel) => this.unsubscribeChannel(channel),
+      subscribePattern: (pattern) => this.subscribePattern(pattern),
+      unsubscribePattern: (pattern) => this.unsubscribePattern(pattern),
+      reportError: (error) => this.reportError(error),
     });
   }
 
   /** The data commands, over the live command client. */
   protected abstract readonly commands: RedisCommands;
+  /** The ioredis client for stream commands and scripts keyed by event type (a Redis or the Cluster). */
+  protected abstract streamClient(): StreamClient;
   /** Runs a batch (redis-batch.ts) on the right node(s). */
   protected abstract sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]>;
   /** Opens every connection; rejects (and leaves nothing running) when the first attempt fails. */
@@ -115,20 +124,10 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     if (this.state === "closed") return;
     this.setStatus("closed");
     this.gate.close();
-    if (this.inFlight > 0) {
-      // Commands already sent get their replies; one stuck past the offline timeout is given up.
-      await new Promise<void>((resolve) => {
-        const { clock } = this.settings;
-        const timer = clock.setTimeout(resolve, this.settings.offlineTimeoutMs);
-        this.idle.push(() => {
-          clock.clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    // Commands already sent get their replies; one stuck past the offline timeout is given up.
+    await this.inFlight.drained(this.settings.offlineTimeoutMs);
     await this.closeConnections();
-    this.channelListeners.clear();
-    this.patternListeners.clear();
+    this.listeners.clear();
     this.events.removeAllListeners();
   }
 
@@ -142,6 +141,18 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   publish(channel: string, message: string): Promise<number> {
     const sharded = this.isSharded(channel);
     return this.exec("publish", () => this.commands.publish(channel, message, sharded));
+  }
+
+  publishEvent(channel: string, message: string): Promise<number> {
+    return this.exec("publish", () => this.sendEvent(channel, message));
+  }
+
+  /** One script: append to the type's group stream when it has groups, then PUBLISH. */
+  protected sendEvent(channel: string, message: string): Promise<number> {
+    const { stream, config } = eventStreamKeys(channel);
+    return GROUP_SCRIPTS.publishEvent
+      .run(this.streamClient(), [stream, config], [channel, message])
+      .then(Number);
   }
 
   publishRecoverable(
@@ -177,16 +188,16 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
 
   async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
     await this.ensureConnected();
-    return this.channelListeners.add(channel, listener);
+    return this.listeners.channels.add(channel, listener);
   }
 
   async psubscribe(pattern: string, listener: PatternListener): Promise<Unsubscribe> {
     await this.ensureConnected();
-    return this.patternListeners.add(pattern, listener);
+    return this.listeners.patterns.add(pattern, listener);
   }
 
   subscriptions(): { channels: string[]; patterns: string[] } {
-    return { channels: this.channelListeners.names(), patterns: this.patternListeners.names() };
+    return this.listeners.names();
   }
 
   presenceAdd(channel: string, records: readonly PresenceRecord[], ttlMs: number): Promise<void> {
@@ -230,7 +241,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     if (this.state === "closed" || !this.connected) return;
     if (this.connectionsReady()) {
       if (this.state === "ready") return;
-      const channels = [...this.resync].filter((c) => this.channelListeners.has(c));
+      const channels = [...this.resync].filter((c) => this.listeners.channels.has(c));
       this.resync.clear();
       if (this.state === "reconnecting") this.events.emit("resubscribed", channels);
       this.setStatus("ready");
@@ -251,19 +262,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   }
 
   protected deliver(channel: string, message: string, pattern: string | undefined): void {
-    if (pattern === undefined) {
-      this.channelListeners.forEach(
-        channel,
-        (listener) => listener(channel, message),
-        (error) => this.reportError(error),
-      );
-    } else {
-      this.patternListeners.forEach(
-        pattern,
-        (listener) => listener(channel, message, pattern),
-        (error) => this.reportError(error),
-      );
-    }
+    this.listeners.deliver(channel, message, pattern);
   }
 
   protected reportError(error: unknown): void {
@@ -280,21 +279,17 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   private exec<T>(what: string, command: () => Promise<T>): Promise<T> {
     if (this.state === "closed") return Promise.reject(closedError());
     if (!this.connected && !this.opening) this.connect().catch(() => {});
-    this.inFlight++;
+    this.inFlight.start();
     return this.gate.run(command).then(
       (value) => {
-        this.settled();
+        this.inFlight.end();
         return value;
       },
       (error: unknown) => {
-        this.settled();
+        this.inFlight.end();
         throw commandError(error, what);
       },
     );
-  }
-
-  private settled(): void {
-    if (--this.inFlight === 0 && this.idle.length > 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private setStatus(status: BrokerStatus): void {

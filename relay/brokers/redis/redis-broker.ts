@@ -91,6 +91,10 @@ export class RedisBroker extends RedisBrokerCore {
     return this.client.status === "ready" && this.link.state === "ready";
   }
 
+  protected streamClient(): Redis {
+    return this.client;
+  }
+
   protected sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
     return runBatch(this.client, items, this.history, "PUBLISH");
   }

@@ -5,6 +5,7 @@
  * cluster and atomic everywhere. Written for Redis 7.0 (`redis.call`, effects replication).
  */
 import { MESSAGE_ID_PREFIX } from "../../../protocol/position.js";
+import { APPEND_EVENT } from "./redis-event-lua.js";
 
 /** A Lua pattern matching `text` literally (magic characters escaped). */
 function luaLiteral(text: string): string {
@@ -121,17 +122,25 @@ return { offset, epoch, 0 }
 /**
  * Many publishes in one command, in order (the batching path: one script call instead of one
  * command per event).
- * KEYS: meta hash and history stream of each recoverable item, in order
+ * KEYS: for each item in order, its two keys: an event item's group stream and its config
+ *       (redis-event-lua.ts), a recoverable item's meta hash and history stream
  * ARGV: maxLength, ttlMs, metaTtlMs, recoverable publish command (PUBLISH | SPUBLISH), maxBytes, then items:
- *       'L', channel, message                                  a live PUBLISH
+ *       'E', channel, message                                  an event-type publish
+ *       'L', channel, message                                  a plain PUBLISH (no keys; the
+ *                                                              cluster's ingress node)
  *       'R', channel, head, middle, tail, candidate epoch       a recoverable publish
  * Returns two values per item: { receivers, '' } or { offset, epoch }.
  */
-export const PUBLISH_BATCH = `${APPEND_AND_PUBLISH}
+export const PUBLISH_BATCH = `${APPEND_AND_PUBLISH}${APPEND_EVENT}
 local result = {}
 local i, k = 6, 1
 while i <= #ARGV do
-  if ARGV[i] == 'L' then
+  if ARGV[i] == 'E' then
+    result[#result + 1] = publish_event(KEYS[k], KEYS[k + 1], ARGV[i + 1], ARGV[i + 2])
+    result[#result + 1] = ''
+    k = k + 2
+    i = i + 3
+  elseif ARGV[i] == 'L' then
     result[#result + 1] = redis.call('PUBLISH', ARGV[i + 1], ARGV[i + 2])
     result[#result + 1] = ''
     i = i + 3

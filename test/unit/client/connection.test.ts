@@ -125,6 +125,9 @@ describe("connection driver", () => {
     await s.clock.advance(0);
     expect(s.bus.status).toBe("reconnecting");
     expect(s.bus.store.getState().error?.message).toContain("auth server down");
+    // The hint names the cause (the token function), not connect() or the relay URL.
+    expect(s.bus.store.getState().error?.hint).toMatch(/getToken/);
+    expect(s.bus.store.getState().error?.hint).not.toMatch(/connect\(\) first|`url`/);
     expect(s.clock.pending()).toEqual([50]);
     const out = setup({
       getToken: async () => {
