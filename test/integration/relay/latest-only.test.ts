@@ -177,4 +177,39 @@ describe.each(brokers)("latest-only delivery on %s", (_name, brokerConfig) => {
     expect(proxy.connections).toBe(1);
     expect(maxBacklog).toBeLessThan(MAX_BUFFERED);
   }, 180_000);
+
+  it("on recovery only the newest progress per photo is replayed, every completed once after it", async () => {
+    const broker = brokerConfig();
+    server = await startTestRelay({ ...(broker && { broker }), latestOnly: { [PROGRESS]: "data.photoId" } });
+    const relay = server;
+    const bus = testBus(relay.url, () => relay.token("u1"));
+    const events = collect(bus, "photo.*", CHANNEL);
+    const gaps: GapInfo[] = [];
+    bus.on("gap", (gap) => gaps.push(gap));
+    await statusReached(bus, "connected");
+    bus.disconnect();
+    await statusReached(bus, "disconnected");
+    for (let step = 1; step <= 20; step++) {
+      for (let photo = 0; photo < 3; photo++) {
+        await publishEvent(relay.broker, CHANNEL, PROGRESS, { photoId: `p${photo}`, progress: step });
+      }
+    }
+    await publishEvent(relay.broker, CHANNEL, COMPLETED, { photoId: "p0" });
+    bus.connect();
+    await events.waitUntil((event) => event.type === COMPLETED);
+    // One page (100 events): the newest progress per photo, then the completed.
+    expect(
+      events.items.map((e) => [
+        e.type,
+        (e.data as { photoId: string }).photoId,
+        (e.data as { progress?: number }).progress,
+      ]),
+    ).toEqual([
+      [PROGRESS, "p0", 20],
+      [PROGRESS, "p1", 20],
+      [PROGRESS, "p2", 20],
+      [COMPLETED, "p0", undefined],
+    ]);
+    expect(gaps).toEqual([]);
+  });
 });
