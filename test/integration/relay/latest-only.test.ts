@@ -2,8 +2,10 @@
  * Issue 18 §2: latest-only (conflated) delivery. 20 photos publish 1,000 progress events each
  * (`photo.processing.progress`, keyed by `data.photoId`, ≈ 1 KB each) and then one `completed`, on
  * the uploader's user channel. One reader sits behind a slow link (a throttled TCP proxy with
- * backpressure, test/helpers/throttled-proxy.ts); another reads at full speed. On the memory broker,
- * Redis and Redis Cluster:
+ * backpressure, test/helpers/throttled-proxy.ts) that reads nothing while the photos publish (as a
+ * stopped process would) and 512 KB/s afterwards; another reads at full speed. What the slow reader
+ * gets does not depend on how fast this machine publishes. On the memory broker, Redis and Redis
+ * Cluster:
  *   - the slow reader ends with every photo's final progress, gets far fewer progress events than
  *     were published, each `completed` exactly once and after its photo's last progress, progress
  *     per photo strictly increasing, and never a `gap`; the relay's queue for it stays bounded (no
@@ -109,6 +111,8 @@ describe.each(brokers)("latest-only delivery on %s", (_name, brokerConfig) => {
       // "Fast" under load: a reader in this busy process may lag a few hundred KB behind a burst.
       latestOnlyBehindBytes: 512 * 1024,
       limits: { maxBufferedBytes: MAX_BUFFERED },
+      // The stopped reader answers no ping while the run publishes (slowly, on a loaded machine).
+      heartbeat: { intervalMs: 120_000, timeoutMs: 120_000 },
     });
     const relay = server;
     proxy = await startThrottledProxy(relay.relay.port, { bytesPerSecond: 512 * 1024 });
@@ -134,7 +138,9 @@ describe.each(brokers)("latest-only delivery on %s", (_name, brokerConfig) => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
+    proxy.pause();
     await publishRun(relay.broker);
+    proxy.resume();
     publishing = false;
     await sampling;
 
