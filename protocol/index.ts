@@ -17,3 +17,4 @@ export * from "./limits.js";
 export * from "./names.js";
 export * from "./position.js";
 export * from "./rewind.js";
+export * from "./sse.js";

@@ -13,6 +13,7 @@
  *   GET  /api/photos/:id/events                   the photo's stored events (audit, from the event store)
  *   GET  /api/photos/:id/thumbnails/:size         a thumbnail (JPEG)
  *   GET  /api/rooms/:room/recent?limit=50         a room's recent events, from the relay's history
+ *   GET  /api/webhooks/log                        the demo webhook endpoint's delivery log (webhook-demo.ts)
  *   POST /api/admin/maintenance { message, scheduled? }  broadcast `system.maintenance` (admin role)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -23,6 +24,7 @@ import { HttpError, readBody, readJson, sendBytes, sendJson } from "./http-util.
 import type { PhotoStore } from "./photo-store.js";
 import type { ReadRecentRoomEvents } from "./room-history.js";
 import { generateSampleImage, probeImage } from "./thumbnails.js";
+import type { WebhookLog } from "./webhook-demo.js";
 
 const MAX_UPLOAD = 15 * 1024 * 1024;
 
@@ -31,6 +33,8 @@ export interface DemoBackendContext {
   readonly auth: DemoAuth;
   readonly store: PhotoStore;
   readonly recentRoomEvents: ReadRecentRoomEvents;
+  /** The demo webhook endpoint's delivery log; absent when the demo runs without webhooks. */
+  readonly webhookLog?: () => Promise<WebhookLog>;
 }
 
 /** Most events GET /api/rooms/:room/recent returns. */
@@ -101,6 +105,10 @@ async function route(
   const recent = /^\/api\/rooms\/([^/]+)\/recent$/.exec(path);
   if (method === "GET" && recent) return recentInRoom(ctx, res, decodeURIComponent(recent[1] ?? ""), url);
   if (method === "POST" && path === "/api/admin/maintenance") return maintenance(ctx, req, res, userId);
+  if (method === "GET" && path === "/api/webhooks/log") {
+    if (!ctx.webhookLog) throw new HttpError(404, "Webhooks are not running in this playground.");
+    return sendJson(res, 200, await ctx.webhookLog());
+  }
   throw new HttpError(404, `No route for ${method} ${path}.`);
 }
 

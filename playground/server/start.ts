@@ -30,6 +30,7 @@ import { PhotoStore } from "./photo-store.js";
 import { roomHistoryReader } from "./room-history.js";
 import { describeStartFailure } from "./start-failure.js";
 import { createPlaygroundLogger } from "./vite-logger.js";
+import { startWebhookDemo } from "./webhook-demo.js";
 
 const { values } = parseArgs({
   options: {
@@ -104,10 +105,18 @@ async function main(): Promise<void> {
     }),
   );
   stops.push(await startNotificationService(bus, (photoId) => store.get(photoId)?.filename));
+  const webhooks = await startWebhookDemo(bus);
+  stops.push(() => webhooks.stop());
   stops.push(() => bus.disconnect());
 
   const recentRoomEvents = roomHistoryReader(broker, channelNames());
-  const handleApi = createApiHandler({ bus, auth, store, recentRoomEvents });
+  const handleApi = createApiHandler({
+    bus,
+    auth,
+    store,
+    recentRoomEvents,
+    webhookLog: () => webhooks.log(),
+  });
   api = createHttpServer((req, res) => {
     if (
       req.method === "POST" &&
@@ -142,6 +151,7 @@ async function main(): Promise<void> {
       proxy: {
         "/api": { target: `http://127.0.0.1:${apiPort}` },
         "/socket.io": { target: `http://127.0.0.1:${relayPort}`, ws: true },
+        "/events": { target: `http://127.0.0.1:${relayPort}` }, // the relay's SSE stream
       },
     },
   });

@@ -48,6 +48,27 @@ export interface RecentRoomEvent {
   readonly offset: number;
 }
 
+/** One webhook attempt in the delivery log (GET /api/webhooks/log). */
+export interface WebhookAttemptView {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly attempt: number;
+  readonly status: number;
+  readonly outcome: "delivered" | "retry" | "dead" | "disabled";
+  readonly error?: string;
+  readonly nextAttemptAt?: number;
+  readonly durationMs: number;
+  readonly at: number;
+}
+
+export interface WebhookLogView {
+  readonly endpoint: string;
+  readonly url: string;
+  readonly attempts: readonly WebhookAttemptView[];
+  readonly received: number;
+  readonly stats?: { readonly breaker: string; readonly pending: number; readonly deadLetters: number };
+}
+
 async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -85,6 +106,7 @@ export const api = {
     call<{ events: RecentRoomEvent[] }>(`/api/rooms/${encodeURIComponent(room)}/recent?limit=${limit}`, {
       token,
     }).then((r) => r.events),
+  webhookLog: (token: string) => call<WebhookLogView>("/api/webhooks/log", { token }),
   /** `scheduled`: when the maintenance starts, ISO 8601. */
   maintenance: (token: string, message: string, scheduled: string) =>
     call<{ id: string }>("/api/admin/maintenance", {

@@ -59,6 +59,23 @@ export {
 export type { EventReplayResult, ReplayHandler, ReplayTarget } from "../store/replay.js";
 export type { RetentionOptions, StoreConfig } from "../store/store-config.js";
 export type { StoreWriterStats } from "../store/store-writer.js";
+export type { PinnedAddress, Resolver } from "../webhooks/address-guard.js";
+export type { BreakerState } from "../webhooks/circuit-breaker.js";
+export type { WebhookAttempt } from "../webhooks/endpoint-worker.js";
+export {
+  createWebhookDispatcher,
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type WebhookEndpointStats,
+} from "../webhooks/webhook-dispatcher.js";
+export {
+  DEFAULT_RETRY_SCHEDULE,
+  exponentialSchedule,
+  type WebhookBreakerOptions,
+  type WebhookDeliveryOptions,
+  type WebhookEndpointConfig,
+} from "../webhooks/webhook-options.js";
+export type { PendingInfo, WebhookDeadLetter, WebhookJob, WebhookStore } from "../webhooks/webhook-store.js";
 export { EventBusClient } from "./client.js";
 export type { DeadLetter, DeadLetters, ReplayResult } from "./dead-letters.js";
 export { defaultEventBus, eventBus } from "./default-instance.js";

@@ -43,6 +43,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     load: () => import("./events-command.js"),
   },
   {
+    name: "webhooks",
+    summary:
+      "deliver events to webhook endpoints (signed, retried, durable), or list/replay their dead letters",
+    load: () => import("./webhooks-command.js"),
+  },
+  {
     name: "token",
     summary: "mint a development JWT for a user (never for production)",
     load: () => import("./token-command.js"),

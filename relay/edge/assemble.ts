@@ -4,7 +4,7 @@
  * broker-message dispatcher, presence, recovery, the frame handlers, the handshake, the sweep.
  * Nothing else in relay/edge sees more than its own slice.
  */
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type RequestListener } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import { createRepeater } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
@@ -45,6 +45,8 @@ import { Bridge } from "./rooms/bridge.js";
 import { PresenceTracker } from "./rooms/presence.js";
 import { publishHandler } from "./rooms/publish.js";
 import { roomHandlers } from "./rooms/room-frames.js";
+import type { SseHub } from "./sse/sse-hub.js";
+import { SSE_PATH, setupSse } from "./sse/sse-setup.js";
 import type { RelayServer, RelaySocket, RelayState } from "./types.js";
 
 export interface RelayParts {
@@ -63,6 +65,8 @@ export interface RelayParts {
   readonly rollback: RollbackWatch;
   /** Latest-only holds of sockets that are behind. */
   readonly conflation: Conflation;
+  /** The SSE streams (GET /events). */
+  readonly sse: SseHub;
   /** Stops the relay's own timers (upkeep, refusal log). */
   readonly stop: () => void;
 }
@@ -79,7 +83,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
   const names = channelNames(options.prefix);
   const state: RelayState = { shuttingDown: false };
   const users = new ConnectionIndex<RelaySocket>();
-  const late: { dispatch?: (channel: string, raw: string) => void } = {};
+  const late: { dispatch?: (channel: string, raw: string) => void; sse?: SseHub } = {};
   const bridge = new Bridge(
     broker,
     options.subscriptionLingerMs,
@@ -87,18 +91,19 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     (channel, raw) => late.dispatch?.(channel, raw),
     (error, channel) => logger.warn({ channel, ...errorFields(error) }, "broker unsubscribe failed"),
   );
-  const { httpServer, metricsServer, io, metrics, kick, cutReasons } = buildServer(deps, {
+  const { httpServer, metricsServer, io, metrics, kick, cutReasons, routes } = buildServer(deps, {
     names,
     state,
     bridge,
   });
-  const rollback = relayRollbackWatch({ broker, bridge, io, metrics, logger });
   const conflation = createConflation(
     io,
     { rules: options.latestOnly, behindBytes: options.latestOnlyBehindBytes, maxKeys: MAX_HELD_PER_SOCKET },
     options.clock,
     () => metrics.conflated.inc(),
   );
+  const resyncOthers = (channel: string) => late.sse?.resync(channel);
+  const rollback = relayRollbackWatch({ broker, bridge, io, metrics, logger, resyncOthers });
   late.dispatch = createDispatcher({
     io,
     names,
@@ -108,10 +113,12 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     clock: options.clock,
     rollback,
     conflation,
+    others: (channel, raw, position, id) => late.sse?.deliver(channel, raw, position, id) ?? 0,
     revoke: (userId, before) => {
       for (const socket of users.of(userId)) {
         if (isRevoked(socket.data.session.token.issuedAt, before)) kick(socket, "TOKEN_REVOKED");
       }
+      late.sse?.revoke(userId, before);
     },
   });
   const presence = new PresenceTracker(broker, options.presence, options.clock, (error) =>
@@ -127,6 +134,12 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
   const sweep = socketSweep(options, io, { metrics, logger, kick });
   const tasks = new TaskSet();
   const guard = guardHandshakes(io, options, logger);
+  const sse = setupSse({
+    ...{ options, broker, state, names, channels: bridge, verify: deps.verify, logger, metrics },
+    ...{ revokedBefore: revoked, socketsOf: (userId: string) => users.count(userId), ...guard },
+  });
+  late.sse = sse.hub;
+  routes[SSE_PATH] = sse.route;
   io.use(
     handshakeMiddleware({
       ...deps,
@@ -137,6 +150,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
       ...authOf(options),
       metrics,
       trustProxy: options.trustProxy,
+      othersOf: (userId) => sse.hub.count(userId),
     }),
   );
   const lifecycle: LifecycleDeps = {
@@ -153,6 +167,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
   const stop = () => {
     upkeep.stop();
     conflation.stop();
+    sse.hub.stop();
     guard.refusals.close();
   };
   return {
@@ -169,6 +184,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     state,
     rollback,
     conflation,
+    sse: sse.hub,
     stop,
   };
 }
@@ -210,7 +226,8 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
   const { limits, clock } = options;
   const separate = options.metrics.port !== undefined;
   const http = { broker, metrics, state, clock, metricsToken: options.metrics.token };
-  const httpServer = createServer(createHttpHandler({ ...http, serveMetrics: !separate }));
+  const routes: Record<string, RequestListener> = {}; // filled once the SSE route is built
+  const httpServer = createServer(createHttpHandler({ ...http, serveMetrics: !separate, routes }));
   const metricsServer = separate
     ? createServer(createHttpHandler({ ...http, serveMetrics: true }))
     : undefined;
@@ -226,7 +243,7 @@ function buildServer({ options, broker, logger }: AssembleDeps, { names, state, 
     }),
   });
   holder.io = io;
-  return { httpServer, metricsServer, io, metrics, kick, cutReasons };
+  return { httpServer, metricsServer, io, metrics, kick, cutReasons, routes };
 }
 
 function socketSweep(

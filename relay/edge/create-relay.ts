@@ -23,10 +23,13 @@ import { createLogger, type RelayLogger } from "./operations/logger.js";
 import type { RelayMetrics } from "./operations/metrics.js";
 import { drain } from "./operations/shutdown.js";
 import { configError, type RelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from "./options.js";
+import { SSE_RETRY_MS } from "./sse/sse-setup.js";
 import type { RelayServer } from "./types.js";
 
 export interface RelayStats {
   readonly connections: number;
+  /** Open Server-Sent Events streams (GET /events). */
+  readonly sseStreams: number;
   readonly users: number;
   /** Channels held in the broker by this relay (including lingering ones). */
   readonly channels: readonly string[];
@@ -123,6 +126,7 @@ async function start(resolved: ResolvedRelayOptions, deps: StartDeps): Promise<R
     metricsUrl,
     stats: () => ({
       connections: parts.io.sockets.sockets.size,
+      sseStreams: parts.sse.size,
       users: parts.users.users,
       channels: parts.bridge.channels(),
       presenceChannels: parts.presence.channels(),
@@ -181,6 +185,8 @@ async function shutdown(
   offBroker: () => void,
 ): Promise<void> {
   const { logger } = deps;
+  parts.state.shuttingDown = true; // new streams and handshakes are refused from here
+  parts.sse.drain(SSE_RETRY_MS);
   await drain(
     { io: parts.io, state: parts.state, metrics: parts.metrics, logger, clock: resolved.clock },
     timeoutMs,

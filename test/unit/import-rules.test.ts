@@ -5,6 +5,8 @@
  *   - common/ (runtime helpers) imports only common/ and no package;
  *   - client/ and react/ never import relay/; client/ never imports react/;
  *   - relay/edge and relay/backend never import each other; brokers and auth import neither (nor cli);
+ *   - relay/webhooks builds on the backend, brokers and the contract, never on relay/edge; the backend
+ *     reaches it only from its entry (index.ts re-exports createWebhookDispatcher);
  *   - browser code uses only its few packages (socket.io-client, zustand, react).
  * docs/architecture.md shows the same rules as a table.
  */
@@ -90,6 +92,15 @@ describe("import rules", () => {
       (e) => !under(e.from, "relay/cli") && !e.isPackage && under(e.to, "relay/cli"),
     );
     expect(names(outside)).toEqual([]);
+  });
+
+  it("relay/webhooks never imports relay/edge; the backend imports it only from its entry", () => {
+    expect(names(ours("relay/webhooks").filter((e) => under(e.to, "relay/edge")))).toEqual([]);
+    const intoWebhooks = ours("relay/backend").filter(
+      (e) => under(e.to, "relay/webhooks") && e.from !== "relay/backend/index.ts",
+    );
+    expect(names(intoWebhooks)).toEqual([]);
+    expect(names(ours("relay/edge").filter((e) => under(e.to, "relay/webhooks")))).toEqual([]);
   });
 
   it("relay/ never imports the browser SDK or the React bindings", () => {

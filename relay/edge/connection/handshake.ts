@@ -37,6 +37,8 @@ export interface HandshakeDeps {
   readonly addresses: KeyedBuckets;
   readonly refusals: RefusalLog;
   readonly trustProxy: number;
+  /** The user's other connections on this relay that count against the cap (SSE streams). */
+  readonly othersOf?: (userId: string) => number;
 }
 
 /** How long a refused connection may take to read its refusal before it is cut. */
@@ -100,7 +102,7 @@ async function authenticate(deps: HandshakeDeps, socket: RelaySocket, address: s
 /** Counts the connection against the per-user cap and builds its session. */
 function admit(deps: HandshakeDeps, socket: RelaySocket, verified: VerifiedToken): Session {
   const cap = deps.limits.maxConnectionsPerUser;
-  if (deps.users.count(verified.userId) >= cap) {
+  if (deps.users.count(verified.userId) + (deps.othersOf?.(verified.userId) ?? 0) >= cap) {
     throw new EventBusError(
       "TOO_MANY_CONNECTIONS",
       `User ${verified.userId} already has ${cap} connections on this relay.`,

@@ -27,7 +27,7 @@ export interface HelloDeps {
 }
 
 /** The channels a session receives without joining anything: its user, broadcast, its roles. */
-export function ownChannels(names: ChannelNames, session: Session): string[] {
+export function ownChannels(names: ChannelNames, session: Pick<Session, "userId" | "token">): string[] {
   return [
     names.user(session.userId),
     names.broadcast,

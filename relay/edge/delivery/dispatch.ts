@@ -37,6 +37,13 @@ export interface DispatchDeps {
   readonly rollback?: { live(channel: string, position: StreamPosition, id: string): boolean };
   /** Latest-only delivery to sockets that are behind (conflation.ts). */
   readonly conflation?: Pick<Conflation, "route">;
+  /** Other readers of the channel (SSE streams, relay/edge/sse); returns how many got the message. */
+  readonly others?: (
+    channel: string,
+    raw: string,
+    position: StreamPosition | undefined,
+    id: string,
+  ) => number;
 }
 
 export type Dispatch = (channel: string, raw: string) => void;
@@ -61,12 +68,15 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     deps.metrics.messagesIn.inc({ source: "broker" });
     if (decoded.position && deps.rollback?.live(channel, decoded.position, envelope.id) === false) return;
     const members = rooms.get(channel)?.size ?? 0;
-    if (members === 0) return;
-    const taken = decoded.position && deps.conflation?.route(channel, raw, envelope, decoded.position);
-    if (!taken) deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
-    else if (taken.length < members)
-      deps.io.to(channel).except(taken).emit(RELAY_FRAMES.message, channel, raw);
-    deps.metrics.messagesOut.inc(members);
+    const others = deps.others?.(channel, raw, decoded.position, envelope.id) ?? 0;
+    if (members + others === 0) return;
+    if (members > 0) {
+      const taken = decoded.position && deps.conflation?.route(channel, raw, envelope, decoded.position);
+      if (!taken) deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
+      else if (taken.length < members)
+        deps.io.to(channel).except(taken).emit(RELAY_FRAMES.message, channel, raw);
+      deps.metrics.messagesOut.inc(members);
+    }
     const sentAt = Date.parse(envelope.metadata.timestamp);
     if (Number.isFinite(sentAt)) {
       deps.metrics.deliveryLatency.observe(Math.max(0, deps.clock.now() - sentAt) / 1000);

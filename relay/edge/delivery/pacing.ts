@@ -20,12 +20,17 @@ export interface Pacer {
   room(conn: unknown): Promise<void>;
 }
 
-export function createPacer(limits: RelayLimits, clock: Clock): Pacer {
+/** `queued`: bytes waiting on a connection (engine.io's by default; an SSE stream passes its own). */
+export function createPacer(
+  limits: RelayLimits,
+  clock: Clock,
+  queued: (conn: unknown) => number = queuedBytes,
+): Pacer {
   const threshold = Math.max(0, limits.maxBufferedBytes - limits.maxPageBytes);
   return {
     async room(conn) {
       const deadline = clock.now() + limits.drainTimeoutMs;
-      while (queuedBytes(conn) > threshold && clock.now() < deadline) await sleep(clock, POLL_MS);
+      while (queued(conn) > threshold && clock.now() < deadline) await sleep(clock, POLL_MS);
     },
   };
 }

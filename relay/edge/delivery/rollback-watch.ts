@@ -132,13 +132,17 @@ export function relayRollbackWatch(parts: {
   readonly io: RelayServer;
   readonly metrics: Pick<RelayMetrics, "rollbacks">;
   readonly logger: RelayLogger;
+  /** Other readers of the channel to resync (SSE streams). */
+  readonly resyncOthers?: (channel: string) => void;
 }): RollbackWatch {
   const { bridge, io } = parts;
   return new RollbackWatch({
     broker: parts.broker,
     held: (channel) => bridge.has(channel),
     resync: (channel) => {
-      if (bridge.has(channel)) io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
+      if (!bridge.has(channel)) return;
+      io.to(channel).emit(RELAY_FRAMES.resync, [channel]);
+      parts.resyncOthers?.(channel);
     },
     renewed: () => parts.metrics.rollbacks.inc(),
     logger: parts.logger,

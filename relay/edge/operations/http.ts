@@ -28,6 +28,8 @@ export interface HttpDeps {
   readonly serveMetrics: boolean;
   /** Bearer token /metrics requires, if any. */
   readonly metricsToken: string | undefined;
+  /** Further routes by path (the SSE stream, relay/edge/sse); they answer every method themselves. */
+  readonly routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>;
 }
 
 /** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
@@ -68,7 +70,12 @@ async function readiness(deps: HttpDeps): Promise<{ status: number; body: Record
 
 export function createHttpHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const route = deps.routes?.[path];
+    if (route) {
+      route(req, res);
+      return;
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       send(res, 405, JSON.stringify({ error: "method not allowed" }));
       return;
