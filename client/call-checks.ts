@@ -4,6 +4,7 @@
  * a third argument to subscribe, and patterns that can never match an event type — seed 001's
  * `subscribe("photo:123", …)`, a room's name, is pointed to `bus.room("photo:123")`.
  */
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import { assertTypePattern, roomOfPattern } from "../protocol/names.js";
 import { toRewindRequest } from "../protocol/rewind.js";
@@ -11,7 +12,7 @@ import { JOIN_KEYS, optionKeysError, PUBLISH_KEYS } from "./option-keys.js";
 
 /** Throws INVALID_PATTERN unless the pattern can match an event type. */
 export function checkPattern(pattern: unknown): asserts pattern is string {
-  assertTypePattern(pattern, roomPatternHint);
+  assertTypePattern(pattern, HINTS_INCLUDED ? roomPatternHint : () => "");
 }
 
 function roomPatternHint(pattern: string): string {
@@ -27,7 +28,9 @@ function roomPatternHint(pattern: string): string {
 export function checkSubscribeExtra(extra: unknown): void {
   if (extra === undefined) return;
   throw new EventBusError("INVALID_OPTIONS", "subscribe(pattern, handler) takes no options.", {
-    hint: "For one room's events use bus.room(name).on(pattern, handler); handler timeouts and retries belong to the backend library's subscribe.",
+    ...(HINTS_INCLUDED && {
+      hint: "For one room's events use bus.room(name).on(pattern, handler); handler timeouts and retries belong to the backend library's subscribe.",
+    }),
   });
 }
 

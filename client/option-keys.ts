@@ -6,26 +6,34 @@
  */
 import type { BackoffOptions } from "../common/backoff.js";
 import { findUnknownOption, type OptionKeys, optionKeys } from "../common/known-keys.js";
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import type { AnyEvents } from "../protocol/envelope.js";
 import { EventBusError } from "../protocol/errors.js";
 import type { OutboxOptions } from "./outbox-options.js";
 import type { EventBusOptions, JoinOptions, PublishOptions, RoomHandle } from "./types.js";
 
-/** Seed 000/002 configuration keys → what replaces them in a browser. */
-const SEED_KEYS: Readonly<Record<string, string>> = {
-  eventBusUrl: "The relay's URL is `url`.",
-  authToken:
-    "The token is `token`, or better `getToken: () => fetchToken()`, which is asked again before every reconnect and before expiry.",
-  serviceName: "Browsers have no service name: events they publish carry `client:<user id>` as their source.",
-  maxRetries: "Reconnects never give up; their pace is `reconnect: { minDelay, maxDelay }`.",
-  timeout: "Timeouts are `connectTimeout` (handshake) and `requestTimeout` (each request), in ms.",
-  batchSize: "The browser sends publishes one by one; offline, they wait in `outbox: { maxMessages, … }`.",
-  batchInterval:
-    "The browser sends publishes one by one; offline, they wait in `outbox: { maxMessages, … }`.",
-  enableMetrics:
-    "The connection's state is in `bus.store` and `status` events; relays serve /metrics. Remove this option.",
-  performance: "Reconnect pacing is `reconnect: { … }`; offline publishes wait in `outbox: { … }`.",
-};
+/**
+ * Seed 000/002 configuration keys → what replaces them in a browser. Developer prose: left out of
+ * production browser bundles (protocol/build-mode.ts), where unknown keys are still refused.
+ */
+const SEED_KEYS: Readonly<Record<string, string>> = !HINTS_INCLUDED
+  ? {}
+  : {
+      eventBusUrl: "The relay's URL is `url`.",
+      authToken:
+        "The token is `token`, or better `getToken: () => fetchToken()`, which is asked again before every reconnect and before expiry.",
+      serviceName:
+        "Browsers have no service name: events they publish carry `client:<user id>` as their source.",
+      maxRetries: "Reconnects never give up; their pace is `reconnect: { minDelay, maxDelay }`.",
+      timeout: "Timeouts are `connectTimeout` (handshake) and `requestTimeout` (each request), in ms.",
+      batchSize:
+        "The browser sends publishes one by one; offline, they wait in `outbox: { maxMessages, … }`.",
+      batchInterval:
+        "The browser sends publishes one by one; offline, they wait in `outbox: { maxMessages, … }`.",
+      enableMetrics:
+        "The connection's state is in `bus.store` and `status` events; relays serve /metrics. Remove this option.",
+      performance: "Reconnect pacing is `reconnect: { … }`; offline publishes wait in `outbox: { … }`.",
+    };
 
 export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
   {

@@ -13,10 +13,32 @@ export interface SubscriptionOps {
 }
 
 interface Entry<L> {
-  readonly listeners: Set<L>;
+  /** Most names have one listener (a relay's bridge): kept without a Set until a second one comes. */
+  listeners: L | Set<L> | undefined;
   subscribed: boolean;
+  /** The last queued step; the shared IDLE once none is pending (a Promise less per idle name). */
   chain: Promise<void>;
   pending: number;
+}
+
+const IDLE: Promise<void> = Promise.resolve();
+
+function sizeOf<L>(entry: Entry<L>): number {
+  const { listeners } = entry;
+  return listeners === undefined ? 0 : listeners instanceof Set ? listeners.size : 1;
+}
+
+function addListener<L>(entry: Entry<L>, listener: L): void {
+  const { listeners } = entry;
+  if (listeners === undefined) entry.listeners = listener;
+  else if (listeners instanceof Set) listeners.add(listener);
+  else if (listeners !== listener) entry.listeners = new Set([listeners, listener]);
+}
+
+function removeListener<L>(entry: Entry<L>, listener: L): void {
+  const { listeners } = entry;
+  if (listeners === listener) entry.listeners = undefined;
+  else if (listeners instanceof Set) listeners.delete(listener);
 }
 
 export class SubscriptionRegistry<L> {
@@ -26,22 +48,21 @@ export class SubscriptionRegistry<L> {
 
   /** Adds a listener; resolves once the name is subscribed in the backend. */
   async add(name: string, listener: L): Promise<Unsubscribe> {
-    const current = getOrCreate(this.entries, name, () => ({
-      listeners: new Set<L>(),
-      subscribed: false,
-      chain: Promise.resolve(),
-      pending: 0,
-    }));
-    current.listeners.add(listener);
+    const current = getOrCreate(
+      this.entries,
+      name,
+      (): Entry<L> => ({ listeners: undefined, subscribed: false, chain: IDLE, pending: 0 }),
+    );
+    addListener(current, listener);
     try {
       await this.enqueue(name, current, async () => {
-        if (!current.subscribed && current.listeners.size > 0) {
+        if (!current.subscribed && sizeOf(current) > 0) {
           await this.ops.subscribe(name);
           current.subscribed = true;
         }
       });
     } catch (error) {
-      current.listeners.delete(listener);
+      removeListener(current, listener);
       this.forgetIfIdle(name, current);
       throw error;
     }
@@ -49,9 +70,9 @@ export class SubscriptionRegistry<L> {
     return async () => {
       if (removed) return;
       removed = true;
-      current.listeners.delete(listener);
+      removeListener(current, listener);
       await this.enqueue(name, current, async () => {
-        if (current.subscribed && current.listeners.size === 0) {
+        if (current.subscribed && sizeOf(current) === 0) {
           current.subscribed = false;
           await this.ops.unsubscribe(name);
         }
@@ -61,9 +82,9 @@ export class SubscriptionRegistry<L> {
 
   /** Calls every listener of `name`; a throwing listener is reported and does not stop the others. */
   forEach(name: string, call: (listener: L) => void, onError: (error: unknown) => void): void {
-    const entry = this.entries.get(name);
-    if (!entry) return;
-    for (const listener of entry.listeners) {
+    const listeners = this.entries.get(name)?.listeners;
+    if (listeners === undefined) return;
+    for (const listener of listeners instanceof Set ? listeners : [listeners]) {
       try {
         call(listener);
       } catch (error) {
@@ -78,7 +99,8 @@ export class SubscriptionRegistry<L> {
   }
 
   has(name: string): boolean {
-    return (this.entries.get(name)?.listeners.size ?? 0) > 0;
+    const entry = this.entries.get(name);
+    return entry !== undefined && sizeOf(entry) > 0;
   }
 
   /** Forgets every listener without unsubscribing (the connection is closing anyway). */
@@ -94,17 +116,13 @@ export class SubscriptionRegistry<L> {
       await run;
     } finally {
       entry.pending--;
+      if (entry.pending === 0) entry.chain = IDLE;
       this.forgetIfIdle(name, entry);
     }
   }
 
   private forgetIfIdle(name: string, entry: Entry<L>): void {
-    if (
-      entry.pending === 0 &&
-      entry.listeners.size === 0 &&
-      !entry.subscribed &&
-      this.entries.get(name) === entry
-    ) {
+    if (entry.pending === 0 && sizeOf(entry) === 0 && !entry.subscribed && this.entries.get(name) === entry) {
       this.entries.delete(name);
     }
   }

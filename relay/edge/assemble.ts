@@ -12,16 +12,16 @@ import type { RewindRequest } from "../../protocol/rewind.js";
 import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
-import { clientAddress, type EngineConnection, guardConnection } from "./connection/connect-guard.js";
+import { clientAddress, connectionGuard } from "./connection/connect-guard.js";
 import { type CutReasons, createCutReasons } from "./connection/cut-reasons.js";
 import type { FrameHandlers } from "./connection/frame-gate.js";
 import { handshakeMiddleware } from "./connection/handshake.js";
 import { helloHandler } from "./connection/hello.js";
 import { createKick } from "./connection/kick.js";
 import {
+  connectionHandler,
   createSocketCheck,
   type LifecycleDeps,
-  onConnection,
   type SocketCheckDeps,
 } from "./connection/lifecycle.js";
 import { ConnectionIndex, KeyedBuckets } from "./connection/limits.js";
@@ -158,7 +158,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     ...{ names, channels: bridge, presence, users, sweep, tasks, revokedBefore: revoked, kick, logger },
     connected: () => io.sockets.sockets.size,
   };
-  io.on("connection", (socket) => onConnection(lifecycle, socket));
+  io.on("connection", connectionHandler(lifecycle));
   const upkeep = createRepeater(clock, UPKEEP_MS, () => {
     guard.addresses.forgetFull();
     budgets.forgetFull();
@@ -318,8 +318,9 @@ function guardHandshakes(io: RelayServer, options: ResolvedRelayOptions, logger:
   const { limits, clock, trustProxy } = options;
   const refusals = new RefusalLog(logger, clock);
   const addresses = new KeyedBuckets(limits.handshakeBurst, limits.handshakesPerSecond, clock);
-  io.engine.on("connection", (conn: EngineConnection) =>
-    guardConnection(conn, () => refusals.refused(clientAddress(conn.request, trustProxy), "INVALID_FRAME")),
+  io.engine.on(
+    "connection",
+    connectionGuard((conn) => refusals.refused(clientAddress(conn.request, trustProxy), "INVALID_FRAME")),
   );
   return { refusals, addresses };
 }

@@ -19,22 +19,37 @@ const CONNECT = "0";
 export interface EngineConnection {
   readonly request: IncomingMessage;
   readonly readyState: string;
-  on(event: "packet", listener: (packet: { type: string; data?: unknown }) => void): unknown;
+  on(
+    event: "packet",
+    listener: (this: EngineConnection, packet: { type: string; data?: unknown }) => void,
+  ): unknown;
   close(discard?: boolean): unknown;
 }
 
-/** Watches a new engine.io connection: a second CONNECT closes it. Returns nothing to undo. */
-export function guardConnection(conn: EngineConnection, onSecondConnect: () => void): void {
-  let connects = 0;
-  conn.on("packet", (packet) => {
+const CONNECTS = Symbol("eventbus.connects");
+
+/**
+ * Returns the watcher of new engine.io connections: a second CONNECT closes the connection. One
+ * listener function shared by every connection (the connection is its `this`, the count a property
+ * on it), so watching costs no closure per connection. Returns nothing to undo.
+ */
+export function connectionGuard(onSecondConnect: (conn: EngineConnection) => void) {
+  function onPacket(
+    this: EngineConnection & { [CONNECTS]?: number },
+    packet: { type: string; data?: unknown },
+  ) {
     if (packet.type !== "message" || typeof packet.data !== "string" || !packet.data.startsWith(CONNECT))
       return;
-    if (++connects < 2) return;
+    this[CONNECTS] = (this[CONNECTS] ?? 0) + 1;
+    if (this[CONNECTS] < 2) return;
     // Cut, not closed gracefully: a client that sent a second CONNECT may never read, and ws would
     // keep its TCP connection for its 30 s closing handshake.
-    cutTransport(conn);
-    onSecondConnect();
-  });
+    cutTransport(this);
+    onSecondConnect(this);
+  }
+  return (conn: EngineConnection): void => {
+    conn.on("packet", onPacket);
+  };
 }
 
 /** Closes a connection whose handshake was refused, after the refusal is flushed (or `graceMs`). */

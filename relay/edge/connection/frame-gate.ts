@@ -35,18 +35,19 @@ function handlerFor(handlers: FrameHandlers, event: unknown): FrameHandler | und
     : undefined;
 }
 
+function refuseWith(deps: FrameGateDeps, ack: Ack | undefined, error: WireError): void {
+  deps.metrics.framesRefused.inc({ code: error.code });
+  ack?.({ ok: false, error });
+}
+
 export function installFrameGate(deps: FrameGateDeps, socket: RelaySocket): void {
-  const refuse = (ack: Ack | undefined, error: WireError): void => {
-    deps.metrics.framesRefused.inc({ code: error.code });
-    ack?.({ ok: false, error });
-  };
   socket.use((packet) => {
     const [event, ...args] = packet;
     const ack = ackOf(args);
     const verdict = socket.data.session.limiter.check();
     if (verdict !== "ok") {
       deps.metrics.rateLimited.inc();
-      refuse(ack, new EventBusError("RATE_LIMITED").toWire());
+      refuseWith(deps, ack, new EventBusError("RATE_LIMITED").toWire());
       if (verdict === "flood") {
         deps.kick(socket, "RATE_LIMITED", "The connection kept flooding after being rate-limited.");
       }
@@ -55,7 +56,7 @@ export function installFrameGate(deps: FrameGateDeps, socket: RelaySocket): void
     const handler = handlerFor(deps.handlers, event);
     if (!handler) {
       const name = JSON.stringify(String(event).slice(0, 40));
-      refuse(ack, new EventBusError("INVALID_FRAME", `Unknown frame ${name}.`).toWire());
+      refuseWith(deps, ack, new EventBusError("INVALID_FRAME", `Unknown frame ${name}.`).toWire());
       return;
     }
     if (!ack) {
@@ -64,14 +65,14 @@ export function installFrameGate(deps: FrameGateDeps, socket: RelaySocket): void
     }
     if (args.length > 2) {
       const problem = `\`${String(event)}\` takes one argument and an ack.`;
-      refuse(ack, new EventBusError("INVALID_FRAME", problem).toWire());
+      refuseWith(deps, ack, new EventBusError("INVALID_FRAME", problem).toWire());
       return;
     }
     Promise.resolve()
       .then(() => handler(socket, args.length === 2 ? args[0] : undefined))
       .then(
         (result) => ack({ ok: true, result }),
-        (error: unknown) => refuse(ack, wireError(deps.logger, socket, String(event), error)),
+        (error: unknown) => refuseWith(deps, ack, wireError(deps.logger, socket, String(event), error)),
       );
   });
 }

@@ -8,6 +8,7 @@
  */
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { isRevoked } from "../../auth/revocation.js";
+import { releaseHandshake } from "../delivery/engine-internals.js";
 import { slowBacklog } from "../delivery/slow-consumer.js";
 import { errorFields, type RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
@@ -17,6 +18,7 @@ import type { ChannelHolds } from "../rooms/bridge.js";
 import type { PresenceTracker } from "../rooms/presence.js";
 import type { RelaySocket } from "../types.js";
 import { type FrameGateDeps, installFrameGate } from "./frame-gate.js";
+import { connectedFromHandshake } from "./handshake.js";
 import type { Kick } from "./kick.js";
 import type { ConnectionIndex } from "./limits.js";
 import type { SocketSweep } from "./sweep.js";
@@ -36,13 +38,29 @@ export interface LifecycleDeps {
   readonly logger: RelayLogger;
 }
 
-export function onConnection(deps: LifecycleDeps, socket: RelaySocket): void {
+/**
+ * The `connection` handler of one relay. Per-socket listeners are shared functions (the socket is
+ * their `this`), so a socket costs no closure for them.
+ */
+export function connectionHandler(deps: LifecycleDeps): (socket: RelaySocket) => void {
+  const disconnected = function (this: RelaySocket, reason: string): void {
+    onDisconnect(deps, this, reason);
+  };
+  return (socket) => onConnection(deps, socket, disconnected);
+}
+
+function onConnection(
+  deps: LifecycleDeps,
+  socket: RelaySocket,
+  disconnected: (this: RelaySocket, reason: string) => void,
+): void {
   const session = socket.data.session;
-  session.onConnected?.();
-  session.onConnected = undefined;
+  connectedFromHandshake(socket.conn);
+  releaseHandshake(socket);
   deps.logger.debug({ connectionId: socket.id, userId: session.userId }, "socket connected");
   installFrameGate(deps.gate, socket);
-  socket.once("disconnect", (reason) => onDisconnect(deps, socket, reason));
+  // `disconnect` fires once per socket; `on` rather than `once` saves the once-wrapper.
+  socket.on("disconnect", disconnected);
   deps.sweep.update(deps.connected());
   deps.tasks.track(holdUserChannel(deps, socket), (error) =>
     deps.logger.warn(

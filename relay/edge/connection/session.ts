@@ -10,6 +10,7 @@ import { type AuthorizeHook, isAllowed, type RoomAction } from "../../auth/autho
 import type { VerifiedToken } from "../../auth/verify-token.js";
 import type { RelayLimits } from "../options.js";
 import { FrameRateLimiter } from "./limits.js";
+import { RoomTable } from "./room-table.js";
 
 export interface JoinedRoom {
   readonly channel: string;
@@ -23,7 +24,7 @@ export class Session {
   token: VerifiedToken;
   readonly limiter: FrameRateLimiter;
   /** Rooms joined or being joined, by room name. */
-  readonly rooms = new Map<string, JoinedRoom>();
+  readonly rooms = new RoomTable<JoinedRoom>();
   /** The socket's own channels (user, broadcast, roles) once `hello` subscribed them. */
   ownChannels: readonly string[] | null = null;
   /** Whether the bridge holds the user channel for this socket's control messages (revocation). */
@@ -31,8 +32,6 @@ export class Session {
   closed = false;
   /** The protocol version the client said it speaks (1 when it said none); 2: conflation markers. */
   protocol = 1;
-  /** Set by the handshake: drops its pre-connection cleanup once the socket is connected. */
-  onConnected: (() => void) | undefined;
   private queues: Map<string, Promise<unknown>> | undefined;
 
   constructor(

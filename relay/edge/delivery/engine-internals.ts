@@ -5,7 +5,8 @@
  *     written straight to it (WebSocket transport, no compression, no upgrade in progress, nothing
  *     queued in engine.io — so per-socket order holds);
  *   - `engineBacklog(conn)`: packets queued in engine.io and bytes queued in the WebSocket;
- *   - `cutTransport(conn)`: drops a stuck connection's buffers at once.
+ *   - `cutTransport(conn)`: drops a stuck connection's buffers at once;
+ *   - `releaseHandshake(socket)`: drops the upgrade request's headers once the socket connected.
  * Verified with the versions in VERIFIED_WITH; test/unit/relay/fast-path-versions.test.ts fails when
  * the lock file drifts outside them, and /metrics counts deliveries per path
  * (`eventbus_relay_deliveries_total{path}`), so a fast path that silently stops being taken shows.
@@ -110,4 +111,33 @@ export function textFrame(text: string): Buffer {
   }
   frame.write(text, header, "utf8");
   return frame;
+}
+
+interface HandshakeHolder {
+  readonly conn: unknown;
+  readonly handshake: { headers: unknown; query: unknown };
+}
+
+interface RequestInternals {
+  headers?: Record<string, string | string[] | undefined>;
+  rawHeaders?: string[];
+}
+
+/**
+ * Drops the upgrade request's headers (a browser sends ≈ 1 KB: cookies, user agent) once the socket
+ * connected: engine.io keeps the request for the connection's life (`conn.request`, and its
+ * `WebSocketResponse` close listener), socket.io a reference in `handshake.headers`, and the relay
+ * reads them only during the handshake. `X-Forwarded-For` stays: the second-CONNECT guard logs the
+ * client's address from it (`trustProxy`).
+ */
+export function releaseHandshake(socket: HandshakeHolder): void {
+  const request = (socket.conn as { request?: RequestInternals }).request;
+  const forwarded = request?.headers?.["x-forwarded-for"];
+  const kept = forwarded === undefined ? {} : { "x-forwarded-for": forwarded };
+  if (request) {
+    request.headers = kept;
+    request.rawHeaders = [];
+  }
+  socket.handshake.headers = kept;
+  socket.handshake.query = {};
 }

@@ -13,7 +13,8 @@
  * Each write's queued bytes are checked against the slow-consumer limit at once: a socket reported
  * (after the loop) is one whose WebSocket has stayed over `maxBufferedBytes` for `graceMs` (a reader
  * that is briefly behind a burst is not slow), or is over 4× the limit (memory is bounded between
- * sweeps whatever the rate). Deliveries are counted per path for /metrics.
+ * sweeps whatever the rate). Deliveries are counted per path for /metrics. A socket is not put in
+ * the room named after its id (see `addAll`): `io.to(socketId)` reaches no one on the relay.
  */
 import { Adapter, type BroadcastOptions } from "socket.io-adapter";
 import type { Clock } from "../../../common/clock.js";
@@ -89,6 +90,16 @@ export class FanoutAdapter extends Adapter {
     const since = this.overSince.get(id);
     if (since === undefined) this.overSince.set(id, now);
     return since !== undefined && now - since >= graceMs;
+  }
+
+  /**
+   * socket.io puts every socket in a room named after its id (`io.to(socketId)`); the relay never
+   * addresses a socket that way (it holds the socket itself), so that room is not kept: a Set and
+   * two map entries less per connection.
+   */
+  override addAll(id: string, rooms: Set<string>): Promise<void> | void {
+    if (!rooms.has(id)) return super.addAll(id, rooms);
+    if (rooms.size > 1) return super.addAll(id, new Set([...rooms].filter((room) => room !== id)));
   }
 
   override delAll(id: string): void {
