@@ -108,13 +108,16 @@ export class FanoutAdapter extends Adapter {
   }
 
   /**
-   * One plain event to one room, minus the sockets in `except` (latest-only holds): our path.
+   * One plain event to one room, minus the sockets in `except` (latest-only holds, by socket id:
+   * sockets have no id rooms here, so socket.io's own `except` could not skip them): our path, also
+   * with `directFanout: false` when there are exceptions (engine.io's `conn.write` per socket).
    * Anything else (acks, flags, binary): socket.io's.
    */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const room = plainRoom(packet, opts);
     const ids = room === undefined ? undefined : this.without(this.rooms.get(room), opts.except);
-    if (room === undefined || !this.options.direct) {
+    const excepting = (opts.except?.size ?? 0) > 0;
+    if (room === undefined || (!this.options.direct && !excepting)) {
       this.options.counts.engine += ids?.size ?? 0;
       super.broadcast(packet, opts);
       return;
@@ -128,18 +131,21 @@ export class FanoutAdapter extends Adapter {
       super.broadcast(packet, opts);
       return;
     }
-    this.writeAll(ids, nsp, encoded);
+    this.writeAll(ids, nsp, encoded, this.options.direct);
   }
 
-  /** The room's socket ids minus those of the `except` rooms (each socket has its own id room). */
+  /** The room's socket ids minus `except` (socket ids, or rooms whose sockets are skipped). */
   private without(ids: Set<string> | undefined, except: Set<string> | undefined): Set<string> | undefined {
     if (!ids || !except || except.size === 0) return ids;
     const left = new Set(ids);
-    for (const room of except) for (const id of this.rooms.get(room) ?? []) left.delete(id);
+    for (const entry of except) {
+      left.delete(entry);
+      for (const id of this.rooms.get(entry) ?? []) left.delete(id);
+    }
     return left;
   }
 
-  private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string): void {
+  private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string, direct: boolean): void {
     if (this.messagesThisTurn++ === 0) queueMicrotask(this.endTurn);
     const coalesce = this.messagesThisTurn > 1;
     const frame = textFrame(`4${encoded}`);
@@ -148,7 +154,7 @@ export class FanoutAdapter extends Adapter {
     for (const id of ids) {
       const socket = nsp.sockets.get(id);
       if (!socket) continue;
-      const ws = directWebSocket(socket.conn);
+      const ws = direct ? directWebSocket(socket.conn) : undefined;
       if (!ws) {
         socket.conn.write(encoded);
         counts.engine++;
