@@ -25,6 +25,7 @@ import { createRoomHandle } from "./room-handle.js";
 import { Rooms } from "./rooms.js";
 import { type DeliveredEvent, Router } from "./router.js";
 import { type BusState, createBusStore, type ReadonlyStore } from "./store.js";
+import { type BusHooks, sharedTransport } from "./tab-sharing.js";
 import { createTokenSource } from "./token.js";
 import { socketIoTransport, type TransportFactory } from "./transport.js";
 import type {
@@ -42,15 +43,20 @@ export function createEventBus<Events extends EventMap = RegisteredEvents>(
   options: EventBusOptions,
 ): EventBus<Events> {
   const resolved = resolveOptions(options);
-  return createBus<Events>(resolved, socketIoTransport(resolved.transport));
+  if (resolved.shareAcrossTabs === null)
+    return createBus<Events>(resolved, socketIoTransport(resolved.transport));
+  const shared = sharedTransport(resolved, resolved.shareAcrossTabs);
+  // The shared connection opened: a bus waiting out its backoff retries at once.
+  return createBus<Events>(resolved, shared.transport, { onClose: shared.dispose, wakeOn: shared.onUp });
 }
 
 /** createEventBus with another transport (unit tests). Not part of the public API. */
 export function createBus<Events extends EventMap = AnyEvents>(
   o: ResolvedOptions,
   createTransport: TransportFactory,
+  hooks: BusHooks = {},
 ): EventBus<Events> {
-  return new Bus<Events>(o, createTransport);
+  return new Bus<Events>(o, createTransport, hooks);
 }
 
 type AnyHandler = (event: DeliveredEvent) => void;
@@ -70,7 +76,11 @@ class Bus<E extends EventMap> implements EventBus<E> {
   private lastConnectionId: string | undefined;
   private closed = false;
 
-  constructor(o: ResolvedOptions, createTransport: TransportFactory) {
+  constructor(
+    o: ResolvedOptions,
+    createTransport: TransportFactory,
+    private readonly hooks: BusHooks,
+  ) {
     const { getState, getInitialState, subscribe } = this.state;
     this.store = { getState, getInitialState, subscribe };
     const retryDelay = (attempt: number): number => backoffDelay(attempt, o.backoff, o.random);
@@ -95,6 +105,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       () => this.connection.wake(),
       () => this.connection.offline(),
     );
+    hooks.wakeOn?.(() => this.connection.wake());
     if (o.autoConnect) this.connection.connect();
   }
 
@@ -217,6 +228,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.rooms.close();
     this.outbox.close();
     this.unwatch();
+    this.hooks.onClose?.();
   }
 
   private async handshake(session: Session): Promise<HelloResult> {

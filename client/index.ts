@@ -49,4 +49,5 @@ export type {
   PublishOptions,
   RecoveredInfo,
   RoomHandle,
+  ShareAcrossTabsOptions,
 } from "./types.js";

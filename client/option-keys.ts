@@ -10,7 +10,13 @@ import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import type { AnyEvents } from "../protocol/envelope.js";
 import { EventBusError } from "../protocol/errors.js";
 import type { OutboxOptions } from "./outbox-options.js";
-import type { EventBusOptions, JoinOptions, PublishOptions, RoomHandle } from "./types.js";
+import type {
+  EventBusOptions,
+  JoinOptions,
+  PublishOptions,
+  RoomHandle,
+  ShareAcrossTabsOptions,
+} from "./types.js";
 
 /**
  * Seed 000/002 configuration keys → what replaces them in a browser. Developer prose: left out of
@@ -56,6 +62,7 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
     socketOptions: true,
     clock: true,
     random: true,
+    shareAcrossTabs: optionKeys<ShareAcrossTabsOptions>({ key: true }),
   },
   SEED_KEYS,
 );

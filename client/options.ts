@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   readonly autoConnect: boolean;
   readonly clock: Clock;
   readonly random: () => number;
+  /** The group key of tab sharing (BroadcastChannel and lock names), or null: a socket per bus. */
+  readonly shareAcrossTabs: string | null;
 }
 
 export function resolveOptions(options: EventBusOptions): ResolvedOptions {
@@ -54,7 +56,26 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     autoConnect: options.autoConnect ?? true,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
+    shareAcrossTabs: shareKey(options),
   };
+}
+
+/**
+ * Version of what tabs say to each other (client/tabs/messages.ts), part of the group key: tabs
+ * still running an older SDK after a deploy form their own group instead of misreading each other.
+ */
+const TABS_PROTOCOL = 1;
+
+function shareKey({ shareAcrossTabs: share, url }: EventBusOptions): string | null {
+  if (share === undefined || share === false) return null;
+  if (share !== true && (typeof share !== "object" || share === null || !isKey(share.key)))
+    invalid("shareAcrossTabs", "a boolean or { key: string }");
+  const key = share === true ? "" : (share.key ?? "");
+  return `@shared-infra/event-bus/tabs/${TABS_PROTOCOL} ${url} ${key}`;
+}
+
+function isKey(key: unknown): boolean {
+  return key === undefined || typeof key === "string";
 }
 
 /**

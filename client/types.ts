@@ -46,6 +46,17 @@ export interface EventBusOptions {
   readonly clock?: Clock;
   /** Random source in [0, 1) for backoff jitter (tests). Default Math.random. */
   readonly random?: () => number;
+  /**
+   * One connection for all tabs of the origin (docs/client.md): one tab, elected with Web Locks,
+   * holds the socket; the others reach it over BroadcastChannel. `{ key }` separates groups of tabs
+   * (e.g. per signed-in user). Default false. Without Web Locks or BroadcastChannel: a socket per tab.
+   */
+  readonly shareAcrossTabs?: boolean | ShareAcrossTabsOptions;
+}
+
+export interface ShareAcrossTabsOptions {
+  /** Tabs with the same relay URL and key share one connection. Default "" (one group per URL). */
+  readonly key?: string;
 }
 
 /** What a handler subscribed with pattern P receives. */
