@@ -5,8 +5,9 @@
  * `subscribe("photo:123", …)`, a room's name, is pointed to `bus.room("photo:123")`.
  */
 import { HINTS_INCLUDED } from "../protocol/build-mode.js";
-import { EventBusError } from "../protocol/errors.js";
+import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import { assertTypePattern, roomOfPattern } from "../protocol/names.js";
+import { toRewindRequest } from "../protocol/rewind.js";
 import { JOIN_KEYS, optionKeysError, PUBLISH_KEYS } from "./option-keys.js";
 
 /** Throws INVALID_PATTERN unless the pattern can match an event type. */
@@ -42,5 +43,13 @@ export function publishOptionsError(options: unknown): EventBusError | undefined
 
 /** Why these join options cannot be used, or undefined. */
 export function joinOptionsError(options: unknown): EventBusError | undefined {
-  return optionKeysError("joinRoom options", options, JOIN_KEYS);
+  const unknown = optionKeysError("joinRoom options", options, JOIN_KEYS);
+  const rewind = (options as { rewind?: unknown } | undefined)?.rewind;
+  if (unknown || rewind === undefined) return unknown;
+  try {
+    toRewindRequest(rewind);
+    return undefined;
+  } catch (error) {
+    return toEventBusError(error, "INVALID_OPTIONS");
+  }
 }

@@ -29,6 +29,11 @@ export interface Incoming {
   /** Null for a message that could not be decoded: it still takes its place in the order. */
   readonly envelope: EventEnvelope | null;
   readonly position: StreamPosition | undefined;
+  /**
+   * Latest-only conflation (protocol version 2): the offset of the previous message the relay sent
+   * on this channel; the offsets between were superseded by newer events of their key, not lost.
+   */
+  readonly after?: number;
 }
 
 /** A sync answer (hello/join ChannelSync) or a history page, decoded. */
@@ -195,6 +200,8 @@ export class ChannelTracker {
       this.advance(message, p, step);
       this.replayed++;
     }
+    // A rewind (a join without a position of ours) that replayed nothing starts at the relay's.
+    if (!this.position && !input.more) this.position = input.position;
   }
 
   private ask(step: Step): Step {
@@ -240,7 +247,7 @@ export class ChannelTracker {
       if (!afterSync && !this.isKnown(message)) this.ask(step);
       return;
     }
-    if (!current || (!foreign && p.offset === current.offset + 1)) {
+    if (!current || (!foreign && (p.offset === current.offset + 1 || follows(message, current)))) {
       this.advance(message, p, step);
       return;
     }
@@ -267,6 +274,11 @@ export class ChannelTracker {
     this.hold(message);
     this.ask(step);
   }
+}
+
+/** A conflated message: everything between the position and it was superseded, not lost. */
+function follows(message: Incoming, current: StreamPosition): boolean {
+  return message.after !== undefined && message.after <= current.offset;
 }
 
 function samePosition(a: StreamPosition | undefined, b: StreamPosition | undefined): boolean {

@@ -85,7 +85,7 @@ export class Channels {
     this.apply(sync.channel, tracker, tracker.synced(this.input(sync.position, sync.recovery), false));
   }
 
-  message(channel: string, raw: string): void {
+  message(channel: string, raw: string, after?: number): void {
     let tracker = this.trackers.get(channel);
     if (!tracker) {
       if (!this.request || !this.options.wanted(channel)) return;
@@ -94,7 +94,7 @@ export class Channels {
     }
     const incoming = this.decode(raw);
     if (incoming === "system") return;
-    this.apply(channel, tracker, tracker.live(incoming));
+    this.apply(channel, tracker, tracker.live(after === undefined ? incoming : { ...incoming, after }));
   }
 
   resync(channels: readonly string[]): void {

@@ -48,7 +48,7 @@ export interface ConnectionDeps {
   readonly closed: (session: Session) => void;
   readonly status: (change: StatusChange) => void;
   readonly error: (error: EventBusError) => void;
-  readonly message: (channel: string, raw: string) => void;
+  readonly message: (channel: string, raw: string, after?: number) => void;
   readonly presence: (event: PresenceEvent) => void;
   readonly resync: (channels: readonly string[]) => void;
   readonly left: (room: string, error: EventBusError) => void;
@@ -193,7 +193,7 @@ export class Connection {
       notice: (notice) => {
         if (current()) this.notice = notice;
       },
-      message: (channel, raw) => current() && this.deps.message(channel, raw),
+      message: (channel, raw, after) => current() && this.deps.message(channel, raw, after),
       presence: (event) => current() && this.deps.presence(event),
       resync: (channels) => current() && this.deps.resync(channels),
       left: (room, error) => current() && this.deps.left(room, error),

@@ -13,6 +13,7 @@ import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { HelloResult } from "../protocol/frames.js";
 import { DEFAULT_LIMITS } from "../protocol/limits.js";
 import type { StreamPosition } from "../protocol/position.js";
+import { toRewindRequest } from "../protocol/rewind.js";
 import { checkSubscribeExtra, joinOptionsError, publishOptionsError } from "./call-checks.js";
 import { Channels, prefixOf } from "./channels.js";
 import { Connection, type Session } from "./connection.js";
@@ -88,7 +89,8 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.channels = this.createChannels(clock, retryDelay);
     const channels = this.channels;
     const channelOf = (room: string): string => this.names.room(room);
-    this.rooms = new Rooms({ channels, store: state, clock, retryDelay, channelOf, error });
+    const rewindTruncated = (channel: string, from: StreamPosition) => this.gap(channel, from, true);
+    this.rooms = new Rooms({ channels, store: state, clock, retryDelay, channelOf, error, rewindTruncated });
     this.outbox = new Outbox({
       options: o.outbox,
       clock,
@@ -137,7 +139,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       closed: () => this.sessionClosed(),
       status: (change) => this.statusChanged(change),
       error: (e) => this.report(e, true),
-      message: (channel, raw) => this.channels.message(channel, raw),
+      message: (channel, raw, after) => this.channels.message(channel, raw, after),
       presence: (event) => this.rooms.presence(event),
       resync: (list) => this.channels.resync(list),
       left: (room, e) => this.rooms.forbidden(room, e),
@@ -178,7 +180,8 @@ class Bus<E extends EventMap> implements EventBus<E> {
     if (this.closed) return Promise.reject(new EventBusError("CLOSED"));
     const invalid = joinOptionsError(options);
     if (invalid) return Promise.reject(invalid);
-    return this.rooms.join(room, options?.presence === true);
+    const rewind = options?.rewind === undefined ? undefined : toRewindRequest(options.rewind);
+    return this.rooms.join(room, options?.presence === true, rewind);
   }
 
   leaveRoom(room: string): void {
@@ -276,13 +279,14 @@ class Bus<E extends EventMap> implements EventBus<E> {
     this.emitter.emit("error", error);
   }
 
-  private gap(channel: string, position: StreamPosition): void {
+  private gap(channel: string, position: StreamPosition, rewind = false): void {
     const room = this.rooms.roomOf(channel);
+    const info = { channel, position, ...(room !== undefined && { room }), ...(rewind && { rewind }) };
     if (room !== undefined) {
       const gaps = (this.state.getState().rooms[room]?.gaps ?? 0) + 1;
-      this.state.patchRoom(room, { gaps, recovered: false, lastGap: { channel, position, room } });
+      this.state.patchRoom(room, { gaps, recovered: false, lastGap: info });
     }
-    this.emitter.emit("gap", { channel, position, ...(room !== undefined && { room }) });
+    this.emitter.emit("gap", info);
   }
 
   private settled(channel: string, recovered: boolean | null, replayed: number): void {

@@ -67,7 +67,7 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
   SEED_KEYS,
 );
 
-export const JOIN_KEYS: OptionKeys = optionKeys<JoinOptions>({ presence: true });
+export const JOIN_KEYS: OptionKeys = optionKeys<JoinOptions>({ presence: true, rewind: true });
 
 export const PUBLISH_KEYS: OptionKeys = optionKeys<PublishOptions>({ room: true, traceId: true });
 

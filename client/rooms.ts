@@ -10,6 +10,8 @@ import { type Clock, createTimer, type Timer } from "../common/clock.js";
 import { EventBusError, toEventBusError } from "../protocol/errors.js";
 import type { JoinResult, PresenceEvent } from "../protocol/frames.js";
 import { assertRoomName } from "../protocol/names.js";
+import type { StreamPosition } from "../protocol/position.js";
+import type { RewindRequest } from "../protocol/rewind.js";
 import type { Channels } from "./channels.js";
 import type { Session } from "./connection.js";
 import { type Member, RoomPresence } from "./presence.js";
@@ -23,6 +25,8 @@ export interface RoomsDeps {
   /** The channel of a room (`room:<name>` with the relay's prefix). */
   readonly channelOf: (room: string) => string;
   readonly error: (error: EventBusError) => void;
+  /** A join's rewind reached past the relay's retained history: it replays from `from`. */
+  readonly rewindTruncated: (channel: string, from: StreamPosition) => void;
 }
 
 interface Waiter {
@@ -34,6 +38,8 @@ interface RoomEntry {
   readonly room: string;
   refs: number;
   presence: boolean;
+  /** Replay recent events on the first join of the room (no position yet). */
+  readonly rewind: RewindRequest | undefined;
   channel: string | undefined;
   /** Joined in the current session. */
   joined: boolean;
@@ -59,7 +65,7 @@ export class Rooms {
 
   constructor(private readonly deps: RoomsDeps) {}
 
-  join(room: string, presence = false): Promise<void> {
+  join(room: string, presence = false, rewind?: RewindRequest): Promise<void> {
     try {
       assertRoomName(room);
     } catch (error) {
@@ -69,7 +75,7 @@ export class Rooms {
     }
     let entry = this.entries.get(room);
     if (!entry) {
-      entry = this.create(room, presence);
+      entry = this.create(room, presence, rewind);
     } else if ((presence && !entry.presence) || entry.failed) {
       entry.presence ||= presence;
       entry.failed = false;
@@ -178,11 +184,12 @@ export class Rooms {
     }
   }
 
-  private create(room: string, presence: boolean): RoomEntry {
+  private create(room: string, presence: boolean, rewind: RewindRequest | undefined): RoomEntry {
     const entry: RoomEntry = {
       room,
       refs: 0,
       presence,
+      rewind,
       channel: undefined,
       joined: false,
       failed: false,
@@ -218,7 +225,13 @@ export class Rooms {
     this.deps.channels.begin(channel);
     if (entry.presence) entry.pendingPresence = [];
     this.deps.store.patchRoom(entry.room, { status: "joining" });
-    const request = { room: entry.room, ...(since && { since }), ...(entry.presence && { presence: true }) };
+    const rewind = since === undefined ? entry.rewind : undefined;
+    const request = {
+      room: entry.room,
+      ...(since && { since }),
+      ...(entry.presence && { presence: true }),
+      ...(rewind && { rewind }),
+    };
     session.request("join", request).then(
       (result) => {
         this.joined(entry, session, result).catch((error: unknown) =>
@@ -243,6 +256,7 @@ export class Rooms {
       if (changed) this.deps.store.setMembers(entry.room, entry.members.members());
     }
     entry.pendingPresence = null;
+    if (result.rewind?.truncated) this.deps.rewindTruncated(result.channel, result.rewind.from);
     this.deps.channels.synced(result);
     const settled = await this.deps.channels.settled(result.channel);
     if (!settled || !session.active || this.entries.get(entry.room) !== entry) return;

@@ -22,7 +22,8 @@ export interface TransportHandlers {
   connect(): void;
   connectError(error: EventBusError): void;
   disconnect(reason: string): void;
-  message(channel: string, raw: string): void;
+  /** `after`: the previous offset the relay sent on this channel (latest-only skips between). */
+  message(channel: string, raw: string, after?: number): void;
   presence(event: PresenceEvent): void;
   resync(channels: readonly string[]): void;
   notice(notice: EventBusError): void;
@@ -77,8 +78,11 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       for (const fail of [...pending]) fail(closed);
       handlers.disconnect(reason);
     });
-    socket.on(RELAY_FRAMES.message, (channel: unknown, raw: unknown) => {
-      if (typeof channel === "string" && typeof raw === "string") handlers.message(channel, raw);
+    socket.on(RELAY_FRAMES.message, (channel: unknown, raw: unknown, after?: unknown) => {
+      if (typeof channel !== "string" || typeof raw !== "string") return;
+      if (Number.isSafeInteger(after) && (after as number) >= 0)
+        handlers.message(channel, raw, after as number);
+      else handlers.message(channel, raw);
     });
     socket.on(RELAY_FRAMES.presence, (event: unknown) => {
       if (isPresenceEvent(event)) handlers.presence(event);

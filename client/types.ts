@@ -12,6 +12,7 @@ import type {
 } from "../protocol/envelope.js";
 import type { EventBusError } from "../protocol/errors.js";
 import type { StreamPosition } from "../protocol/position.js";
+import type { Rewind } from "../protocol/rewind.js";
 import type { ConnectionStatus, StatusChange } from "./connection-state.js";
 import type { OutboxOptions, PublishAck } from "./outbox-options.js";
 import type { Member } from "./presence.js";
@@ -71,6 +72,12 @@ export interface PublishOptions {
 export interface JoinOptions {
   /** Track this connection in the room's presence and receive members. Default false. */
   readonly presence?: boolean;
+  /**
+   * On the first join (no position yet): replay the room's last N events (`50`) or those of a
+   * recent span (`"2m"`, `"30s"`, `"1h"`) before live ones, exactly once, in order. Past what the
+   * relay's history retains, a `gap` with `rewind: true` says so. Reconnects recover as usual.
+   */
+  readonly rewind?: Rewind;
 }
 
 export interface GapInfo {
@@ -79,6 +86,8 @@ export interface GapInfo {
   readonly room?: string;
   /** Where the channel resumes: events before it may be missing; refetch state. */
   readonly position: StreamPosition;
+  /** A join's rewind asked for more than the relay's history retains: it starts at `position`. */
+  readonly rewind?: true;
 }
 
 export interface RecoveredInfo {

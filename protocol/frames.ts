@@ -14,8 +14,17 @@
  */
 import type { WireError } from "./errors.js";
 import type { StreamPosition } from "./position.js";
+import type { RewindRequest } from "./rewind.js";
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: a `m` frame may carry a third argument, `after` (latest-only conflation, latest-only.ts), and
+ * `join` may ask for a `rewind`. A version-1 client would read a conflated skip as a hole and ask
+ * history for it, so the relay conflates only for sockets that said `v: 2`; it still serves
+ * version 1 unchanged and refuses any other version with INVALID_FRAME.
+ */
+export const PROTOCOL_VERSION = 2;
+/** Versions a relay serves. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** Client → relay event names. */
 export const CLIENT_FRAMES = {
@@ -30,7 +39,11 @@ export const CLIENT_FRAMES = {
 
 /** Relay → client event names. */
 export const RELAY_FRAMES = {
-  /** `(channel: string, message: string)`: one message exactly as published on the channel. */
+  /**
+   * `(channel: string, message: string, after?: number)`: one message exactly as published on the
+   * channel. `after` (version 2, latest-only conflation): the offset of the previous message the
+   * relay sent this socket on this channel; every offset between was superseded, not lost.
+   */
   message: "m",
   /** `(event: PresenceEvent)`: a member joined or left a room this socket tracks presence of. */
   presence: "presence",
@@ -106,9 +119,16 @@ export interface JoinRequest {
   readonly since?: StreamPosition;
   /** Track this socket in the room's presence and receive presence events. */
   readonly presence?: boolean;
+  /** Without `since` only: replay the room's recent events (`recovery`) before live ones. */
+  readonly rewind?: RewindRequest;
 }
 export interface JoinResult extends ChannelSync {
   readonly room: string;
+  /**
+   * When the join asked for a rewind: `from` is where the replay in `recovery` starts (its first
+   * message is the one after it); `truncated`: the history no longer held all that was asked.
+   */
+  readonly rewind?: { readonly from: StreamPosition; readonly truncated: boolean };
   /** The room's presence, when the join asked for it. */
   readonly members?: readonly PresenceEntry[];
 }

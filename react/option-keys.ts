@@ -21,6 +21,7 @@ export const USE_ROOM_KEYS: OptionKeys = optionKeys<UseRoomOptions>({
   enabled: true,
   presence: true,
   limit: true,
+  rewind: true,
 });
 
 /** Throws INVALID_OPTIONS for the first key of a hook's options that its type does not declare. */

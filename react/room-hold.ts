@@ -5,6 +5,7 @@
  * again take their new hold first, so the relay sees neither a leave nor a second join.
  */
 import type { AnyEvents, BusEvent } from "../client/index.js";
+import type { Rewind } from "../protocol/rewind.js";
 import type { AnyBus } from "./bus-holder.js";
 
 export interface RoomHold {
@@ -17,10 +18,15 @@ export interface RoomHold {
 export interface RoomHoldOptions {
   readonly presence: boolean;
   readonly gracePeriod: number;
+  /** Replay recent events on the bus's first join of the room (JoinOptions.rewind). */
+  readonly rewind?: Rewind | undefined;
 }
 
 export function holdRoom(bus: AnyBus, room: string, options: RoomHoldOptions): RoomHold {
-  const handle = bus.room(room, options.presence ? { presence: true } : undefined);
+  const handle = bus.room(room, {
+    ...(options.presence && { presence: true }),
+    ...(options.rewind !== undefined && { rewind: options.rewind }),
+  });
   const offs: (() => void)[] = [];
   let released = false;
   // A failed join is in the bus store (rooms[room].status/error), where hooks read it.

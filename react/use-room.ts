@@ -1,5 +1,5 @@
 /**
- * useRoom(room, { enabled?, presence?, limit? }) → { status, error, recovered, gap, gaps, members, events, last, publish }
+ * useRoom(room, { enabled?, presence?, limit?, rewind? }) → { status, error, recovered, gap, gaps, members, events, last, publish }
  *
  * Selectors plus a hold: the hook holds the room while mounted (reference-counted in the client:
  * components on the same room share one join; the last to unmount leaves after the provider's
@@ -21,6 +21,7 @@ import type {
   RoomHandle,
   RoomState,
 } from "../client/index.js";
+import { type Rewind, toRewindRequest } from "../protocol/rewind.js";
 import { NO_MEMBERS, storeOf, useBusContext, useCurrentBus } from "./context.js";
 import { DEFAULT_EVENT_LIMIT, type EventList, useEventList, useLatest } from "./hook-state.js";
 import { checkHookOptions, USE_ROOM_KEYS } from "./option-keys.js";
@@ -34,6 +35,11 @@ export interface UseRoomOptions {
   readonly presence?: boolean;
   /** How many of the room's events `events` keeps. Default 50; 0 keeps none (no re-render per event). */
   readonly limit?: number;
+  /**
+   * Replay the room's recent events when the bus first joins it: the last N (`50`) or those of a
+   * span (`"2m"`). See JoinOptions.rewind. Read when the hook takes its hold.
+   */
+  readonly rewind?: Rewind;
 }
 
 /** "idle": this hook does not hold the room (disabled, or no bus yet); then the client's room status. */
@@ -63,7 +69,8 @@ export function useRoom<E extends EventMap = RegisteredEvents>(
   checkHookOptions("useRoom options", options, USE_ROOM_KEYS);
   const context = useBusContext("useRoom");
   const bus = useCurrentBus(context);
-  const { enabled = true, presence = false, limit = DEFAULT_EVENT_LIMIT } = options;
+  const { enabled = true, presence = false, limit = DEFAULT_EVENT_LIMIT, rewind } = options;
+  if (rewind !== undefined) toRewindRequest(rewind); // INVALID_OPTIONS during render, like unknown keys
   const limitRef = useLatest(limit);
   const store = storeOf(bus);
   const roomState = useStore(
@@ -81,12 +88,12 @@ export function useRoom<E extends EventMap = RegisteredEvents>(
 
   useEffect(() => {
     if (bus === null || !enabled) return;
-    const hold = holdRoom(bus, source.room, { presence, gracePeriod });
+    const hold = holdRoom(bus, source.room, { presence, gracePeriod, rewind });
     if (events) {
       hold.on("*", (event) => append(source, event as unknown as BusEvent<E, "*">, limitRef.current));
     }
     return () => hold.release();
-  }, [bus, source, enabled, presence, gracePeriod, events, append, limitRef]);
+  }, [bus, source, enabled, presence, gracePeriod, events, append, limitRef, rewind]);
 
   const publish = useCallback<UseRoomResult<E>["publish"]>(
     (type, data, publishOptions) =>

@@ -38,7 +38,14 @@ export type HubMessage =
       readonly result?: unknown;
       readonly error?: WireError;
     }
-  | { readonly k: "m"; readonly to: readonly string[]; readonly channel: string; readonly raw: string }
+  | {
+      readonly k: "m";
+      readonly to: readonly string[];
+      readonly channel: string;
+      readonly raw: string;
+      /** Latest-only skips before this message (the relay's `after`, docs/protocol.md). */
+      readonly after?: number;
+    }
   | { readonly k: "presence"; readonly to: readonly string[]; readonly event: PresenceEvent }
   | { readonly k: "resync"; readonly to: readonly string[]; readonly channels: readonly string[] }
   | { readonly k: "left"; readonly to: readonly string[]; readonly room: string; readonly error: WireError };

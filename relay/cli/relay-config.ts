@@ -39,6 +39,7 @@ export function relayConfig(
     longPolling: bool(values["long-polling"], "RELAY_LONG_POLLING (--long-polling)"),
     ...optional(values["trust-proxy"], "trustProxy", (v) => integer(v, "TRUST_PROXY (--trust-proxy)")),
     ...optional(values["recovery-page-size"], "recoveryPageSize", (v) => integer(v, "RECOVERY_PAGE_SIZE")),
+    ...optional(values["latest-only"], "latestOnly", (v) => latestOnly(v)),
     ...optional(values["subscription-linger"], "subscriptionLingerMs", (v) =>
       millis(v, "SUBSCRIPTION_LINGER"),
     ),
@@ -53,6 +54,24 @@ export function relayConfig(
     ...metricsFrom(values, env),
   };
   return { options, brokerConfig };
+}
+
+/** `type=key.path,type=key.path` → latest-only rules (checked by the relay's options). */
+function latestOnly(value: string): Record<string, string> {
+  const rules: Record<string, string> = {};
+  for (const pair of value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [type, path, extra] = pair.split("=");
+    if (!type || !path || extra !== undefined) {
+      throw configError(
+        `LATEST_ONLY (--latest-only): ${JSON.stringify(pair)} must be type=key.path, e.g. photo.processing.progress=data.photoId.`,
+      );
+    }
+    rules[type.trim()] = path.trim();
+  }
+  return rules;
 }
 
 function isFlags(value: readonly string[] | RelayFlags): value is RelayFlags {

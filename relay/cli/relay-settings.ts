@@ -91,6 +91,11 @@ export const BASE_SETTINGS = [
     help: "events per recovery page (default 100, max 500)",
   },
   {
+    flag: "latest-only",
+    env: "LATEST_ONLY",
+    help: "latest-only event types and their keys, e.g. photo.processing.progress=data.photoId,…",
+  },
+  {
     flag: "subscription-linger",
     env: "SUBSCRIPTION_LINGER",
     help: "keep a channel subscribed after its last socket left, e.g. 2s",

@@ -8,6 +8,7 @@ import { createServer, type Server as HttpServer, type RequestListener } from "n
 import { Server, type ServerOptions } from "socket.io";
 import { createRepeater } from "../../common/clock.js";
 import { type ChannelNames, channelNames } from "../../protocol/channels.js";
+import type { RewindRequest } from "../../protocol/rewind.js";
 import { isRevoked, revokedBefore } from "../auth/revocation.js";
 import type { TokenVerifier } from "../auth/verify-token.js";
 import type { Broker } from "../brokers/broker.js";
@@ -26,11 +27,13 @@ import {
 import { ConnectionIndex, KeyedBuckets } from "./connection/limits.js";
 import { SocketSweep } from "./connection/sweep.js";
 import { tokenRefreshHandler } from "./connection/token-refresh.js";
+import { type Conflation, createConflation } from "./delivery/conflation.js";
 import { createDispatcher } from "./delivery/dispatch.js";
 import { type DeliveryCounts, fanoutAdapter } from "./delivery/fanout-adapter.js";
 import { historyHandler } from "./delivery/history.js";
 import { createPacer } from "./delivery/pacing.js";
 import { Recovery } from "./delivery/recovery.js";
+import { rewindStart } from "./delivery/rewind.js";
 import { type RollbackWatch, relayRollbackWatch } from "./delivery/rollback-watch.js";
 import { createHttpHandler } from "./operations/http.js";
 import { errorFields, type RelayLogger } from "./operations/logger.js";
@@ -60,6 +63,8 @@ export interface RelayParts {
   readonly tasks: TaskSet;
   readonly state: RelayState;
   readonly rollback: RollbackWatch;
+  /** Latest-only holds of sockets that are behind. */
+  readonly conflation: Conflation;
   /** The SSE streams (GET /events). */
   readonly sse: SseHub;
   /** Stops the relay's own timers (upkeep, refusal log). */
@@ -91,6 +96,12 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     state,
     bridge,
   });
+  const conflation = createConflation(
+    io,
+    { rules: options.latestOnly, behindBytes: options.latestOnlyBehindBytes, maxKeys: MAX_HELD_PER_SOCKET },
+    options.clock,
+    () => metrics.conflated.inc(),
+  );
   const resyncOthers = (channel: string) => late.sse?.resync(channel);
   const rollback = relayRollbackWatch({ broker, bridge, io, metrics, logger, resyncOthers });
   late.dispatch = createDispatcher({
@@ -101,6 +112,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     logger,
     clock: options.clock,
     rollback,
+    conflation,
     others: (channel, raw, position, id) => late.sse?.deliver(channel, raw, position, id) ?? 0,
     revoke: (userId, before) => {
       for (const socket of users.of(userId)) {
@@ -154,6 +166,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
   upkeep.start();
   const stop = () => {
     upkeep.stop();
+    conflation.stop();
     sse.hub.stop();
     guard.refusals.close();
   };
@@ -170,6 +183,7 @@ export function assembleRelay(deps: AssembleDeps): RelayParts {
     tasks,
     state,
     rollback,
+    conflation,
     sse: sse.hub,
     stop,
   };
@@ -266,11 +280,19 @@ interface HandlerParts {
 function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): FrameHandlers {
   const { broker, names, bridge: channels, presence, metrics, logger, budgets } = parts;
   const { limits, clock } = options;
-  const recovery = new Recovery(broker, metrics, options.recoveryPageSize, limits.maxPageBytes);
+  const recovery = new Recovery(
+    broker,
+    metrics,
+    options.recoveryPageSize,
+    limits.maxPageBytes,
+    options.latestOnly,
+  );
+  const rewind = (channel: string, request: RewindRequest) =>
+    rewindStart(broker, channel, request, clock, options.recoveryPageSize);
   const pacer = createPacer(limits, clock);
   return {
     hello: helloHandler({ names, channels, recovery, pacer, limits, cutReasons: parts.cutReasons }),
-    ...roomHandlers({ names, channels, presence, recovery, pacer, limits }),
+    ...roomHandlers({ names, channels, presence, recovery, rewind, pacer, limits }),
     publish: publishHandler({ broker, names, limits, metrics, logger, budgets }),
     history: historyHandler({ names, recovery, pacer, limits }),
     auth: tokenRefreshHandler({
@@ -284,6 +306,9 @@ function frameHandlers(options: ResolvedRelayOptions, parts: HandlerParts): Fram
     }),
   };
 }
+
+/** Latest-only messages held per socket before its holds are written out anyway. */
+const MAX_HELD_PER_SOCKET = 1000;
 
 /** How often idle (full again) per-address and per-user buckets are forgotten. */
 const UPKEEP_MS = 60_000;

@@ -34,6 +34,8 @@ export const RELAY_OPTION_KEYS: OptionKeys = optionKeys<RelayOptions>({
   recoveryPageSize: true,
   directFanout: true,
   subscriptionLingerMs: true,
+  latestOnly: true,
+  latestOnlyBehindBytes: true,
   presence: optionKeys<RelayPresenceOptions>({ ttlMs: true, refreshMs: true }),
   limits: { keys: LIMIT_KEYS, nested: {}, replaced: {} },
   shutdownTimeoutMs: true,

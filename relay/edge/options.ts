@@ -7,6 +7,7 @@ import { definedOnly } from "../../common/collections.js";
 import { assertPrefix } from "../../protocol/channels.js";
 import { EventBusError } from "../../protocol/errors.js";
 import { MAX_HISTORY_PAGE } from "../../protocol/frames.js";
+import { defineLatestOnly, type LatestOnlyRules } from "../../protocol/latest-only.js";
 import { DEFAULT_LIMITS, type Limits } from "../../protocol/limits.js";
 import type { AuthorizeHook } from "../auth/authorize.js";
 import { checkSecretStrength, type RelayAuthOptions } from "../auth/verify-token.js";
@@ -135,6 +136,13 @@ export interface RelayOptions {
   readonly directFanout?: boolean;
   /** How long a channel stays subscribed in the broker after its last local socket left. Default 2000 ms. */
   readonly subscriptionLingerMs?: number;
+  /**
+   * Latest-only event types of the event contract (`defineLatestOnly`, protocol/latest-only.ts):
+   * a socket that is behind gets only the newest event per key. Default {} (none).
+   */
+  readonly latestOnly?: LatestOnlyRules;
+  /** Queued bytes over which a socket counts as behind for latest-only delivery. Default 65 536. */
+  readonly latestOnlyBehindBytes?: number;
   readonly presence?: Partial<RelayPresenceOptions>;
   readonly limits?: Partial<RelayLimits>;
   /** Time allowed for a graceful shutdown (close) before sockets are cut. Default 10 s. */
@@ -174,6 +182,8 @@ export interface ResolvedRelayOptions {
   readonly recoveryPageSize: number;
   readonly directFanout: boolean;
   readonly subscriptionLingerMs: number;
+  readonly latestOnly: LatestOnlyRules;
+  readonly latestOnlyBehindBytes: number;
   readonly presence: RelayPresenceOptions;
   readonly limits: RelayLimits;
   readonly shutdownTimeoutMs: number;
@@ -181,6 +191,15 @@ export interface ResolvedRelayOptions {
   readonly processMetrics: boolean;
   readonly metrics: RelayMetricsOptions;
   readonly clock: Clock;
+}
+
+/** The latest-only rules, checked (CONFIG_INVALID names the bad entry). */
+function latestOnlyRules(rules: LatestOnlyRules | undefined): LatestOnlyRules {
+  try {
+    return defineLatestOnly(rules ?? {});
+  } catch (error) {
+    throw new EventBusError("CONFIG_INVALID", error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Applies defaults and validates; throws CONFIG_INVALID naming the option and the fix. */
@@ -204,6 +223,8 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     recoveryPageSize: options.recoveryPageSize ?? 100,
     directFanout: options.directFanout ?? true,
     subscriptionLingerMs: options.subscriptionLingerMs ?? 2000,
+    latestOnly: latestOnlyRules(options.latestOnly),
+    latestOnlyBehindBytes: options.latestOnlyBehindBytes ?? 64 * 1024,
     presence,
     limits,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
@@ -222,6 +243,7 @@ function validate(o: ResolvedRelayOptions): void {
   checkInteger("trustProxy", o.trustProxy, 0, 16);
   checkInteger("recoveryPageSize", o.recoveryPageSize, 1, MAX_HISTORY_PAGE);
   checkInteger("subscriptionLingerMs", o.subscriptionLingerMs, 0, 3_600_000);
+  checkInteger("latestOnlyBehindBytes", o.latestOnlyBehindBytes, 0, 1024 * 1024 * 1024);
   checkInteger("shutdownTimeoutMs", o.shutdownTimeoutMs, 0, 3_600_000);
   checkInteger("heartbeat.intervalMs", o.heartbeat.intervalMs, 100, 3_600_000);
   checkInteger("heartbeat.timeoutMs", o.heartbeat.timeoutMs, 100, 3_600_000);

@@ -10,7 +10,7 @@ import type { LeftEvent, PresenceEvent, RELAY_FRAMES } from "../../protocol/fram
 import type { Session } from "./connection/session.js";
 
 export interface RelayToClientEvents {
-  [RELAY_FRAMES.message]: (channel: string, message: string) => void;
+  [RELAY_FRAMES.message]: (channel: string, message: string, after?: number) => void;
   [RELAY_FRAMES.presence]: (event: PresenceEvent) => void;
   [RELAY_FRAMES.resync]: (channels: readonly string[]) => void;
   [RELAY_FRAMES.notice]: (notice: WireError) => void;

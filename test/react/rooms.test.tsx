@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEventBus, type EventBus, type EventBusOptions } from "../../client/index.js";
 import type { PhotoEvents } from "../../playground/shared/photo-events.js";
 import { EventBusProvider, useConnection, usePublish, useRoom } from "../../react/index.js";
+import { publishEvent } from "../helpers/relay-server.js";
 import { type CountingRelay, ROOM_CLAIMS, startCountingRelay, Toggle } from "./helpers.js";
 
 let relay: CountingRelay;
@@ -307,5 +308,48 @@ describe("useRoom", () => {
     expect(relay.counts.connections).toBe(2);
     screen.getByText("S status: forbidden");
     expect(relay.joins("photo:secret")).toBe(1);
+  });
+});
+
+describe("useRoom with rewind", () => {
+  function Rewound({ rewind }: { rewind: number | "2m" }) {
+    const room = useRoom<PhotoEvents>("photo:9", { rewind });
+    return (
+      <p>
+        rewound: {room.status} {room.events.map((event) => (event.data as { text: string }).text).join(",")}
+      </p>
+    );
+  }
+
+  it("replays the room's last events on join, then live ones, once and in order", async () => {
+    for (const text of ["a", "b", "c", "d"]) {
+      await publishEvent(relay.broker, "room:photo:9", "comment.added", { photoId: "9", text, author: "u2" });
+    }
+    const bus = newBus("u1");
+    render(
+      <EventBusProvider bus={bus}>
+        <Rewound rewind={2} />
+      </EventBusProvider>,
+    );
+    bus.connect();
+    await screen.findByText("rewound: joined c,d");
+    await publishEvent(relay.broker, "room:photo:9", "comment.added", {
+      photoId: "9",
+      text: "e",
+      author: "u2",
+    });
+    await screen.findByText("rewound: joined c,d,e");
+  });
+
+  it("a bad rewind throws INVALID_OPTIONS during render", () => {
+    const bus = newBus("u1");
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(() =>
+      render(
+        <EventBusProvider bus={bus}>
+          <Rewound rewind={"2 minutes" as never} />
+        </EventBusProvider>,
+      ),
+    ).toThrow(/rewind/);
   });
 });

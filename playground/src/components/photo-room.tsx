@@ -33,7 +33,7 @@ export function PhotoRoom({ getToken, userName }: { getToken: () => string; user
         </select>
       </div>
       {photoId ? (
-        <Room key={photoId} photoId={photoId} userName={userName} getToken={getToken} />
+        <Room key={photoId} photoId={photoId} userName={userName} />
       ) : (
         <p className="hint">Pick a photo to join its room.</p>
       )}

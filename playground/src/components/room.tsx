@@ -1,12 +1,13 @@
 /**
  * One photo's room: who is watching (presence) and the comments — the room's recent ones on join
- * (room-comments.ts), then live ones. Comments written while offline wait in the outbox and are
+ * and after a reload (`useRoom(…, { rewind: RECENT_EVENTS })`: the relay replays them from its
+ * history before live ones, once each, in order), then live ones. Comments written while offline wait in the outbox and are
  * sent, once each, when the connection returns; the room says so instead of "Joining…"/"sending…".
  */
 import { type ConnectionStatus, useConnection } from "@shared-infra/event-bus/react";
 import { type FormEvent, useId, useState } from "react";
 import { useRoom } from "../bus.js";
-import { roomComments, useRecentRoomEvents } from "../room-comments.js";
+import { RECENT_EVENTS, roomComments } from "../room-comments.js";
 
 interface Pending {
   readonly key: number;
@@ -14,24 +15,15 @@ interface Pending {
   readonly error?: string;
 }
 
-export function Room({
-  photoId,
-  userName,
-  getToken,
-}: {
-  photoId: string;
-  userName: string;
-  getToken: () => string;
-}) {
+export function Room({ photoId, userName }: { photoId: string; userName: string }) {
   const name = `photo:${photoId}`;
-  const room = useRoom(name, { presence: true, limit: 200 });
+  const room = useRoom(name, { presence: true, limit: 200, rewind: RECENT_EVENTS });
   const connection = useConnection().status;
   const online = connection === "connected";
-  const recent = useRecentRoomEvents(name, room.status === "joined", getToken);
   const [text, setText] = useState("");
   const [pending, setPending] = useState<readonly Pending[]>([]);
   const inputId = useId();
-  const comments = roomComments(recent.events, room.events);
+  const comments = roomComments([], room.events);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -61,8 +53,8 @@ export function Room({
           Some room events were lost while you were away; comments below may be incomplete.
         </p>
       )}
-      {recent.state === "failed" && (
-        <p className="hint">Earlier comments could not be loaded; new ones appear below.</p>
+      {room.gap?.rewind && (
+        <p className="hint">Older comments are no longer kept; the recent ones are below.</p>
       )}
       <ul className="comments" aria-label="Comments" aria-live="polite">
         {comments.map((c) => (

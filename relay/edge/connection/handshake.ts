@@ -10,7 +10,7 @@ import type { ExtendedError } from "socket.io";
 import type { Clock } from "../../../common/clock.js";
 import { isPlainRecord } from "../../../protocol/codec.js";
 import { EventBusError, toEventBusError } from "../../../protocol/errors.js";
-import { PROTOCOL_VERSION } from "../../../protocol/frames.js";
+import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../../../protocol/frames.js";
 import type { AuthorizeHook } from "../../auth/authorize.js";
 import { isRevoked } from "../../auth/revocation.js";
 import type { TokenVerifier, VerifiedToken } from "../../auth/verify-token.js";
@@ -68,10 +68,10 @@ function tokenOf(auth: unknown): string {
   const token = isPlainRecord(auth) ? auth.token : undefined;
   if (typeof token !== "string" || token.length === 0) throw new EventBusError("TOKEN_MISSING");
   const version = isPlainRecord(auth) ? auth.v : undefined;
-  if (version !== undefined && version !== PROTOCOL_VERSION) {
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version as number)) {
     throw new EventBusError(
       "INVALID_FRAME",
-      `Protocol version ${String(version)} is not supported; this relay speaks version ${PROTOCOL_VERSION}.`,
+      `Protocol version ${String(version)} is not supported; this relay speaks versions ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")} (newest ${PROTOCOL_VERSION}).`,
     );
   }
   return token;
@@ -96,7 +96,9 @@ async function authenticate(deps: HandshakeDeps, socket: RelaySocket, address: s
   if (isRevoked(verified.issuedAt, await deps.revokedBefore(verified.userId))) {
     throw new EventBusError("TOKEN_REVOKED");
   }
-  return admit(deps, socket, verified);
+  const session = admit(deps, socket, verified);
+  session.protocol = isPlainRecord(auth) && typeof auth.v === "number" ? auth.v : 1;
+  return session;
 }
 
 /** Counts the connection against the per-user cap and builds its session. */

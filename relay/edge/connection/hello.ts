@@ -65,7 +65,8 @@ async function syncAll(
   let spent = 0;
   const syncs: ChannelSync[] = [];
   for (const channel of channels) {
-    const sync = await deps.recovery.sync(channel, since[channel], Math.max(1, budget));
+    const conflate = socket.data.session.protocol >= 2;
+    const sync = await deps.recovery.sync(channel, since[channel], Math.max(1, budget), conflate);
     const bytes = pageBytes(sync.recovery);
     budget -= bytes;
     spent += bytes;

@@ -30,6 +30,8 @@ export class Session {
   /** Whether the bridge holds the user channel for this socket's control messages (revocation). */
   holdsUserChannel = false;
   closed = false;
+  /** The protocol version the client said it speaks (1 when it said none); 2: conflation markers. */
+  protocol = 1;
   private queues: Map<string, Promise<unknown>> | undefined;
 
   constructor(

@@ -2,6 +2,7 @@
  * Shape checks for every client frame. Frames come from untrusted sockets: each field is checked
  * before use, unknown fields are ignored, and a bad frame becomes a coded error in the ack.
  */
+
 import { isPlainRecord } from "../../../protocol/codec.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import type {
@@ -18,6 +19,12 @@ import { isId } from "../../../protocol/ids.js";
 import { MAX_TRACE_ID_LENGTH } from "../../../protocol/limits.js";
 import { assertRoomName, describeValue } from "../../../protocol/names.js";
 import { copyPosition, isStreamPosition, type StreamPosition } from "../../../protocol/position.js";
+import {
+  isRewindRequest,
+  MAX_REWIND_COUNT,
+  MAX_REWIND_MS,
+  type RewindRequest,
+} from "../../../protocol/rewind.js";
 
 const MAX_SINCE_ENTRIES = 64;
 
@@ -67,7 +74,15 @@ export function parseJoin(value: unknown): JoinRequest {
     room: frame.room,
     ...(frame.since !== undefined && { since: position(frame.since, "since") }),
     ...(presence !== undefined && { presence }),
+    ...(frame.rewind !== undefined && { rewind: rewindOf(frame.rewind) }),
   };
+}
+
+function rewindOf(value: unknown): RewindRequest {
+  if (isRewindRequest(value)) return value;
+  throw invalidFrame(
+    `\`rewind\` must be { count: 1…${MAX_REWIND_COUNT} } or { ms: 1…${MAX_REWIND_MS} }, got ${describeValue(value)}`,
+  );
 }
 
 export function parseRoomOnly(value: unknown, name: "leave" | "presence"): LeaveRequest & PresenceRequest {

@@ -22,6 +22,7 @@ import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
 import { presenceRoom } from "../rooms/presence.js";
 import type { RelayServer } from "../types.js";
+import type { Conflation } from "./conflation.js";
 
 export interface DispatchDeps {
   readonly io: RelayServer;
@@ -34,6 +35,8 @@ export interface DispatchDeps {
   readonly revoke: (userId: string, before: number) => void;
   /** Watches live offsets for a rolled-back history (rollback-watch.ts); false: drop the message. */
   readonly rollback?: { live(channel: string, position: StreamPosition, id: string): boolean };
+  /** Latest-only delivery to sockets that are behind (conflation.ts). */
+  readonly conflation?: Pick<Conflation, "route">;
   /** Other readers of the channel (SSE streams, relay/edge/sse); returns how many got the message. */
   readonly others?: (
     channel: string,
@@ -68,7 +71,10 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     const others = deps.others?.(channel, raw, decoded.position, envelope.id) ?? 0;
     if (members + others === 0) return;
     if (members > 0) {
-      deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
+      const taken = decoded.position && deps.conflation?.route(channel, raw, envelope, decoded.position);
+      if (!taken) deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
+      else if (taken.length < members)
+        deps.io.to(channel).except(taken).emit(RELAY_FRAMES.message, channel, raw);
       deps.metrics.messagesOut.inc(members);
     }
     const sentAt = Date.parse(envelope.metadata.timestamp);

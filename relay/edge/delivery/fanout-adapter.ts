@@ -107,11 +107,17 @@ export class FanoutAdapter extends Adapter {
     super.delAll(id);
   }
 
-  /** One plain event to one room: our path. Anything else (acks, flags, except, binary): socket.io's. */
+  /**
+   * One plain event to one room, minus the sockets in `except` (latest-only holds, by socket id:
+   * sockets have no id rooms here, so socket.io's own `except` could not skip them): our path, also
+   * with `directFanout: false` when there are exceptions (engine.io's `conn.write` per socket).
+   * Anything else (acks, flags, binary): socket.io's.
+   */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const room = plainRoom(packet, opts);
-    const ids = room === undefined ? undefined : this.rooms.get(room);
-    if (room === undefined || !this.options.direct) {
+    const ids = room === undefined ? undefined : this.without(this.rooms.get(room), opts.except);
+    const excepting = (opts.except?.size ?? 0) > 0;
+    if (room === undefined || (!this.options.direct && !excepting)) {
       this.options.counts.engine += ids?.size ?? 0;
       super.broadcast(packet, opts);
       return;
@@ -125,10 +131,21 @@ export class FanoutAdapter extends Adapter {
       super.broadcast(packet, opts);
       return;
     }
-    this.writeAll(ids, nsp, encoded);
+    this.writeAll(ids, nsp, encoded, this.options.direct);
   }
 
-  private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string): void {
+  /** The room's socket ids minus `except` (socket ids, or rooms whose sockets are skipped). */
+  private without(ids: Set<string> | undefined, except: Set<string> | undefined): Set<string> | undefined {
+    if (!ids || !except || except.size === 0) return ids;
+    const left = new Set(ids);
+    for (const entry of except) {
+      left.delete(entry);
+      for (const id of this.rooms.get(entry) ?? []) left.delete(id);
+    }
+    return left;
+  }
+
+  private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string, direct: boolean): void {
     if (this.messagesThisTurn++ === 0) queueMicrotask(this.endTurn);
     const coalesce = this.messagesThisTurn > 1;
     const frame = textFrame(`4${encoded}`);
@@ -137,7 +154,7 @@ export class FanoutAdapter extends Adapter {
     for (const id of ids) {
       const socket = nsp.sockets.get(id);
       if (!socket) continue;
-      const ws = directWebSocket(socket.conn);
+      const ws = direct ? directWebSocket(socket.conn) : undefined;
       if (!ws) {
         socket.conn.write(encoded);
         counts.engine++;
@@ -159,7 +176,7 @@ export class FanoutAdapter extends Adapter {
 
 /** The room of a broadcast to exactly one room, of an event without ack, flags or exceptions. */
 function plainRoom(packet: Packet, opts: BroadcastOptions): string | undefined {
-  if (packet.type !== EVENT || opts.rooms.size !== 1 || (opts.except?.size ?? 0) > 0) return undefined;
+  if (packet.type !== EVENT || opts.rooms.size !== 1) return undefined;
   const flags = opts.flags;
   if (flags && (flags.volatile || flags.compress || flags.timeout !== undefined)) return undefined;
   const [room] = opts.rooms;

@@ -40,7 +40,8 @@ export function historyHandler(deps: HistoryDeps) {
     return session.serial("history", async () => {
       if (room !== undefined) await session.assertAllowed("join", room);
       await deps.pacer.room(socket.conn);
-      const page = await deps.recovery.page(req.channel, req.since, req.limit ?? deps.recovery.pageSize);
+      const limit = req.limit ?? deps.recovery.pageSize;
+      const page = await deps.recovery.page(req.channel, req.since, limit, undefined, session.protocol >= 2);
       session.limiter.charge(pageCost(pageBytes(page), deps.limits));
       return page;
     });

@@ -5,9 +5,11 @@
  * de-duplicates by offset.
  */
 import type { ChannelSync, HistoryResult } from "../../../protocol/frames.js";
+import type { LatestOnlyRules } from "../../../protocol/latest-only.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import type { Broker } from "../../brokers/broker.js";
 import type { RelayMetrics } from "../operations/metrics.js";
+import { conflatePage } from "./conflation.js";
 
 export class Recovery {
   constructor(
@@ -17,6 +19,8 @@ export class Recovery {
     readonly pageSize: number,
     /** Bytes per page (at least one message is always sent). */
     readonly pageBytes: number,
+    /** Latest-only types: pages for sockets that understand it keep only the newest per key. */
+    private readonly latestOnly: LatestOnlyRules = {},
   ) {}
 
   /** The channel's position, and the first page of what was missed since `since` when given. */
@@ -24,9 +28,10 @@ export class Recovery {
     channel: string,
     since: StreamPosition | undefined,
     maxBytes = this.pageBytes,
+    conflate = false,
   ): Promise<ChannelSync> {
     if (since === undefined) return { channel, position: await this.broker.position(channel) };
-    const page = await this.page(channel, since, this.pageSize, maxBytes);
+    const page = await this.page(channel, since, this.pageSize, maxBytes, conflate);
     return {
       channel,
       position: page.position,
@@ -40,6 +45,7 @@ export class Recovery {
     since: StreamPosition,
     limit: number,
     maxBytes = this.pageBytes,
+    conflate = false,
   ): Promise<HistoryResult> {
     const result = await this.broker.readHistory(channel, since, limit, Math.max(1, maxBytes));
     const outcome = result.recovered ? "recovered" : result.diverged ? "rollback" : "gap";
@@ -47,7 +53,7 @@ export class Recovery {
     return {
       position: result.position,
       recovered: result.recovered,
-      messages: result.messages,
+      messages: conflate ? conflatePage(this.latestOnly, result.messages) : result.messages,
       more: result.more,
     };
   }

@@ -25,6 +25,7 @@ export interface RelayMetrics {
   readonly framesRefused: Counter<"code">;
   readonly rateLimited: Counter;
   readonly slowConsumers: Counter;
+  readonly conflated: Counter;
   readonly disconnects: Counter<"reason">;
 }
 
@@ -86,6 +87,10 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
     slowConsumers: counter(
       "slow_consumer_disconnects",
       "Sockets disconnected because their outgoing buffer exceeded the limit.",
+    ),
+    conflated: counter(
+      "conflated_messages",
+      "Latest-only messages replaced by a newer one of the same key before a socket that was behind got them.",
     ),
     disconnects: counter("disconnects", "Sockets the relay disconnected, by reason code.", ["reason"]),
   };

@@ -15,10 +15,12 @@
 import type { ChannelNames } from "../../../protocol/channels.js";
 import { EventBusError } from "../../../protocol/errors.js";
 import type { JoinResult, LeaveResult, PresenceEntry, PresenceResult } from "../../../protocol/frames.js";
+import type { RewindRequest } from "../../../protocol/rewind.js";
 import type { JoinedRoom, Session } from "../connection/session.js";
 import { parseJoin, parseRoomOnly } from "../connection/validate-frames.js";
 import { type Pacer, pageBytes, pageCost } from "../delivery/pacing.js";
 import type { Recovery } from "../delivery/recovery.js";
+import type { RewindStart } from "../delivery/rewind.js";
 import type { RelayLimits } from "../options.js";
 import type { MemberSocket } from "../types.js";
 import type { ChannelHolds } from "./bridge.js";
@@ -29,6 +31,8 @@ export interface RoomDeps {
   readonly channels: ChannelHolds;
   readonly presence: Pick<PresenceTracker, "add" | "remove" | "members">;
   readonly recovery: Pick<Recovery, "sync">;
+  /** Where a join's rewind starts (delivery/rewind.ts). */
+  readonly rewind: (channel: string, request: RewindRequest) => Promise<RewindStart>;
   readonly pacer: Pacer;
   readonly limits: Pick<RelayLimits, "maxRoomsPerSocket" | "historyCostBytes">;
 }
@@ -55,10 +59,16 @@ async function join(deps: RoomDeps, socket: MemberSocket, request: unknown): Pro
     } else if (joined.presence) {
       members = await deps.presence.members(joined.channel, req.room);
     }
-    if (req.since !== undefined) await deps.pacer.room(socket.conn);
-    const sync = await deps.recovery.sync(joined.channel, req.since);
+    const rewind =
+      req.rewind !== undefined && req.since === undefined
+        ? await deps.rewind(joined.channel, req.rewind)
+        : undefined;
+    const since = rewind?.from ?? req.since;
+    if (since !== undefined) await deps.pacer.room(socket.conn);
+    const conflate = session.protocol >= 2;
+    const sync = await deps.recovery.sync(joined.channel, since, undefined, conflate);
     session.limiter.charge(pageCost(pageBytes(sync.recovery), deps.limits));
-    return { ...sync, room: req.room, ...(members && { members }) };
+    return { ...sync, room: req.room, ...(members && { members }), ...(rewind && { rewind }) };
   });
 }
 

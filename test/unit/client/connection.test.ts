@@ -47,7 +47,7 @@ describe("connection driver", () => {
   it("connects: getToken, handshake with the token and protocol version, hello, connected", async () => {
     const s = setup();
     await open(s);
-    expect(s.relay.last.auth).toEqual({ token: "token-1", v: 1 });
+    expect(s.relay.last.auth).toEqual({ token: "token-1", v: 2 });
     expect(s.bus.status).toBe("connected");
     expect(s.statuses).toEqual(["connected"]);
     expect(s.bus.store.getState()).toMatchObject({ status: "connected", userId: "u1", error: null });

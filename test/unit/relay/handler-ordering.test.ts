@@ -6,6 +6,7 @@
  * Real parts: the memory broker, the real Bridge, Recovery and Session; the socket is a recorder of
  * the two socket.io calls handlers make (join/leave a room).
  */
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../../common/clock.js";
 import { channelNames } from "../../../protocol/channels.js";
@@ -16,6 +17,7 @@ import { MemoryHub } from "../../../relay/brokers/memory/memory-hub.js";
 import { helloHandler } from "../../../relay/edge/connection/hello.js";
 import { Session } from "../../../relay/edge/connection/session.js";
 import { Recovery } from "../../../relay/edge/delivery/recovery.js";
+import { rewindStart } from "../../../relay/edge/delivery/rewind.js";
 import { DEFAULT_RELAY_LIMITS } from "../../../relay/edge/options.js";
 import { Bridge, type ChannelHolds } from "../../../relay/edge/rooms/bridge.js";
 import { PresenceTracker } from "../../../relay/edge/rooms/presence.js";
@@ -104,6 +106,7 @@ describe("relay frame handlers: orderings", () => {
       channels: recordingHolds(bridge, log),
       presence,
       recovery,
+      rewind: (channel, request) => rewindStart(broker, channel, request, systemClock, 100),
       pacer: noPacing,
       limits: { ...DEFAULT_RELAY_LIMITS, maxRoomsPerSocket: 10 },
     });
