@@ -185,34 +185,36 @@ describe.each(RELAY_BROKERS)("shareAcrossTabs in Chromium, on %s", (kind) => {
   );
 
   // The leader stops running (frozen by the browser, it keeps its lock): a visible follower takes the lock over.
-  it.runIf(kind === "memory")(
-    "a frozen leader is replaced; every tab, the leader too once thawed, gets every event once",
-    LONG,
-    async () => {
-      const context = await browser.newContext();
-      const leader = await openTab(context);
-      const followers = [await openTab(context), await openTab(context)];
-      await expect.poll(connections, { timeout: 30_000 }).toBe(1);
-      const cdp = await context.newCDPSession(leader);
-      // Page.setWebLifecycleState("frozen") keeps running network and BroadcastChannel tasks in
-      // Chromium; a debugger pause stops all of the page's JavaScript, as a real freeze does.
-      await cdp.send("Debugger.enable");
-      await cdp.send("Debugger.pause");
-      const count = 300;
-      for (let i = 0; i < count; i++) await publishEvent(relay.broker, "room:photo:1", "tick", { i });
-      for (const tab of followers) {
+  // Registered on the memory broker only (no skipped entries elsewhere): the takeover does not depend on the broker.
+  if (kind === "memory")
+    it(
+      "a frozen leader is replaced; every tab, the leader too once thawed, gets every event once",
+      LONG,
+      async () => {
+        const context = await browser.newContext();
+        const leader = await openTab(context);
+        const followers = [await openTab(context), await openTab(context)];
+        await expect.poll(connections, { timeout: 30_000 }).toBe(1);
+        const cdp = await context.newCDPSession(leader);
+        // Page.setWebLifecycleState("frozen") keeps running network and BroadcastChannel tasks in
+        // Chromium; a debugger pause stops all of the page's JavaScript, as a real freeze does.
+        await cdp.send("Debugger.enable");
+        await cdp.send("Debugger.pause");
+        const count = 300;
+        for (let i = 0; i < count; i++) await publishEvent(relay.broker, "room:photo:1", "tick", { i });
+        for (const tab of followers) {
+          await expect
+            .poll(async () => (await received(tab)).length, { timeout: 60_000 })
+            .toBeGreaterThanOrEqual(count);
+          expect(await received(tab)).toEqual(range(count));
+        }
+        await cdp.send("Debugger.resume");
         await expect
-          .poll(async () => (await received(tab)).length, { timeout: 60_000 })
+          .poll(async () => (await received(leader)).length, { timeout: 60_000 })
           .toBeGreaterThanOrEqual(count);
-        expect(await received(tab)).toEqual(range(count));
-      }
-      await cdp.send("Debugger.resume");
-      await expect
-        .poll(async () => (await received(leader)).length, { timeout: 60_000 })
-        .toBeGreaterThanOrEqual(count);
-      expect(await received(leader)).toEqual(range(count));
-      await expect.poll(connections, { timeout: 60_000 }).toBe(1); // the old leader closed its socket
-      await context.close();
-    },
-  );
+        expect(await received(leader)).toEqual(range(count));
+        await expect.poll(connections, { timeout: 60_000 }).toBe(1); // the old leader closed its socket
+        await context.close();
+      },
+    );
 });
