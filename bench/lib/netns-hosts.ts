@@ -165,6 +165,9 @@ async function startRelay(
       PORT: String(RELAY_PORT),
       LOG_LEVEL: "info",
       MAX_CONNECTIONS_PER_USER: "20",
+      // The load host is one address for all its clients, as behind a NAT.
+      HANDSHAKES_PER_SECOND: "1000000",
+      HANDSHAKE_BURST: "1000000",
       ...env,
     },
   });

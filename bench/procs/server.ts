@@ -46,6 +46,9 @@ async function startOurs(broker: BrokerConfig): Promise<number> {
       maxBufferedMessages: 100_000,
       maxBufferedBytes: 256 * 1024 * 1024,
       maxConnectionsPerUser: 10_000,
+      // Every load-generator client comes from 127.0.0.1: one address, as behind a NAT.
+      handshakesPerSecond: 1_000_000,
+      handshakeBurst: 1_000_000,
     },
   });
   connections = () => relay.io.engine.clientsCount;
