@@ -12,6 +12,7 @@ import { Cluster, Redis } from "ioredis";
 import { expect } from "vitest";
 import { eventStreamKeys } from "../../../protocol/channels.js";
 import { EventBusClient } from "../../../relay/backend/client.js";
+import { eventually } from "../../helpers/wait.js";
 import { silentLogger } from "../../integration/backend/silent-logger.js";
 import type { WorkerConfig } from "./group-worker-child.js";
 import { GroupLedger, startWorker, type WorkerProcess } from "./group-workers.js";
@@ -73,7 +74,7 @@ async function phaseA(target: GroupTarget, publisher: EventBusClient, ledger: Gr
   const started = performance.now();
   await publishRange(publisher, 0, PHASE);
   await ledger.waitFor(0, PHASE, PHASE, 90_000);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // a duplicate would land now: count it too
+  await settled(target);
   await ledger.sync();
   const seconds = (performance.now() - started) / 1000;
   const { lost, duplicated, redelivered } = ledger.summary(0, PHASE);
@@ -108,7 +109,7 @@ async function phaseB(
   await publishing;
   await ledger.waitFor(from, to, PHASE, 90_000);
   const recoveredMs = performance.now() - killedAt;
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // late duplicates would land now: count them too
+  await settled(target);
   await ledger.sync();
   const { lost, duplicated, redelivered, duplicates } = ledger.summary(from, to);
   // Every duplicate: handled by the killed worker (it had it in flight), and again with attempt ≥ 2.
@@ -173,19 +174,32 @@ async function phaseC(
   });
 }
 
-/** Entries the group holds pending for this worker's consumer (named `<host>:<pid>:<random>`). */
-async function pendingOf(target: GroupTarget, worker: WorkerProcess): Promise<number> {
+type PendingSummary = [number, string | null, string | null, [string, string][] | null];
+
+/** The group's XPENDING summary: the total, and the count per consumer. */
+async function groupPending(target: GroupTarget): Promise<PendingSummary> {
   const redis = target.redis ? new Redis(target.redis) : new Cluster([...(target.cluster ?? [])]);
   try {
-    const reply = (await redis.xpending(eventStreamKeys(TYPE).stream, "chaos-workers")) as [
-      number,
-      string | null,
-      string | null,
-      [string, string][] | null,
-    ];
-    const mine = (reply[3] ?? []).find(([consumer]) => consumer.split(":")[1] === String(worker.child.pid));
-    return Number(mine?.[1] ?? 0);
+    return (await redis.xpending(eventStreamKeys(TYPE).stream, "chaos-workers")) as PendingSummary;
   } finally {
     redis.disconnect();
   }
+}
+
+/** Entries the group holds pending for this worker's consumer (named `<host>:<pid>:<random>`). */
+async function pendingOf(target: GroupTarget, worker: WorkerProcess): Promise<number> {
+  const reply = await groupPending(target);
+  const mine = (reply[3] ?? []).find(([consumer]) => consumer.split(":")[1] === String(worker.child.pid));
+  return Number(mine?.[1] ?? 0);
+}
+
+/**
+ * Resolves once the group holds nothing pending: every delivery was acknowledged after its handler
+ * recorded it, so no entry can be claimed and handled again — no duplicate can still land.
+ */
+async function settled(target: GroupTarget): Promise<void> {
+  await eventually(async () => (await groupPending(target))[0] === 0, {
+    timeoutMs: 60_000,
+    label: "the group has nothing pending",
+  });
 }
