@@ -5,7 +5,7 @@
  */
 
 import { type Clock, createTimer, type Timer } from "../common/clock.js";
-import { decodeMessage } from "../protocol/codec.js";
+import { type DecodedMessage, decodeMessage, decodeParsedMessage } from "../protocol/codec.js";
 import { type EventBusError, toEventBusError } from "../protocol/errors.js";
 import {
   type ChannelSync,
@@ -85,14 +85,15 @@ export class Channels {
     this.apply(sync.channel, tracker, tracker.synced(this.input(sync.position, sync.recovery), false));
   }
 
-  message(channel: string, raw: string, after?: number): void {
+  /** A live message: the envelope object of a relay's `m` frame (protocol 3), not yet validated. */
+  message(channel: string, message: unknown, after?: number): void {
     let tracker = this.trackers.get(channel);
     if (!tracker) {
       if (!this.request || !this.options.wanted(channel)) return;
       tracker = this.tracker(channel);
       if (this.helloPending) tracker.begin();
     }
-    const incoming = this.decode(raw);
+    const incoming = this.decode(message, true);
     if (incoming === "system") return;
     this.apply(channel, tracker, tracker.live(after === undefined ? incoming : { ...incoming, after }));
   }
@@ -196,19 +197,24 @@ export class Channels {
     return {
       position,
       recovered: recovery?.recovered,
-      messages: (recovery?.messages ?? []).map((raw) => this.decode(raw)).filter(isIncoming),
+      messages: (recovery?.messages ?? []).map((raw) => this.decode(raw, false)).filter(isIncoming),
       more: recovery?.more ?? false,
     };
   }
 
-  /** Decodes a message; one that fails validation keeps its place (if it has one) and is reported. */
-  private decode(raw: string): Incoming | "system" {
+  /**
+   * Decodes a message: a live frame's parsed envelope (`live`), or a JSON text from a recovery page.
+   * One that fails validation keeps its place (if it has one) and is reported; it reaches no handler.
+   */
+  private decode(message: unknown, live: boolean): Incoming | "system" {
     try {
-      const { envelope, position } = decodeMessage(raw, this.limits, { allowSystem: true });
+      const { envelope, position }: DecodedMessage = live
+        ? decodeParsedMessage(message, this.limits, { allowSystem: true })
+        : decodeMessage(message as string, this.limits, { allowSystem: true });
       return isSystemType(envelope.type) ? "system" : { envelope, position };
     } catch (error) {
       this.options.events.error(toEventBusError(error, "INVALID_EVENT"));
-      return { envelope: null, position: lenientPosition(raw) };
+      return { envelope: null, position: lenientPosition(message) };
     }
   }
 }
@@ -226,9 +232,11 @@ function delivered(message: Incoming, channel: string): DeliveredEvent {
   };
 }
 
-function lenientPosition(raw: string): StreamPosition | undefined {
+function lenientPosition(message: unknown): StreamPosition | undefined {
   try {
-    const { offset, epoch } = JSON.parse(raw) as { offset?: unknown; epoch?: unknown };
+    const value: unknown = typeof message === "string" ? JSON.parse(message) : message;
+    if (typeof value !== "object" || value === null) return undefined;
+    const { offset, epoch } = value as { offset?: unknown; epoch?: unknown };
     const position = { offset, epoch };
     return isStreamPosition(position) ? position : undefined;
   } catch {

@@ -48,7 +48,7 @@ export interface ConnectionDeps {
   readonly closed: (session: Session) => void;
   readonly status: (change: StatusChange) => void;
   readonly error: (error: EventBusError) => void;
-  readonly message: (channel: string, raw: string, after?: number) => void;
+  readonly message: (channel: string, message: unknown, after?: number) => void;
   readonly presence: (event: PresenceEvent) => void;
   readonly resync: (channels: readonly string[]) => void;
   readonly left: (room: string, error: EventBusError) => void;

@@ -139,7 +139,7 @@ class Bus<E extends EventMap> implements EventBus<E> {
       closed: () => this.sessionClosed(),
       status: (change) => this.statusChanged(change),
       error: (e) => this.report(e, true),
-      message: (channel, raw, after) => this.channels.message(channel, raw, after),
+      message: (channel, message, after) => this.channels.message(channel, message, after),
       presence: (event) => this.rooms.presence(event),
       resync: (list) => this.channels.resync(list),
       left: (room, e) => this.rooms.forbidden(room, e),

@@ -64,7 +64,7 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
  * Version of what tabs say to each other (client/tabs/messages.ts), part of the group key: tabs
  * still running an older SDK after a deploy form their own group instead of misreading each other.
  */
-const TABS_PROTOCOL = 1;
+const TABS_PROTOCOL = 2;
 
 function shareKey({ shareAcrossTabs: share, url }: EventBusOptions): string | null {
   if (share === undefined || share === false) return null;

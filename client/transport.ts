@@ -22,8 +22,11 @@ export interface TransportHandlers {
   connect(): void;
   connectError(error: EventBusError): void;
   disconnect(reason: string): void;
-  /** `after`: the previous offset the relay sent on this channel (latest-only skips between). */
-  message(channel: string, raw: string, after?: number): void;
+  /**
+   * `message`: the envelope as socket.io-client parsed it, not yet validated (protocol 3);
+   * `after`: the previous offset the relay sent on this channel (latest-only skips between).
+   */
+  message(channel: string, message: unknown, after?: number): void;
   presence(event: PresenceEvent): void;
   resync(channels: readonly string[]): void;
   notice(notice: EventBusError): void;
@@ -78,11 +81,11 @@ export function socketIoTransport(options: SocketIoTransportOptions): TransportF
       for (const fail of [...pending]) fail(closed);
       handlers.disconnect(reason);
     });
-    socket.on(RELAY_FRAMES.message, (channel: unknown, raw: unknown, after?: unknown) => {
-      if (typeof channel !== "string" || typeof raw !== "string") return;
+    socket.on(RELAY_FRAMES.message, (channel: unknown, message: unknown, after?: unknown) => {
+      if (typeof channel !== "string") return;
       if (Number.isSafeInteger(after) && (after as number) >= 0)
-        handlers.message(channel, raw, after as number);
-      else handlers.message(channel, raw);
+        handlers.message(channel, message, after as number);
+      else handlers.message(channel, message);
     });
     socket.on(RELAY_FRAMES.presence, (event: unknown) => {
       if (isPresenceEvent(event)) handlers.presence(event);

@@ -16,6 +16,7 @@ import {
 } from "./limits.js";
 import { assertEventType, assertRoomName, assertUserId, describeValue, isRoomName } from "./names.js";
 import { isStreamPosition, MESSAGE_ID_PREFIX, type StreamPosition } from "./position.js";
+import { isIsoTime } from "./time.js";
 
 export interface EnvelopeInput {
   readonly type: string;
@@ -44,8 +45,6 @@ export interface DecodedMessage {
   readonly envelope: EventEnvelope;
   readonly position: StreamPosition | undefined;
 }
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export interface CodecOptions {
   /** Accept system types (`$presence.join`, …); only the relay and the backend library set this. */
@@ -81,7 +80,10 @@ export function encodeEvent(
   return { envelope: { id, type: input.type, data: input.data, metadata }, json, bytes };
 }
 
-/** Parses and validates a message from a channel or from history. Throws a coded EventBusError. */
+/**
+ * Parses and validates a message from a channel or from history (a JSON text, at most
+ * `maxEventBytes` + 128 bytes). Throws a coded EventBusError.
+ */
 export function decodeMessage(
   raw: string,
   limits: Limits = DEFAULT_LIMITS,
@@ -95,7 +97,23 @@ export function decodeMessage(
   } catch {
     throw invalidEvent("the message is not valid JSON");
   }
-  const envelope = checkEnvelope(value, limits, options);
+  return decodeParsedMessage(value, limits, options);
+}
+
+/**
+ * Validates a message that is already a parsed value: what a relay's `m` frame carries since
+ * protocol 3 (socket.io-client parsed the packet; docs/protocol.md). The checks are those of
+ * decodeMessage except the byte size, which a parsed value no longer has (the relay enforced it):
+ * shape, id, type, names, metadata, position, and a walk of `data` that accepts only what JSON.parse
+ * produces (plain objects, arrays, strings, finite numbers, booleans, null) nested at most
+ * `maxDepth` deep. Throws a coded EventBusError.
+ */
+export function decodeParsedMessage(
+  value: unknown,
+  limits: Limits = DEFAULT_LIMITS,
+  options: CodecOptions = {},
+): DecodedMessage {
+  const envelope = checkEnvelopeOf(value, limits, options, true);
   const { offset, epoch } = value as { offset?: unknown; epoch?: unknown };
   if (offset === undefined && epoch === undefined) return { envelope, position: undefined };
   const position = { offset, epoch };
@@ -103,21 +121,32 @@ export function decodeMessage(
   return { envelope, position };
 }
 
-/** Checks that a parsed value is a well-formed envelope (shape, names, sizes, depth). */
+/** Checks that a value is a well-formed envelope (shape, names, sizes, depth). */
 export function checkEnvelope(
   value: unknown,
   limits: Limits = DEFAULT_LIMITS,
   options: CodecOptions = {},
+): EventEnvelope {
+  return checkEnvelopeOf(value, limits, options, false);
+}
+
+/** `parsed`: the value came from JSON.parse (or a structured clone of it), see checkParsedJson. */
+function checkEnvelopeOf(
+  value: unknown,
+  limits: Limits,
+  options: CodecOptions,
+  parsed: boolean,
 ): EventEnvelope {
   if (!isPlainRecord(value)) throw invalidEvent("an envelope must be a JSON object");
   const { id, type, data, metadata } = value;
   if (!isEventId(id)) throw invalidEvent(`id ${describeValue(id)} is not a UUID (RFC 9562) or ULID`);
   assertType(type, options);
   if (data === undefined) throw invalidEvent("`data` is missing (use null for no data)");
-  checkJsonValue(data, limits.maxDepth, "data");
+  if (parsed) checkParsedJson(data, limits.maxDepth, "data");
+  else checkJsonValue(data, limits.maxDepth, "data");
   if (!isPlainRecord(metadata)) throw invalidEvent("`metadata` must be an object");
   if (metadata.timestamp === undefined) throw invalidEvent("`metadata.timestamp` is missing");
-  buildMetadata(metadata as Partial<EnvelopeInput>);
+  checkMetadata(metadata as Partial<EnvelopeInput>);
   return value as unknown as EventEnvelope;
 }
 
@@ -147,13 +176,28 @@ function serialiseSized(data: unknown, limits: Limits): { json: string; bytes: n
 
 function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
   const { source, traceId, userId, room, aggregateId } = input;
+  checkMetadata(input);
   const timestamp = input.timestamp ?? new Date().toISOString();
+  const metadata: { -readonly [K in keyof EventMetadata]: EventMetadata[K] } = {
+    source: source as string,
+    timestamp,
+  };
+  if (traceId !== undefined) metadata.traceId = traceId;
+  if (userId !== undefined) metadata.userId = userId;
+  if (room !== undefined) metadata.room = room;
+  if (aggregateId !== undefined) metadata.aggregateId = aggregateId;
+  return metadata;
+}
+
+/** Checks metadata fields (a missing timestamp is allowed here: encodeEvent fills it in). */
+function checkMetadata(input: Partial<EnvelopeInput>): void {
+  const { source, timestamp, traceId, userId, room, aggregateId } = input;
   if (typeof source !== "string" || source.length === 0 || source.length > MAX_SOURCE_LENGTH) {
     throw invalidEvent(
       `metadata.source must be a non-empty string of at most ${MAX_SOURCE_LENGTH} characters`,
     );
   }
-  if (input.timestamp !== undefined && (typeof timestamp !== "string" || !ISO_TIME.test(timestamp))) {
+  if (timestamp !== undefined && !isIsoTime(timestamp)) {
     throw invalidEvent(`metadata.timestamp ${describeValue(timestamp)} is not an ISO 8601 time`);
   }
   if (traceId !== undefined && (typeof traceId !== "string" || traceId.length > MAX_TRACE_ID_LENGTH)) {
@@ -166,12 +210,6 @@ function buildMetadata(input: Partial<EnvelopeInput>): EventMetadata {
       `metadata.aggregateId ${describeValue(aggregateId)} must be 1-128 characters from letters, digits and _ - . : @ = + | /`,
     );
   }
-  const metadata: { -readonly [K in keyof EventMetadata]: EventMetadata[K] } = { source, timestamp };
-  if (traceId !== undefined) metadata.traceId = traceId;
-  if (userId !== undefined) metadata.userId = userId;
-  if (room !== undefined) metadata.room = room;
-  if (aggregateId !== undefined) metadata.aggregateId = aggregateId;
-  return metadata;
 }
 
 /**
@@ -222,6 +260,54 @@ function checkJsonValue(value: unknown, maxDepth: number, path: string): boolean
   };
   visit(value, path, 0);
   return custom;
+}
+
+/**
+ * checkJsonValue for a value from JSON.parse (or a structured clone of one): such a value holds no
+ * functions, symbols, bigints, undefined, toJSON or cycles a walk must look for, so only depth and
+ * the kind of each object are checked — an object that is neither an array nor a plain object (an
+ * ArrayBuffer or Blob that socket.io put in place of a binary attachment, a cloned Date or Map) is
+ * refused, and so is a non-finite number or undefined in an array (possible in a clone). A cycle
+ * (possible in a clone) is refused as too deep. No path strings are built unless something is wrong.
+ */
+function checkParsedJson(value: unknown, maxDepth: number, path: string): void {
+  if (typeof value === "object" && value !== null) walkParsed(value, 0, maxDepth, path);
+  else if (!isJsonScalar(value)) throw notJson(path, value);
+}
+
+function walkParsed(value: object, depth: number, maxDepth: number, path: string): void {
+  if (depth >= maxDepth) throw invalidEvent(`${path} is nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "object" && item !== null) walkParsed(item, depth + 1, maxDepth, path);
+      else if (!isJsonScalar(item)) throw notJson(path, item);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const binary = binaryKind(value);
+    if (binary !== undefined) throw binaryData(path, binary);
+    throw invalidEvent(
+      `${path} holds a ${value.constructor?.name ?? "non-plain"} object, which JSON cannot carry`,
+    );
+  }
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === "object" && item !== null) walkParsed(item, depth + 1, maxDepth, path);
+    else if (item !== undefined && !isJsonScalar(item)) throw notJson(path, item);
+  }
+}
+
+function isJsonScalar(value: unknown): boolean {
+  const kind = typeof value;
+  return kind === "string" || kind === "boolean" || (kind === "number" && Number.isFinite(value));
+}
+
+function notJson(path: string, value: unknown): EventBusError {
+  const what = typeof value === "number" ? String(value) : `a ${typeof value}`;
+  return invalidEvent(`${path} holds ${what}, which JSON cannot carry`);
 }
 
 /**

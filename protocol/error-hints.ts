@@ -20,6 +20,8 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   INVALID_PATTERN:
     "Use a non-empty Redis glob of at most 256 characters, e.g. 'photo.*' or 'photo.processing.*'.",
   INVALID_FRAME: "Use the client SDK, or send frames exactly as documented in docs/protocol.md.",
+  PROTOCOL_MISMATCH:
+    "Deploy the relay and the client SDK of one release together (docs/protocol.md, 'Protocol versions'); a page still running an older SDK must be reloaded. The client keeps retrying with backoff.",
   INVALID_OPTIONS: "Check the option named in this message against the README.",
   CONFIG_INVALID: "Fix the setting named in this message (flag or environment variable) and start again.",
   TOO_LARGE:

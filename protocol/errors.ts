@@ -29,6 +29,7 @@ const BASICS = {
   INVALID_CHANNEL: basic("The channel name is not one this bus knows."),
   INVALID_PATTERN: basic("The subscription pattern is not valid."),
   INVALID_FRAME: basic("The frame sent to the relay has the wrong shape."),
+  PROTOCOL_MISMATCH: basic("The client and the relay speak different protocol versions.", true),
   INVALID_OPTIONS: basic("An option passed to the event bus is not valid."),
   CONFIG_INVALID: basic("The configuration is not valid."),
   TOO_LARGE: basic("The event is larger than the configured limit."),

@@ -17,14 +17,17 @@ import type { StreamPosition } from "./position.js";
 import type { RewindRequest } from "./rewind.js";
 
 /**
- * 2: a `m` frame may carry a third argument, `after` (latest-only conflation, latest-only.ts), and
- * `join` may ask for a `rewind`. A version-1 client would read a conflated skip as a hole and ask
- * history for it, so the relay conflates only for sockets that said `v: 2`; it still serves
- * version 1 unchanged and refuses any other version with INVALID_FRAME.
+ * 3: a `m` frame carries the message as a JSON object (`2["m","<channel>",{…}]`), no longer as a
+ * JSON string holding it, so a client parses each delivery once (docs/protocol.md).
+ * 2: a `m` frame may carry a fourth argument, `after` (latest-only conflation, latest-only.ts), and
+ * `join` may ask for a `rewind`.
+ * The two shapes of `m` cannot be told apart safely, so a relay serves exactly the versions below
+ * and refuses any other `v` (or none) with PROTOCOL_MISMATCH; a relay older than version 3 refuses
+ * `v: 3` with INVALID_FRAME.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Versions a relay serves. */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [3];
 
 /** Client → relay event names. */
 export const CLIENT_FRAMES = {
@@ -40,9 +43,11 @@ export const CLIENT_FRAMES = {
 /** Relay → client event names. */
 export const RELAY_FRAMES = {
   /**
-   * `(channel: string, message: string, after?: number)`: one message exactly as published on the
-   * channel. `after` (version 2, latest-only conflation): the offset of the previous message the
-   * relay sent this socket on this channel; every offset between was superseded, not lost.
+   * `(channel: string, message: object, after?: number)`: one message as published on the channel,
+   * as a JSON object (version 3: the relay splices the published JSON text into the packet; the
+   * client validates what socket.io parsed, decodeParsedMessage). `after` (latest-only
+   * conflation): the offset of the previous message the relay sent this socket on this channel;
+   * every offset between was superseded, not lost.
    */
   message: "m",
   /** `(event: PresenceEvent)`: a member joined or left a room this socket tracks presence of. */
@@ -76,7 +81,11 @@ export type Reply<T> =
 export interface RecoveryResult {
   /** True when every message after the requested position is in `messages` (or in later pages). */
   readonly recovered: boolean;
-  /** Raw messages, exactly as published (each has `offset` and `epoch`). */
+  /**
+   * Messages as JSON texts, exactly as published (each has `offset` and `epoch`). Unlike live `m`
+   * frames (version 3), pages keep the text form: they travel in acknowledgements, which socket.io
+   * encodes itself.
+   */
   readonly messages: readonly string[];
   /** More messages follow; ask `history` again from the last offset. */
   readonly more: boolean;

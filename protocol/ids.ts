@@ -97,7 +97,9 @@ const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
 
 /** Whether a value is a valid envelope id: any RFC 9562 UUID or a ULID (ours are UUIDv7). */
 export function isEventId(value: unknown): value is string {
-  return typeof value === "string" && (ANY_UUID.test(value) || ULID.test(value));
+  if (typeof value !== "string") return false;
+  // The length picks the one format that can match (every client checks every delivery's id).
+  return value.length === 36 ? ANY_UUID.test(value) : value.length === 26 && ULID.test(value);
 }
 
 /** The creation time (ms since epoch) encoded in a UUIDv7. */

@@ -13,6 +13,7 @@
  *
  *   KIND=ours|baseline|reference JWT_SECRET=… node --import tsx bench/procs/fanout-load.ts
  */
+import { PROTOCOL_VERSION } from "../../protocol/frames.js";
 import { createDevToken } from "../../relay/auth/dev-token.js";
 import { DeliveryScanner, type ScannedConnection } from "../lib/delivery-scanner.js";
 import { now } from "../lib/feeders.js";
@@ -65,7 +66,10 @@ async function connectOne(i: number, c: ConnectCommand): Promise<Client> {
   const user = `bench-${i}`;
   const auth =
     kind === "ours"
-      ? { token: await createDevToken({ sub: user, secret, rooms: [`${c.roomPrefix}*`], ttl: "4h" }), v: 1 }
+      ? {
+          token: await createDevToken({ sub: user, secret, rooms: [`${c.roomPrefix}*`], ttl: "4h" }),
+          v: PROTOCOL_VERSION,
+        }
       : null;
   const sio = await connectSio(port, auth);
   if (kind === "ours" && c.hello) expectOk(await sio.request("hello", {}), "hello");

@@ -12,16 +12,18 @@ import type { RequestFn } from "../transport.js";
 export class HubPositions {
   /** The position each held channel was synced at (hello or join answer). */
   private readonly synced = new Map<string, StreamPosition>();
-  /** The last live message with a position, per channel (parsed only when a tab attaches). */
-  private readonly lastRaw = new Map<string, string>();
+  /** The last live message with a position, per channel (checked only when a tab attaches). */
+  private readonly lastRaw = new Map<string, object>();
 
   sync(channel: string, position: StreamPosition): void {
     this.synced.set(channel, position);
     this.lastRaw.delete(channel);
   }
 
-  live(channel: string, raw: string): void {
-    if (raw.includes('"offset":')) this.lastRaw.set(channel, raw);
+  /** `message`: a live frame's envelope object (protocol 3), not yet validated. */
+  live(channel: string, message: unknown): void {
+    if (typeof message === "object" && message !== null && "offset" in message)
+      this.lastRaw.set(channel, message);
   }
 
   forget(channel: string): void {
@@ -61,12 +63,8 @@ export class HubPositions {
   }
 }
 
-function positionOf(raw: string): StreamPosition | undefined {
-  try {
-    const { id, offset, epoch } = JSON.parse(raw) as Record<string, unknown>;
-    const position = typeof id === "string" ? { offset, epoch, id } : { offset, epoch };
-    return isStreamPosition(position) ? position : undefined;
-  } catch {
-    return undefined;
-  }
+function positionOf(message: object): StreamPosition | undefined {
+  const { id, offset, epoch } = message as Record<string, unknown>;
+  const position = typeof id === "string" ? { offset, epoch, id } : { offset, epoch };
+  return isStreamPosition(position) ? position : undefined;
 }

@@ -66,7 +66,7 @@ export class Hub implements HubEndpoint {
       closed: () => this.sessionClosed(),
       status: (change) => this.status(change),
       error: (error) => (this.lastError = error),
-      message: (channel, raw, after) => this.message(channel, raw, after),
+      message: (channel, message, after) => this.message(channel, message, after),
       presence: (event) => this.presence(event),
       resync: (channels) => this.resync(channels),
       left: (room, error) =>
@@ -195,10 +195,10 @@ export class Hub implements HubEndpoint {
     this.waiting.clear();
   }
 
-  private message(channel: string, raw: string, after?: number): void {
-    this.positions.live(channel, raw);
+  private message(channel: string, message: unknown, after?: number): void {
+    this.positions.live(channel, message);
     const to = this.own.has(channel) ? [...this.ownHolders] : this.rooms.holdersOf(channel);
-    this.send({ k: "m", to, channel, raw, ...(after !== undefined && { after }) });
+    this.send({ k: "m", to, channel, message, ...(after !== undefined && { after }) });
   }
 
   private presence(event: PresenceEvent): void {

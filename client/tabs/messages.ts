@@ -42,7 +42,8 @@ export type HubMessage =
       readonly k: "m";
       readonly to: readonly string[];
       readonly channel: string;
-      readonly raw: string;
+      /** The relay frame's envelope object, as received (each tab validates it). */
+      readonly message: unknown;
       /** Latest-only skips before this message (the relay's `after`, docs/protocol.md). */
       readonly after?: number;
     }

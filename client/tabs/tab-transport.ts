@@ -104,7 +104,7 @@ class TabConnection implements Transport {
   }
 
   private frame(message: Extract<HubMessage, { to: readonly string[] }>): void {
-    if (message.k === "m") this.handlers.message(message.channel, message.raw, message.after);
+    if (message.k === "m") this.handlers.message(message.channel, message.message, message.after);
     else if (message.k === "presence") this.handlers.presence(message.event);
     else if (message.k === "resync") this.handlers.resync(message.channels);
     else this.handlers.left(message.room, EventBusError.fromWire(message.error));

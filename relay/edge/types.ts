@@ -10,7 +10,11 @@ import type { LeftEvent, PresenceEvent, RELAY_FRAMES } from "../../protocol/fram
 import type { Session } from "./connection/session.js";
 
 export interface RelayToClientEvents {
-  [RELAY_FRAMES.message]: (channel: string, message: string, after?: number) => void;
+  /**
+   * `message`: the message's validated JSON text, which the fan-out adapter splices into the packet
+   * as JSON (delivery/message-packet.ts); clients receive it as an object (protocol 3).
+   */
+  [RELAY_FRAMES.message]: (channel: string, message: string) => void;
   [RELAY_FRAMES.presence]: (event: PresenceEvent) => void;
   [RELAY_FRAMES.resync]: (channels: readonly string[]) => void;
   [RELAY_FRAMES.notice]: (notice: WireError) => void;

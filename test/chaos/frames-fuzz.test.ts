@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { decodeMessage } from "../../protocol/codec.js";
 import { isErrorCode } from "../../protocol/errors.js";
-import { CLIENT_FRAMES, type Reply } from "../../protocol/frames.js";
+import { CLIENT_FRAMES, PROTOCOL_VERSION, type Reply } from "../../protocol/frames.js";
 import { type RedisServer, startRedis } from "../harness/redis-server.js";
 import { closeAllClients, connectClient, type TestClient } from "../helpers/relay-client.js";
 import { publishEvent, startTestRelay, type TestRelay } from "../helpers/relay-server.js";
@@ -316,7 +316,7 @@ async function rawSocket(
     ws.once("open", () => resolve());
     ws.once("error", reject);
   });
-  ws.send(`40${JSON.stringify({ token, v: 1 })}`);
+  ws.send(`40${JSON.stringify({ token, v: PROTOCOL_VERSION })}`);
   const deadline = Date.now() + 10_000;
   while (!texts.some((t) => t.startsWith("40{"))) {
     if (Date.now() > deadline || isClosed) throw new Error(`no socket.io connect: ${texts.join(" ")}`);

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "../../protocol/frames.js";
 import { createDevToken } from "../../relay/auth/dev-token.js";
 import { closeAllClients, connectClient, connectError, ReplyError } from "../helpers/relay-client.js";
 import { startTestRelay, TEST_SECRET, type TestRelay } from "../helpers/relay-server.js";
@@ -81,7 +82,7 @@ async function refused(server: TestRelay, token: unknown, code: string): Promise
   tally.tried++;
   let got: string;
   try {
-    got = (await connectError(server.url, { token, v: 1 })).code;
+    got = (await connectError(server.url, { token, v: PROTOCOL_VERSION })).code;
   } catch (error) {
     if (error instanceof ReplyError) throw error;
     // The relay accepted it (connectError throws) or the transport was closed (too large).

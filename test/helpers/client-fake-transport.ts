@@ -127,3 +127,14 @@ export function wireMessage(type: string, data: unknown, offset?: number, epoch 
   };
   return JSON.stringify(envelope);
 }
+
+/** A live `m` frame's message as socket.io-client hands it over (protocol 3: an object). */
+export function liveMessage(
+  type: string,
+  data: unknown,
+  offset?: number,
+  epoch = "e1",
+  id?: string,
+): unknown {
+  return JSON.parse(wireMessage(type, data, offset, epoch, id)) as unknown;
+}

@@ -11,6 +11,7 @@
  */
 import { once } from "node:events";
 import { WebSocket } from "ws";
+import { PROTOCOL_VERSION } from "../../protocol/frames.js";
 
 /** engine.io v4 separates the packets of one polling payload with a record separator. */
 const SEPARATOR = "\x1e";
@@ -23,7 +24,7 @@ function engineUrl(url: string, transport: "websocket" | "polling", sid?: string
 
 /** socket.io CONNECT to the main namespace with `auth` (engine.io message "4" + socket.io "0"). */
 export function connectPacket(auth: Record<string, unknown>): string {
-  return `40${JSON.stringify(auth)}`;
+  return `40${JSON.stringify("v" in auth ? auth : { ...auth, v: PROTOCOL_VERSION })}`;
 }
 
 /** socket.io EVENT `name` with one argument and ack id `ackId`. */

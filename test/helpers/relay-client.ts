@@ -55,9 +55,10 @@ export function closeAllClients(): void {
   open.clear();
 }
 
+/** `auth` without a `v` key gets this protocol's version (`v: undefined`: send none). */
 function createSocket(url: string, auth: Record<string, unknown>, options: ConnectOptions): Socket {
   const socket = io(url, {
-    auth,
+    auth: "v" in auth ? auth : { ...auth, v: PROTOCOL_VERSION },
     transports: options.transports ?? ["websocket"],
     reconnection: false,
     forceNew: true,
@@ -80,8 +81,9 @@ function wrap(socket: Socket): TestClient {
   const presence = collector<PresenceEvent>("presence events");
   const resyncs = collector<readonly string[]>("resyncs");
   const disconnects = collector<string>("disconnects");
-  socket.on(RELAY_FRAMES.message, (channel: string, raw: string) =>
-    messages.push({ channel, raw, message: JSON.parse(raw) as ReceivedMessage["message"] }),
+  // Protocol 3: the message arrives as an object; `raw` is its JSON text again, for assertions.
+  socket.on(RELAY_FRAMES.message, (channel: string, message: unknown) =>
+    messages.push({ channel, raw: JSON.stringify(message), message: message as ReceivedMessage["message"] }),
   );
   socket.on(RELAY_FRAMES.notice, (notice: WireError) => notices.push(notice));
   socket.on(RELAY_FRAMES.presence, (event: PresenceEvent) => presence.push(event));

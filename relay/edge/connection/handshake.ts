@@ -68,10 +68,12 @@ function tokenOf(auth: unknown): string {
   const token = isPlainRecord(auth) ? auth.token : undefined;
   if (typeof token !== "string" || token.length === 0) throw new EventBusError("TOKEN_MISSING");
   const version = isPlainRecord(auth) ? auth.v : undefined;
-  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version as number)) {
+  if (!SUPPORTED_PROTOCOL_VERSIONS.includes(version as number)) {
+    const said = version === undefined ? "none (version 1)" : String(version).slice(0, 20);
     throw new EventBusError(
-      "INVALID_FRAME",
-      `Protocol version ${String(version)} is not supported; this relay speaks versions ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")} (newest ${PROTOCOL_VERSION}).`,
+      "PROTOCOL_MISMATCH",
+      `The client's protocol version is ${said}; this relay speaks version ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")} (newest ${PROTOCOL_VERSION}).`,
+      { details: { version: said, supported: SUPPORTED_PROTOCOL_VERSIONS } },
     );
   }
   return token;

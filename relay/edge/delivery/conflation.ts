@@ -21,11 +21,11 @@
  */
 import { type Clock, createRepeater } from "../../../common/clock.js";
 import type { EventEnvelope } from "../../../protocol/envelope.js";
-import { RELAY_FRAMES } from "../../../protocol/frames.js";
 import { type LatestOnlyRules, latestOnlyKey } from "../../../protocol/latest-only.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import type { RelayServer, RelaySocket } from "../types.js";
 import { engineBacklog } from "./engine-internals.js";
+import { messagePacket } from "./message-packet.js";
 
 const POLL_MS = 20;
 
@@ -97,8 +97,9 @@ export function createConflation(
   };
 
   const send = (socket: RelaySocket, channel: string, hold: Hold, raw: string, offset: number): void => {
-    if (hold.lastSent === offset - 1) socket.emit(RELAY_FRAMES.message, channel, raw);
-    else socket.emit(RELAY_FRAMES.message, channel, raw, hold.lastSent);
+    // The packet socket.emit would write, with the message's JSON text spliced in (message-packet.ts).
+    const after = hold.lastSent === offset - 1 ? undefined : hold.lastSent;
+    socket.conn.write(messagePacket(channel, raw, after));
     hold.lastSent = offset;
   };
 

@@ -2,7 +2,8 @@
  * Where bytes are written to sockets. Fan-out sits behind socket.io's own extension point: a
  * per-namespace `Adapter` whose `broadcast()` (what `io.to(room).emit(...)` calls) encodes the
  * packet once — the socket.io packet and the complete WebSocket frame around it, as socket.io's
- * in-memory adapter already does — and then, for each socket of the room:
+ * in-memory adapter already does; for an `m` frame, the message's JSON text spliced into the packet
+ * (message-packet.ts) — and then, for each socket of the room:
  *   - direct path: an idle WebSocket connection gets that one frame buffer handed straight to its
  *     WebSocket sender (engine-internals.ts): one write, no per-socket packet objects, events or
  *     callbacks. Frames written in one event-loop turn after the first are corked per socket and
@@ -18,7 +19,9 @@
  */
 import { Adapter, type BroadcastOptions } from "socket.io-adapter";
 import type { Clock } from "../../../common/clock.js";
+import { RELAY_FRAMES } from "../../../protocol/frames.js";
 import { type Corkable, directWebSocket, textFrame, writeFrame } from "./engine-internals.js";
+import { messagePacket } from "./message-packet.js";
 
 /** Deliveries per path since the relay started (read by /metrics). */
 export interface DeliveryCounts {
@@ -115,16 +118,25 @@ export class FanoutAdapter extends Adapter {
    */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     const room = plainRoom(packet, opts);
+    const message = messageArgs(packet);
     const ids = room === undefined ? undefined : this.without(this.rooms.get(room), opts.except);
     const excepting = (opts.except?.size ?? 0) > 0;
-    if (room === undefined || (!this.options.direct && !excepting)) {
+    if (room === undefined || (!this.options.direct && !excepting && !message)) {
       this.options.counts.engine += ids?.size ?? 0;
+      // socket.io's own encoder: an `m` frame's message must then be a value, not its JSON text.
+      if (message) packet.data = [RELAY_FRAMES.message, message.channel, JSON.parse(message.json)];
       super.broadcast(packet, opts);
       return;
     }
     if (!ids || ids.size === 0) return;
     const nsp = this.nsp as NamespaceView;
     packet.nsp = nsp.name;
+    if (message) {
+      // The message's JSON text spliced into the packet (message-packet.ts), once per room.
+      const encoded = messagePacket(message.channel, message.json, undefined, nsp.name);
+      this.writeAll(ids, nsp, encoded, this.options.direct);
+      return;
+    }
     const [encoded, ...rest] = nsp.server.encoder.encode(packet);
     if (typeof encoded !== "string" || rest.length > 0) {
       this.options.counts.engine += ids.size;
@@ -181,6 +193,17 @@ function plainRoom(packet: Packet, opts: BroadcastOptions): string | undefined {
   if (flags && (flags.volatile || flags.compress || flags.timeout !== undefined)) return undefined;
   const [room] = opts.rooms;
   return room;
+}
+
+/**
+ * An `m` frame as the dispatcher emits it: `("m", channel, json)`, `json` the message's validated
+ * JSON text, to be spliced into the packet as JSON (protocol 3).
+ */
+function messageArgs(packet: Packet): { channel: string; json: string } | undefined {
+  const data = packet.data;
+  if (packet.type !== EVENT || data?.length !== 3 || data[0] !== RELAY_FRAMES.message) return undefined;
+  const [, channel, json] = data;
+  return typeof channel === "string" && typeof json === "string" ? { channel, json } : undefined;
 }
 
 /** The adapter class for socket.io's `adapter` option (socket.io constructs it per namespace). */

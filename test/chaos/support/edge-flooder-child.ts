@@ -17,6 +17,7 @@
  */
 import { io, type Socket } from "socket.io-client";
 import type { WebSocket } from "ws";
+import { PROTOCOL_VERSION } from "../../../protocol/frames.js";
 import { createId } from "../../../protocol/ids.js";
 import { createDevToken } from "../../../relay/auth/dev-token.js";
 import {
@@ -46,7 +47,7 @@ const report = {
 
 /** Sends CONNECT frames without reading until the relay closes the socket (or time is up). */
 async function connectFlood(token: string): Promise<void> {
-  const frame = connectPacket({ token, v: 1 });
+  const frame = connectPacket({ token, v: PROTOCOL_VERSION });
   while (live()) {
     let ws: WebSocket;
     try {
@@ -69,7 +70,7 @@ async function connectFlood(token: string): Promise<void> {
 
 /** New connections as fast as they open (at most 64 at once), 5 CONNECTs each, never reading. */
 async function churnFlood(token: string): Promise<void> {
-  const frame = connectPacket({ token, v: 1 });
+  const frame = connectPacket({ token, v: PROTOCOL_VERSION });
   let open = 0;
   while (live()) {
     if (open >= 64) {
@@ -96,7 +97,9 @@ async function churnFlood(token: string): Promise<void> {
 
 /** Long-polling sessions, each sent one POST of 1 MB packed with CONNECT packets. */
 async function pollingFlood(): Promise<void> {
-  const packets = Array.from({ length: 30_000 }, () => connectPacket({ token: "not-a-jwt", v: 1 }));
+  const packets = Array.from({ length: 30_000 }, () =>
+    connectPacket({ token: "not-a-jwt", v: PROTOCOL_VERSION }),
+  );
   while (live()) {
     try {
       const sid = await pollingOpen(url, { "x-forwarded-for": target });
@@ -123,7 +126,7 @@ async function handshakeMode(): Promise<void> {
 function openSocket(token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(url, {
-      auth: { token, v: 1 },
+      auth: { token, v: PROTOCOL_VERSION },
       transports: ["websocket"],
       reconnection: false,
       forceNew: true,
@@ -173,7 +176,7 @@ function nextMessage(ws: WebSocket, prefix: string): Promise<string> {
 async function historyReader(token: string): Promise<void> {
   const ws = await rawWebSocket(url);
   const connected = nextMessage(ws, "40");
-  ws.send(connectPacket({ token, v: 1 }));
+  ws.send(connectPacket({ token, v: PROTOCOL_VERSION }));
   await connected;
   const joined = nextMessage(ws, "431");
   ws.send(eventPacket(1, "join", { room: target }));

@@ -11,6 +11,7 @@
  *   node --import tsx test/chaos/support/flooder-child.ts <url> <secret> <durationMs> <publishers> <joiners> <waveSize> <framesPerTick>
  */
 import { io, type Socket } from "socket.io-client";
+import { PROTOCOL_VERSION } from "../../../protocol/frames.js";
 import { createId } from "../../../protocol/ids.js";
 import { createDevToken } from "../../../relay/auth/dev-token.js";
 
@@ -41,7 +42,7 @@ const waves: { accepted: number; refused: Record<string, number> }[] = [];
 function open(token: string): Promise<Socket | string> {
   return new Promise((resolve) => {
     const socket = io(url, {
-      auth: { token, v: 1 },
+      auth: { token, v: PROTOCOL_VERSION },
       transports: ["websocket"],
       reconnection: false,
       forceNew: true,

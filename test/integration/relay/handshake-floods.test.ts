@@ -87,7 +87,9 @@ describe("CONNECT floods on one connection", () => {
   it("a long-polling POST packing 20 000 CONNECT packets: ≤ 2 verifications, the session closed", async () => {
     const { server, accepted } = await relay({ longPolling: true });
     const sid = await pollingOpen(server.url);
-    const packets = Array.from({ length: 20_000 }, () => connectPacket({ token: "not-a-jwt", v: 1 }));
+    const packets = Array.from({ length: 20_000 }, () =>
+      connectPacket({ token: "not-a-jwt", v: PROTOCOL_VERSION }),
+    );
     await pollingPost(server.url, sid, packets);
     const closed = await eventually(() => engineConnections(server) === 0, { timeoutMs: 10_000 }).then(
       () => true,

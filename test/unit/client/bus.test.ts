@@ -11,7 +11,7 @@ import type { EventBusOptions } from "../../../client/types.js";
 import { type EventBusError, isEventBusError } from "../../../protocol/errors.js";
 import type { JoinResult } from "../../../protocol/frames.js";
 import { ManualClock } from "../../helpers/client-clock.js";
-import { FakeRelay, helloResult, wireMessage } from "../../helpers/client-fake-transport.js";
+import { FakeRelay, helloResult, liveMessage, wireMessage } from "../../helpers/client-fake-transport.js";
 
 /** The id wireMessage gives the event at `offset` (positions carry it after a delivery). */
 const idAt = (offset: number) => `0190a0b0-0000-7000-8000-${String(offset).padStart(12, "0")}`;
@@ -92,7 +92,7 @@ describe("bus wiring", () => {
     await s.clock.advance(0);
     s.relay.last.take("join").resolve(joinResult("photo:1", 2));
     await join;
-    s.relay.last.handlers.message("room:photo:1", wireMessage("a.b", 3, 3));
+    s.relay.last.handlers.message("room:photo:1", liveMessage("a.b", 3, 3));
     s.relay.last.drop();
     await s.clock.advance(50);
     s.relay.last.connect();
@@ -100,8 +100,8 @@ describe("bus wiring", () => {
     await s.clock.advance(0);
     const rejoin = s.relay.last.take("join");
     expect(rejoin.payload).toEqual({ room: "photo:1", since: { offset: 3, epoch: "e1", id: idAt(3) } });
-    s.relay.last.handlers.message("room:photo:1", wireMessage("a.b", 6, 6));
-    s.relay.last.handlers.message("room:photo:1", wireMessage("a.b", 5, 5));
+    s.relay.last.handlers.message("room:photo:1", liveMessage("a.b", 6, 6));
+    s.relay.last.handlers.message("room:photo:1", liveMessage("a.b", 5, 5));
     expect(s.got()).toEqual(["room:photo:1#3"]);
     rejoin.resolve(
       joinResult("photo:1", 5, {
@@ -121,12 +121,12 @@ describe("bus wiring", () => {
     const s = setup();
     await s.clock.advance(0);
     s.relay.last.connect();
-    s.relay.last.handlers.message("user:u1", wireMessage("a.b", 1, 1));
+    s.relay.last.handlers.message("user:u1", liveMessage("a.b", 1, 1));
     expect(s.got()).toEqual([]);
     s.relay.last.answer("hello", helloResult());
     await s.clock.advance(0);
     expect(s.got()).toEqual(["user:u1#1"]);
-    s.relay.last.handlers.message("user:u1", wireMessage("a.b", 3, 3));
+    s.relay.last.handlers.message("user:u1", liveMessage("a.b", 3, 3));
     expect(s.relay.last.take("history").payload).toEqual({
       channel: "user:u1",
       since: { offset: 1, epoch: "e1", id: idAt(1) },
@@ -241,7 +241,7 @@ describe("bus wiring", () => {
       throw new Error("boom");
     });
     await connect(s);
-    s.relay.last.handlers.message("user:u1", wireMessage("a.b", 1, 1));
+    s.relay.last.handlers.message("user:u1", liveMessage("a.b", 1, 1));
     expect(s.got()).toEqual(["user:u1#1"]);
     expect(errors[0]?.message).toContain("boom");
   });
@@ -264,9 +264,9 @@ describe("bus wiring", () => {
     const errors: EventBusError[] = [];
     s.bus.on("error", (e) => errors.push(e));
     await connect(s);
-    s.relay.last.handlers.message("user:u1", wireMessage("$presence.join", {}));
-    s.relay.last.handlers.message("user:u1", '{"id":"nope","offset":1,"epoch":"e1"}');
-    s.relay.last.handlers.message("user:u1", wireMessage("a.b", 2, 2));
+    s.relay.last.handlers.message("user:u1", liveMessage("$presence.join", {}));
+    s.relay.last.handlers.message("user:u1", { id: "nope", offset: 1, epoch: "e1" });
+    s.relay.last.handlers.message("user:u1", liveMessage("a.b", 2, 2));
     expect(s.got()).toEqual(["user:u1#2"]);
     expect(errors.map((e) => e.code)).toEqual(["INVALID_EVENT"]);
     expect(s.relay.last.pending("history")).toBe(0);

@@ -8,6 +8,7 @@ import { createBus } from "../../../client/create-event-bus.js";
 import { resolveOptions } from "../../../client/options.js";
 import type { EventBusOptions } from "../../../client/types.js";
 import { EventBusError } from "../../../protocol/errors.js";
+import { PROTOCOL_VERSION } from "../../../protocol/frames.js";
 import { ManualClock } from "../../helpers/client-clock.js";
 import { FakeRelay, helloResult } from "../../helpers/client-fake-transport.js";
 
@@ -47,7 +48,7 @@ describe("connection driver", () => {
   it("connects: getToken, handshake with the token and protocol version, hello, connected", async () => {
     const s = setup();
     await open(s);
-    expect(s.relay.last.auth).toEqual({ token: "token-1", v: 2 });
+    expect(s.relay.last.auth).toEqual({ token: "token-1", v: PROTOCOL_VERSION });
     expect(s.bus.status).toBe("connected");
     expect(s.statuses).toEqual(["connected"]);
     expect(s.bus.store.getState()).toMatchObject({ status: "connected", userId: "u1", error: null });
@@ -79,7 +80,7 @@ describe("connection driver", () => {
     expect(s.relay.attempts).toHaveLength(2);
     first.connect();
     first.handlers.disconnect("transport close");
-    first.handlers.message("user:u1", "{}");
+    first.handlers.message("user:u1", {});
     await s.clock.advance(0);
     expect(first.sent).toEqual([]); // no hello on the stale socket
     expect(s.bus.status).toBe("connecting");
