@@ -89,8 +89,12 @@ export function decodeMessage(
   limits: Limits = DEFAULT_LIMITS,
   options: CodecOptions = {},
 ): DecodedMessage {
-  const bytes = utf8ByteLength(raw);
-  if (bytes > limits.maxEventBytes + 128) throw tooLarge("event", bytes, limits.maxEventBytes);
+  const max = limits.maxEventBytes + 128;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most messages are far below the limit uncounted.
+  if (raw.length * 3 > max) {
+    const bytes = utf8ByteLength(raw);
+    if (bytes > max) throw tooLarge("event", bytes, limits.maxEventBytes);
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -293,16 +297,21 @@ function walkParsed(value: object, depth: number, maxDepth: number, path: string
       `${path} holds a ${value.constructor?.name ?? "non-plain"} object, which JSON cannot carry`,
     );
   }
-  for (const key of Object.keys(value)) {
+  // for-in (no key array): a parsed object's keys are its own, and a plain object inherits none
+  // unless an app made Object.prototype enumerable-polluted, which breaks for-in everywhere.
+  for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (typeof item === "object" && item !== null) walkParsed(item, depth + 1, maxDepth, path);
     else if (item !== undefined && !isJsonScalar(item)) throw notJson(path, item);
   }
 }
 
+/** null, a string, a boolean or a finite number. */
 function isJsonScalar(value: unknown): boolean {
   const kind = typeof value;
-  return kind === "string" || kind === "boolean" || (kind === "number" && Number.isFinite(value));
+  return (
+    kind === "string" || kind === "boolean" || value === null || (kind === "number" && Number.isFinite(value))
+  );
 }
 
 function notJson(path: string, value: unknown): EventBusError {

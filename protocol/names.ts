@@ -5,6 +5,7 @@
  */
 import { type ErrorCode, EventBusError } from "./errors.js";
 import { MAX_NAME_LENGTH, MAX_PATTERN_LENGTH, MAX_ROLE_LENGTH, MAX_TYPE_LENGTH } from "./limits.js";
+import { remembering } from "./memo.js";
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const NAME = /^[A-Za-z0-9_\-.:@=+|/]+$/;
@@ -13,17 +14,17 @@ const ROLE = /^[A-Za-z0-9_\-.]+$/;
 /** Event types that would collide with a channel of another kind. */
 const RESERVED_TYPES: ReadonlySet<string> = new Set(["broadcast"]);
 
+const eventType = remembering(
+  (value) => value.length <= MAX_TYPE_LENGTH && EVENT_TYPE.test(value) && !RESERVED_TYPES.has(value),
+);
+const roomName = remembering((value) => value.length <= MAX_NAME_LENGTH && NAME.test(value));
+
 export function isEventType(value: unknown): value is string {
-  return (
-    typeof value === "string" &&
-    value.length <= MAX_TYPE_LENGTH &&
-    EVENT_TYPE.test(value) &&
-    !RESERVED_TYPES.has(value)
-  );
+  return typeof value === "string" && eventType(value);
 }
 
 export function isRoomName(value: unknown): value is string {
-  return typeof value === "string" && value.length <= MAX_NAME_LENGTH && NAME.test(value);
+  return typeof value === "string" && roomName(value);
 }
 
 export function isUserId(value: unknown): value is string {

@@ -18,6 +18,7 @@
  * event stored at that offset is still the one the holder saw (docs/architecture.md, "Rollbacks").
  */
 import { createId } from "./ids.js";
+import { remembering } from "./memo.js";
 
 export interface StreamPosition {
   /** The offset of the newest message the holder has seen (0: none yet). */
@@ -34,6 +35,9 @@ export interface StreamPosition {
 export const MESSAGE_ID_PREFIX = '{"id":"';
 
 const POSITION_ID = /^[0-9A-Za-z-]{1,64}$/;
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+/** Epochs repeat on every message of a channel (memo.ts). */
+const isEpoch = remembering((value) => EPOCH.test(value));
 
 export interface PositionTemplate {
   readonly head: string;
@@ -66,7 +70,7 @@ export function isStreamPosition(value: unknown): value is StreamPosition {
     Number.isSafeInteger(offset) &&
     offset >= 0 &&
     typeof epoch === "string" &&
-    /^[A-Za-z0-9_-]{1,64}$/.test(epoch) &&
+    isEpoch(epoch) &&
     (id === undefined || (typeof id === "string" && POSITION_ID.test(id)))
   );
 }
