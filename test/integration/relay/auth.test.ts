@@ -58,6 +58,9 @@ describe("HS256 relay with issuer and audience", () => {
       connectError(server.url, { token: "not-a-jwt" }),
       connectError(server.url, { token: "x".repeat(20_000) }),
       connectError(server.url, { token: await good(), v: 99 }),
+      // protocol 3 only: a version-2 client, or one that sends no version (version 1)
+      connectError(server.url, { token: await good(), v: 2 }),
+      connectError(server.url, { token: await good(), v: undefined }),
     ]);
     expect(refusals.map((r) => r.code)).toEqual([
       "TOKEN_MISSING",
@@ -71,7 +74,9 @@ describe("HS256 relay with issuer and audience", () => {
       "TOKEN_INVALID",
       "TOKEN_INVALID",
       "TOKEN_INVALID",
-      "INVALID_FRAME",
+      "PROTOCOL_MISMATCH",
+      "PROTOCOL_MISMATCH",
+      "PROTOCOL_MISMATCH",
     ]);
     for (const refusal of refusals) expect(refusal.message).toMatch(/^[A-Z_]+: /);
     await publishEvent(server.broker, "user:u1", "notification.new", { title: "still here", message: "" });
