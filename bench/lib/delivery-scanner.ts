@@ -1,7 +1,8 @@
 /**
  * Counts deliveries in raw WebSocket byte streams without parsing frames: every event the
  * benchmark publishes carries `data` starting with `{"t":<publish time>` — `{"tb":` for
- * broadcasts — (JSON-escaped inside a socket.io packet, `{\"t\":`), exactly once per message, so
+ * broadcasts — (as JSON inside the socket.io packet for ours since protocol 3 and for the
+ * baseline; a scanner for JSON-escaped packets would look for `{\"t\":`), exactly once per message, so
  * one `Buffer.indexOf` scan per chunk counts messages, and the number after the marker gives
  * publish→deliver latency, kept apart for broadcasts. Engine.IO pings
  * (the 3-byte text frame "2") are found the same way and answered. Patterns split across two

@@ -44,6 +44,11 @@ export function envelopeJson(seq: number, broadcast = false): string {
   return encodeEvent({ type: EVENT_TYPE, data: eventData(seq, broadcast), source: "bench" }).json;
 }
 
+/** The same envelope as an object (what the baseline's socket.io server emits). */
+export function envelopeObject(seq: number, broadcast = false): unknown {
+  return JSON.parse(envelopeJson(seq, broadcast)) as unknown;
+}
+
 export function channelOf(target: Target): string {
   if (target.kind === "room") return `room:${target.room}`;
   if (target.kind === "user") return `user:${target.user}`;
@@ -75,8 +80,9 @@ export function baselineFeeder(redis: string | Nodes): Feeder {
   return {
     async send(target, seq) {
       const channel = channelOf(target);
-      if (target.kind === "broadcast") emitter.emit("m", channel, envelopeJson(seq, true));
-      else emitter.to(channel).emit("m", channel, envelopeJson(seq));
+      // The envelope as an object, as a socket.io app emits it (and as protocol 3 delivers ours).
+      if (target.kind === "broadcast") emitter.emit("m", channel, envelopeObject(seq, true));
+      else emitter.to(channel).emit("m", channel, envelopeObject(seq));
     },
     async close() {
       client.disconnect();
@@ -100,7 +106,7 @@ export function shardedBaselineFeeder(nodes: Nodes): Feeder {
         nsp: "/",
         type: 3, // MessageType.BROADCAST
         data: {
-          packet: { type: 2, data: ["m", room, envelopeJson(seq, rooms.length === 0)], nsp: "/" },
+          packet: { type: 2, data: ["m", room, envelopeObject(seq, rooms.length === 0)], nsp: "/" },
           opts: { rooms, except: [], flags: {} },
         },
       });
