@@ -4,13 +4,13 @@
  * performance.now() around busy loops of decoder.add() — wall time in one tab, so read it with
  * the machine's load beside it.
  *
- *   npx tsx bench/client-decode-browser.ts [deliveries=200000] [rounds=5]
+ *   npx tsx bench/client-decode-browser.ts [deliveries=200000] [rounds=9]
  */
 import { build } from "esbuild";
 import { chromium } from "playwright";
 
 const deliveries = Number(process.argv[2] ?? 200_000);
-const rounds = Number(process.argv[3] ?? 5);
+const rounds = Number(process.argv[3] ?? 9);
 
 const bundle = await build({
   stdin: {
