@@ -90,7 +90,10 @@ describe("protocol 3 at the client", () => {
       `2["m","user:u1",${JSON.stringify(envelope(7))}]`,
     ];
     const relay = await fakeRelay({
-      onHello: (socket) => setImmediate(() => frames.forEach((f) => socket.conn.write(f))),
+      onHello: (socket) =>
+        setImmediate(() => {
+          for (const frame of frames) socket.conn.write(frame);
+        }),
     });
     const bus = testBus(relay.url, () => "token");
     const errors = collector<EventBusError>("errors");
