@@ -5,8 +5,10 @@
  * in-memory adapter already does — and then, for each socket of the room:
  *   - direct path: an idle WebSocket connection gets that one frame buffer handed straight to its
  *     WebSocket sender (engine-internals.ts): one write, no per-socket packet objects, events or
- *     callbacks. Frames written in one event-loop turn after the first are corked per socket and
- *     flushed together when the turn ends (one write system call per socket per burst);
+ *     callbacks. A room's first message in an event-loop turn is written at once; when the same
+ *     room gets another message in that turn (a burst), its sockets are corked and flushed together
+ *     when the turn ends (one more write system call per socket per burst). Messages to different
+ *     rooms in one turn (small rooms at a steady rate) are never held back;
  *   - engine path: any other socket (long-polling, upgrading, compressing, or with packets already
  *     queued in engine.io, so order holds) gets the pre-encoded packet through engine.io's public
  *     `conn.write()`.
@@ -63,11 +65,12 @@ const HARD_LIMIT_FACTOR = 4;
 export class FanoutAdapter extends Adapter {
   /** Sockets corked in this turn (uncorked when it ends). */
   private corked: Corkable[] = [];
-  private messagesThisTurn = 0;
+  /** The rooms (their socket-id sets) written in this turn. */
+  private readonly roomsThisTurn = new Set<ReadonlySet<string>>();
   /** Since when each socket over the byte limit has been over it (only sockets over it). */
   private readonly overSince = new Map<string, number>();
   private readonly endTurn = (): void => {
-    this.messagesThisTurn = 0;
+    this.roomsThisTurn.clear();
     const corked = this.corked;
     if (corked.length === 0) return;
     this.corked = [];
@@ -155,8 +158,10 @@ export class FanoutAdapter extends Adapter {
    * takes are built once per message, counts are added once per message.
    */
   private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string, direct: boolean): void {
-    if (this.messagesThisTurn++ === 0) queueMicrotask(this.endTurn);
-    const coalesce = this.messagesThisTurn > 1;
+    const turn = this.roomsThisTurn;
+    if (turn.size === 0) queueMicrotask(this.endTurn);
+    const coalesce = turn.has(ids);
+    if (!coalesce) turn.add(ids);
     const frame = frameList(textFrame(`4${encoded}`));
     const sockets = nsp.sockets;
     const { maxBufferedBytes } = this.options;
