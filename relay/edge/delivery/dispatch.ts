@@ -18,6 +18,7 @@ import { isPresenceEntry, isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../..
 import type { Limits } from "../../../protocol/limits.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import { isRevokeData } from "../../auth/revocation.js";
+import { timestampReader } from "../operations/hot-metrics.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
 import { presenceRoom } from "../rooms/presence.js";
@@ -52,6 +53,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   const logMalformed = createThrottle(deps.clock, 1000);
   const rooms = deps.io.sockets.adapter.rooms;
   const { metrics } = deps;
+  const readTimestamp = timestampReader();
   return (channel, raw) => {
     let decoded: DecodedMessage;
     try {
@@ -78,7 +80,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         deps.io.to(channel).except(taken).emit(RELAY_FRAMES.message, channel, raw);
       metrics.messagesOut.inc(members);
     }
-    const sentAt = Date.parse(envelope.metadata.timestamp);
+    const sentAt = readTimestamp(envelope.metadata.timestamp);
     if (Number.isFinite(sentAt)) {
       metrics.deliveryLatency.observe(Math.max(0, deps.clock.now() - sentAt) / 1000);
     }

@@ -5,6 +5,7 @@
  */
 import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { timestampReader } from "../../../relay/edge/operations/hot-metrics.js";
 import { createMetrics, LATENCY_BUCKETS, type RelayMetrics } from "../../../relay/edge/operations/metrics.js";
 
 const NAME = "eventbus_relay_delivery_latency_seconds";
@@ -104,5 +105,29 @@ describe("hot-path metrics", () => {
       value: 1,
       metricName: `${NAME}_bucket`,
     });
+  });
+});
+
+describe("timestampReader", () => {
+  it("reads envelope timestamps as Date.parse does", () => {
+    const read = timestampReader();
+    const base = Date.UTC(2026, 11, 6, 8, 59, 58, 0);
+    const samples: string[] = [];
+    for (let ms = 0; ms < 3000; ms += 7) samples.push(new Date(base + ms).toISOString());
+    samples.push(
+      "2026-12-06T08:59:59.1Z",
+      "2026-12-06T08:59:59.12Z",
+      "2026-12-06T08:59:59.1239Z",
+      "2026-12-06T08:59:59.999999999Z",
+      "2026-12-06T08:59:59.000000001Z",
+      "2026-12-06T08:59:59Z",
+      "2026-12-06T10:59:59.500+02:00",
+      "2026-12-06T08:59:59.5x0Z",
+      "2026-13-06T08:59:59.500Z",
+      "1969-12-31T23:59:59.999Z",
+      "not a date",
+      "",
+    );
+    for (const text of samples) expect([text, read(text)]).toEqual([text, Date.parse(text)]);
   });
 });
