@@ -126,16 +126,17 @@ describe("the HS fast path", () => {
   });
 
   it("gives the payload jose gives", async () => {
-    const { hs256 } = await tokens();
-    expect(verifyHmacFast(hs256.token, OPTIONS)).toEqual((await jwtVerify(hs256.token, KEY)).payload);
+    const token = (await tokens()).hs256?.token ?? "";
+    expect(verifyHmacFast(token, OPTIONS)).toEqual((await jwtVerify(token, KEY)).payload);
   });
 
   it("leaves refusals to jose, with its codes", async () => {
     const verify = createTokenVerifier({ secret: SECRET });
     const all = await tokens();
-    await expect(verify(all.expired.token)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
-    await expect(verify(all["bad signature"].token)).rejects.toMatchObject({ code: "TOKEN_INVALID" });
-    await expect(verify(all.crit.token)).rejects.toMatchObject({ code: "TOKEN_INVALID" });
-    expect((await verify(all.hs512.token)).userId).toBe("u1");
+    const token = (name: string) => all[name]?.token ?? "";
+    await expect(verify(token("expired"))).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
+    await expect(verify(token("bad signature"))).rejects.toMatchObject({ code: "TOKEN_INVALID" });
+    await expect(verify(token("crit"))).rejects.toMatchObject({ code: "TOKEN_INVALID" });
+    expect((await verify(token("hs512"))).userId).toBe("u1");
   });
 });
