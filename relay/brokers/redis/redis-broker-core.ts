@@ -176,7 +176,7 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
    */
   position(channel: string): Promise<StreamPosition> {
     const pending = this.positionReads.get(channel);
-    if (pending) return pending;
+    if (pending !== undefined) return pending;
     const read = new Promise<StreamPosition>((resolve) => {
       atTurnEnd(() => {
         this.positionReads.delete(channel);
