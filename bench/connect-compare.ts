@@ -19,13 +19,21 @@ import {
   stopServer,
 } from "./lib/drivers.js";
 import { ask, isEvent, stopAll } from "./lib/ipc.js";
+import { cpuMeter } from "./lib/os-stats.js";
 
 const clients = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 3);
 const hello = process.argv[4] === "hello";
 const systems: readonly ServerMode[] = ["ours-redis", "baseline"];
 
-async function once(mode: ServerMode, url: string): Promise<number> {
+interface Run {
+  readonly ms: number;
+  /** CPU per client, µs: the server's, the load generator's. */
+  readonly serverUs: number;
+  readonly loadUs: number;
+}
+
+async function once(mode: ServerMode, url: string): Promise<Run> {
   const admin = new Redis(url);
   await admin.flushall();
   admin.disconnect();
@@ -35,7 +43,10 @@ async function once(mode: ServerMode, url: string): Promise<number> {
     const spec = { ports: [server.port], rooms: 1, roomPrefix: "bench:", hello };
     await connectClients(load, { ...spec, count: 200, first: 1_000_000 });
     await ask(load, { cmd: "drop", count: 200 }, isEvent("dropped"));
-    return await connectClients(load, { ...spec, count: clients, first: 0 });
+    const meter = cpuMeter([server.pid, load.pid ?? 0]);
+    const ms = await connectClients(load, { ...spec, count: clients, first: 0 });
+    const [serverUs = 0, loadUs = 0] = meter().micros.map((us) => us / clients);
+    return { ms, serverUs, loadUs };
   } finally {
     await Promise.all([stopAll([load]), stopServer(server)]);
   }
@@ -44,14 +55,19 @@ async function once(mode: ServerMode, url: string): Promise<number> {
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const redis = await startRedis();
 const times: Record<string, number[]> = { "ours-redis": [], baseline: [] };
+const cpu: Record<string, number[]> = { "ours-redis": [], baseline: [] };
 try {
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? systems : [...systems].reverse();
     for (const mode of order) {
       const load = loadavg()[0]?.toFixed(1);
-      const ms = await once(mode, redis.url);
-      times[mode]?.push(ms);
-      process.stdout.write(`round ${round + 1} ${mode}: ${ms.toFixed(0)} ms (load ${load})\n`);
+      const run = await once(mode, redis.url);
+      times[mode]?.push(run.ms);
+      cpu[mode]?.push(run.serverUs);
+      process.stdout.write(
+        `round ${round + 1} ${mode}: ${run.ms.toFixed(0)} ms; CPU per client: server ${run.serverUs.toFixed(0)} µs, ` +
+          `load generator ${run.loadUs.toFixed(0)} µs (load ${load})\n`,
+      );
     }
   }
 } finally {
@@ -59,9 +75,12 @@ try {
 }
 const ours = median(times["ours-redis"] ?? []);
 const base = median(times.baseline ?? []);
+const oursCpu = median(cpu["ours-redis"] ?? []);
+const baseCpu = median(cpu.baseline ?? []);
 process.stdout.write(
   `${clients} clients${hello ? " with hello" : ""}, median of ${rounds}: ours ${ours.toFixed(0)} ms, ` +
-    `baseline ${base.toFixed(0)} ms, ours ÷ baseline ${(ours / base).toFixed(2)}; load now ${loadavg()
+    `baseline ${base.toFixed(0)} ms, ours ÷ baseline ${(ours / base).toFixed(2)}; server CPU per client ` +
+    `${oursCpu.toFixed(0)} vs ${baseCpu.toFixed(0)} µs (${(oursCpu / baseCpu).toFixed(2)}); load now ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}\n`,
 );
