@@ -6,6 +6,7 @@
  * machine's load hits both alike. Prints each time, the medians, ours ÷ baseline and the load.
  *
  *   npx tsx bench/connect-compare.ts [clients=5000] [rounds=3] [hello]
+ *   BENCH_PROFILE_DIR=/tmp/p npx tsx bench/connect-compare.ts 2000 1   (server CPU profiles of the connect)
  */
 import { loadavg } from "node:os";
 import { Redis } from "ioredis";
@@ -13,6 +14,7 @@ import { startRedis } from "../test/harness/redis-server.js";
 import {
   connectClients,
   loadKind,
+  profileWindow,
   type ServerMode,
   startLoad,
   startServer,
@@ -43,8 +45,10 @@ async function once(mode: ServerMode, url: string): Promise<Run> {
     const spec = { ports: [server.port], rooms: 1, roomPrefix: "bench:", hello };
     await connectClients(load, { ...spec, count: 200, first: 1_000_000 });
     await ask(load, { cmd: "drop", count: 200 }, isEvent("dropped"));
+    const stopProfile = await profileWindow(server, `connect-${mode}`);
     const meter = cpuMeter([server.pid, load.pid ?? 0]);
     const ms = await connectClients(load, { ...spec, count: clients, first: 0 });
+    await stopProfile();
     const [serverUs = 0, loadUs = 0] = meter().micros.map((us) => us / clients);
     return { ms, serverUs, loadUs };
   } finally {
