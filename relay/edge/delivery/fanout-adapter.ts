@@ -194,7 +194,8 @@ export class FanoutAdapter extends Adapter {
       directCount++;
       const buffered = ws.bufferedAmount;
       if ((buffered > maxBufferedBytes || this.overSince.size > 0) && this.isSlow(id, buffered)) {
-        (over ??= []).push([id, buffered]);
+        over ??= [];
+        over.push([id, buffered]);
       }
     }
     const { counts } = this.options;
@@ -205,7 +206,7 @@ export class FanoutAdapter extends Adapter {
 
   /** Corks a socket until the turn ends (once per socket per turn). */
   private cork(raw: Corkable | undefined): void {
-    if (!raw || raw.writableCorked !== 0) return;
+    if (raw?.writableCorked !== 0) return;
     raw.cork();
     this.corked.push(raw);
   }
