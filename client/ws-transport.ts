@@ -33,7 +33,9 @@ function webSocketClass(): WebSocketClass | Promise<WebSocketClass> {
   const global = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
   if (global) return global;
   const name = "ws"; // a variable: bundlers leave this import alone
-  wsPackage ??= import(/* @vite-ignore */ name).then((m: { WebSocket: WebSocketClass }) => m.WebSocket);
+  wsPackage ??= import(/* @vite-ignore */ /* webpackIgnore: true */ name).then(
+    (m: { WebSocket: WebSocketClass }) => m.WebSocket,
+  );
   return wsPackage;
 }
 
