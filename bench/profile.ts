@@ -4,6 +4,13 @@
  * a server's time goes.
  *
  *   npx tsx bench/profile.ts <file.cpuprofile> [top=25]
+ *   npx tsx bench/profile.ts <before.cpuprofile> <after.cpuprofile> [top=25]   side by side
+ *
+ * Samples are taken on the wall clock while the thread runs JavaScript or sits in a native call:
+ * on a loaded machine a process preempted inside a write system call is sampled in `writeBuffer`,
+ * so compare shares from runs at a similar load. Run under tsx (as the bench servers are), every
+ * function expression created costs a `__name` call and a `set name` (esbuild's keepNames): time
+ * that compiled code (dist/) does not spend.
  */
 import { readFileSync } from "node:fs";
 
@@ -52,7 +59,47 @@ function profilerNodes(nodes: readonly ProfileNode[]): Set<number> {
   return out;
 }
 
+interface Summary {
+  readonly total: number;
+  readonly busy: number;
+  readonly byArea: Map<string, number>;
+  readonly byFunction: Map<string, number>;
+}
+
 function summarise(profile: Profile, top = 25): string {
+  const { total, busy, byArea, byFunction } = tally(profile);
+  return [
+    `profile: ${(total / 1000).toFixed(0)} ms sampled, ${(busy / 1000).toFixed(0)} ms not idle (percentages of that)`,
+    "",
+    ...table("self time by package / folder:", byArea, busy, top),
+    ...table("self time by function:", byFunction, busy, top),
+  ].join("\n");
+}
+
+/** Shares of two profiles side by side, rows ordered by the larger share. */
+function compare(before: Profile, after: Profile, top = 25): string {
+  const [a, b] = [tally(before), tally(after)];
+  const side = (title: string, x: Map<string, number>, y: Map<string, number>) => {
+    const share = (m: Map<string, number>, busy: number, name: string) => (100 * (m.get(name) ?? 0)) / busy;
+    const names = [...new Set([...x.keys(), ...y.keys()])]
+      .map((name) => [name, share(x, a.busy, name), share(y, b.busy, name)] as const)
+      .sort((p, q) => Math.max(q[1], q[2]) - Math.max(p[1], p[2]))
+      .slice(0, top);
+    return [
+      `${title}  (before % → after %)`,
+      ...names.map(([name, p, q]) => `${p.toFixed(1).padStart(6)}% → ${q.toFixed(1).padStart(5)}%  ${name}`),
+      "",
+    ];
+  };
+  return [
+    `before: ${(a.busy / 1000).toFixed(0)} ms not idle of ${(a.total / 1000).toFixed(0)} ms; after: ${(b.busy / 1000).toFixed(0)} ms of ${(b.total / 1000).toFixed(0)} ms`,
+    "",
+    ...side("self time by package / folder:", a.byArea, b.byArea),
+    ...side("self time by function:", a.byFunction, b.byFunction),
+  ].join("\n");
+}
+
+function tally(profile: Profile): Summary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const profiler = profilerNodes(profile.nodes);
   const self = new Map<number, number>();
@@ -75,20 +122,18 @@ function summarise(profile: Profile, top = 25): string {
     const where = frame.url === "" ? frame.functionName || "(native)" : area(frame.url);
     byArea.set(where, (byArea.get(where) ?? 0) + us);
   }
-  return [
-    `profile: ${(total / 1000).toFixed(0)} ms sampled, ${(busy / 1000).toFixed(0)} ms not idle (percentages of that)`,
-    "",
-    ...table("self time by package / folder:", byArea, busy, top),
-    ...table("self time by function:", byFunction, busy, top),
-  ].join("\n");
+  return { total, busy, byArea, byFunction };
 }
 
-const file = process.argv[2];
-if (file) {
-  process.stdout.write(
-    summarise(JSON.parse(readFileSync(file, "utf8")) as Profile, Number(process.argv[3] ?? 25)),
-  );
+const files = process.argv.slice(2).filter((arg) => arg.endsWith(".cpuprofile"));
+const top = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 25);
+const read = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Profile;
+const [first, second] = files;
+if (first && second) {
+  process.stdout.write(`${compare(read(first), read(second), top)}\n`);
+} else if (first) {
+  process.stdout.write(summarise(read(first), top));
 } else {
-  process.stderr.write("usage: npx tsx bench/profile.ts <file.cpuprofile> [top]\n");
+  process.stderr.write("usage: npx tsx bench/profile.ts <file.cpuprofile> [<after.cpuprofile>] [top]\n");
   process.exitCode = 2;
 }

@@ -10,6 +10,11 @@
  * far (p99 over 4× the bound, or more than 1 % lost), so a saturated system does not eat the
  * suite's time. Systems: ours (relay on Redis, EventBusClient feeding), the baseline (socket.io +
  * redis-adapter, emitter) and, for one room, the reference (bare ws + ioredis).
+ *
+ * Profiling one shape or a few rates (with BENCH_PROFILE_DIR, then `npx tsx bench/profile.ts`):
+ *   BENCH_LADDER="small-rooms:10000,30000" npm run bench -- --only=12
+ * keeps only the shapes named (`one-room`, `small-rooms`, separated by `;`) and, when rates are
+ * given after `:`, only those rates; such a run is written as bench/results/partial.*.
  */
 import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
@@ -202,10 +207,32 @@ function shapeTargets(
   return out;
 }
 
+/** The plan narrowed by BENCH_LADDER (see the file comment); a shape left out gets no rates. */
+function narrowed<P extends LadderPlan>(plan: P, spec: string | undefined): P {
+  if (!spec) return plan;
+  const picks = new Map(
+    spec.split(";").map((part) => {
+      const [name = "", rates = ""] = part.split(":");
+      return [name.trim(), rates.split(",").filter(Boolean).map(Number)] as const;
+    }),
+  );
+  const pick = (name: string, shape: LadderShape): LadderShape => {
+    const rates = picks.get(name);
+    if (!rates) return { ...shape, rates: [] };
+    return rates.length === 0 ? shape : { ...shape, rates };
+  };
+  return {
+    ...plan,
+    oneRoom: pick("one-room", plan.oneRoom),
+    smallRooms: pick("small-rooms", plan.smallRooms),
+  };
+}
+
 export async function ladderFigure(
-  plan: LadderPlan & { readonly redisUrl: string; readonly log: (text: string) => void },
+  full: LadderPlan & { readonly redisUrl: string; readonly log: (text: string) => void },
 ): Promise<FigureResult> {
   const started = performance.now();
+  const plan = narrowed(full, process.env.BENCH_LADDER);
   const shapes = [
     ["one room", plan.oneRoom],
     ["small rooms", plan.smallRooms],
@@ -213,7 +240,7 @@ export async function ladderFigure(
   const results = new Map<string, Map<ServerMode, Ladder>>();
   for (const [label, shape] of shapes) {
     const ladders = new Map<ServerMode, Ladder>();
-    for (const mode of shape.systems) {
+    for (const mode of shape.rates.length > 0 ? shape.systems : []) {
       ladders.set(mode, await climb(mode, plan.redisUrl, shape, plan, label.replace(" ", "-"), plan.log));
     }
     results.set(label, ladders);

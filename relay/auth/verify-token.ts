@@ -14,6 +14,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { claimProblem, type EventBusClaims } from "../../protocol/claims.js";
 import { EventBusError } from "../../protocol/errors.js";
+import { type FastPathOptions, verifyHmacFast } from "./hmac-fast-path.js";
 export interface RelayAuthOptions {
   /** Shared secret for HS256/HS384/HS512. */
   readonly secret?: string;
@@ -89,10 +90,15 @@ export function createTokenVerifier(options: RelayAuthOptions): TokenVerifier {
     ...(options.issuer !== undefined && { issuer: toList(options.issuer) }),
     ...(options.audience !== undefined && { audience: toList(options.audience) }),
   };
+  // HS tokens: node:crypto's synchronous HMAC first (hmac-fast-path.ts); jose for the rest.
+  const fast: FastPathOptions | undefined =
+    key instanceof Uint8Array ? { ...verifyOptions, secret: key } : undefined;
   return async (token) => {
     if (token.length > MAX_TOKEN_LENGTH) {
       throw new EventBusError("TOKEN_INVALID", `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
     }
+    const accepted = fast && verifyHmacFast(token, fast);
+    if (accepted) return checkClaims(accepted);
     try {
       // Two overloads of jwtVerify: key material, or a key-set function (JWKS).
       const { payload } =

@@ -32,6 +32,7 @@ import type {
 import type { GroupStreams } from "../group-streams.js";
 import type { BatchItem, BatchOutcome, BatchPublishing } from "./redis-batch.js";
 import type { RedisCommands } from "./redis-commands.js";
+import { atTurnEnd } from "./redis-cork.js";
 import { closedError, commandError, connectFailure, withoutSecrets } from "./redis-errors.js";
 import { ReadyGate } from "./redis-gate.js";
 import { GROUP_SCRIPTS } from "./redis-group-scripts.js";
@@ -55,6 +56,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   private connected = false;
   private readonly inFlight: InFlight;
   private readonly resync = new Set<string>();
+  /** Position reads asked this turn and not sent yet, by channel (position()). */
+  private readonly positionReads = new Map<string, Promise<StreamPosition>>();
   private lastError: Error | undefined; // the last one reported: it names why a first connect failed
 
   protected constructor(protected readonly settings: ResolvedRedisOptions) {
@@ -92,6 +95,8 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
   protected abstract unsubscribeChannel(channel: string): Promise<void>;
   protected abstract subscribePattern(pattern: string): Promise<void>;
   protected abstract unsubscribePattern(pattern: string): Promise<void>;
+  /** Called before each command: holds the connection's writes until the turn ends (redis-cork.ts). */
+  protected holdWrites(): void {}
 
   get status(): BrokerStatus {
     return this.state;
@@ -163,8 +168,23 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     return this.exec("publish", () => this.commands.publishRecoverable(channel, envelopeJson, options));
   }
 
+  /**
+   * The channel's position, read no earlier than this call. Reads of one channel asked in the same
+   * event-loop turn share one script call, sent when the turn ends — after every one of them was
+   * asked, so each caller's "read after I joined the room" still holds (a connect storm: thousands
+   * of joins of one room, one read per turn instead of one per join).
+   */
   position(channel: string): Promise<StreamPosition> {
-    return this.exec("position", () => this.commands.position(channel));
+    const pending = this.positionReads.get(channel);
+    if (pending !== undefined) return pending;
+    const read = new Promise<StreamPosition>((resolve) => {
+      atTurnEnd(() => {
+        this.positionReads.delete(channel);
+        resolve(this.exec("position", () => this.commands.position(channel)));
+      });
+    });
+    this.positionReads.set(channel, read);
+    return read;
   }
 
   /** Many publishes as one script call, in order (see redis-batch.ts). */
@@ -280,16 +300,21 @@ export abstract class RedisBrokerCore implements Broker, BatchPublishing {
     if (this.state === "closed") return Promise.reject(closedError());
     if (!this.connected && !this.opening) this.connect().catch(() => {});
     this.inFlight.start();
-    return this.gate.run(command).then(
-      (value) => {
-        this.inFlight.end();
-        return value;
-      },
-      (error: unknown) => {
-        this.inFlight.end();
-        throw commandError(error, what);
-      },
-    );
+    return this.gate
+      .run(() => {
+        this.holdWrites();
+        return command();
+      })
+      .then(
+        (value) => {
+          this.inFlight.end();
+          return value;
+        },
+        (error: unknown) => {
+          this.inFlight.end();
+          throw commandError(error, what);
+        },
+      );
   }
 
   private setStatus(status: BrokerStatus): void {

@@ -16,6 +16,7 @@ import { type BatchItem, type BatchOutcome, runBatch } from "./redis-batch.js";
 import { RedisBrokerCore } from "./redis-broker-core.js";
 import { RedisCommands } from "./redis-commands.js";
 import { connectTo, type RedisOptions, type RedisTarget } from "./redis-connection.js";
+import { corkForThisTurn } from "./redis-cork.js";
 import { watchHealth } from "./redis-health.js";
 import { type RedisBrokerCommonOptions, resolveRedisOptions } from "./redis-options.js";
 import { SubscriberLink } from "./redis-subscriber.js";
@@ -97,6 +98,10 @@ export class RedisBroker extends RedisBrokerCore {
 
   protected sendBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
     return runBatch(this.client, items, this.history, "PUBLISH");
+  }
+
+  protected override holdWrites(): void {
+    if (this.client.status === "ready") corkForThisTurn(this.client.stream);
   }
 
   protected isSharded(): boolean {

@@ -22,6 +22,7 @@ import {
   send,
   unsubscribeStale,
 } from "./redis-connection.js";
+import { corkForThisTurn } from "./redis-cork.js";
 import { asBrokerError, isReplyError, SubscriptionAbandoned } from "./redis-errors.js";
 import { pingWhileConnected } from "./redis-health.js";
 import type { LinkState, SubscriberLinkEvents, SubscriberLinkOptions } from "./redis-link-types.js";
@@ -92,6 +93,7 @@ export class SubscriberLink {
         const redis = this.redis;
         if (this.current === "ready" && redis) {
           try {
+            corkForThisTurn(redis.stream);
             await send(redis, kind, "subscribe", [name]);
             return;
           } catch (error) {
@@ -124,6 +126,7 @@ export class SubscriberLink {
     const redis = this.redis;
     if (this.current !== "ready" || !redis) return;
     try {
+      corkForThisTurn(redis.stream);
       await send(redis, kind, "unsubscribe", [name]);
     } catch (error) {
       if (isReplyError(error)) this.report(asBrokerError(error, "unsubscribe"));

@@ -18,6 +18,7 @@ import { isPresenceEntry, isSystemType, RELAY_FRAMES, SYSTEM_TYPES } from "../..
 import type { Limits } from "../../../protocol/limits.js";
 import type { StreamPosition } from "../../../protocol/position.js";
 import { isRevokeData } from "../../auth/revocation.js";
+import { timestampReader } from "../operations/hot-metrics.js";
 import type { RelayLogger } from "../operations/logger.js";
 import type { RelayMetrics } from "../operations/metrics.js";
 import { presenceRoom } from "../rooms/presence.js";
@@ -28,7 +29,7 @@ export interface DispatchDeps {
   readonly io: RelayServer;
   readonly names: ChannelNames;
   readonly limits: Limits;
-  readonly metrics: Pick<RelayMetrics, "messagesIn" | "messagesOut" | "malformed" | "deliveryLatency">;
+  readonly metrics: Pick<RelayMetrics, "brokerMessagesIn" | "messagesOut" | "malformed" | "deliveryLatency">;
   readonly logger: RelayLogger;
   readonly clock: Clock;
   /** Disconnects the user's local sockets whose token was issued before `before` (epoch ms). */
@@ -51,6 +52,8 @@ export type Dispatch = (channel: string, raw: string) => void;
 export function createDispatcher(deps: DispatchDeps): Dispatch {
   const logMalformed = createThrottle(deps.clock, 1000);
   const rooms = deps.io.sockets.adapter.rooms;
+  const { metrics } = deps;
+  const readTimestamp = timestampReader();
   return (channel, raw) => {
     let decoded: DecodedMessage;
     try {
@@ -65,7 +68,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       handleSystem(deps, channel, envelope);
       return;
     }
-    deps.metrics.messagesIn.inc({ source: "broker" });
+    metrics.brokerMessagesIn.inc();
     if (decoded.position && deps.rollback?.live(channel, decoded.position, envelope.id) === false) return;
     const members = rooms.get(channel)?.size ?? 0;
     const others = deps.others?.(channel, raw, decoded.position, envelope.id) ?? 0;
@@ -75,11 +78,11 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       if (!taken) deps.io.to(channel).emit(RELAY_FRAMES.message, channel, raw);
       else if (taken.length < members)
         deps.io.to(channel).except(taken).emit(RELAY_FRAMES.message, channel, raw);
-      deps.metrics.messagesOut.inc(members);
+      metrics.messagesOut.inc(members);
     }
-    const sentAt = Date.parse(envelope.metadata.timestamp);
+    const sentAt = readTimestamp(envelope.metadata.timestamp);
     if (Number.isFinite(sentAt)) {
-      deps.metrics.deliveryLatency.observe(Math.max(0, deps.clock.now() - sentAt) / 1000);
+      metrics.deliveryLatency.observe(Math.max(0, deps.clock.now() - sentAt) / 1000);
     }
   };
 }

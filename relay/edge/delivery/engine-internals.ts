@@ -25,12 +25,14 @@ const WS_OPEN = 1;
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  /** How many times the socket is corked now (node's `writable.writableCorked`). */
+  readonly writableCorked: number;
 }
 
 export interface DirectWebSocket {
   /** Bytes written but not yet sent (public ws API). */
   readonly bufferedAmount: number;
-  readonly _sender?: { sendFrame?: (list: readonly Buffer[]) => void };
+  readonly _sender?: { sendFrame?: (list: FrameList) => void };
   readonly _socket?: Corkable;
 }
 
@@ -63,9 +65,17 @@ export function directWebSocket(conn: unknown): DirectWebSocket | undefined {
   return ws;
 }
 
+/**
+ * One complete frame as ws's sender takes it (a list). Built once per message and handed to every
+ * socket: the sender reads the list synchronously and keeps only the buffer.
+ */
+export type FrameList = readonly [Buffer];
+
+export const frameList = (frame: Buffer): FrameList => [frame];
+
 /** Writes a complete frame to a WebSocket returned by `directWebSocket`. */
-export function writeFrame(ws: DirectWebSocket, frame: Buffer): void {
-  ws._sender?.sendFrame?.([frame]);
+export function writeFrame(ws: DirectWebSocket, frame: FrameList): void {
+  ws._sender?.sendFrame?.(frame);
 }
 
 export interface Backlog {

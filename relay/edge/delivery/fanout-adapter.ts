@@ -5,8 +5,10 @@
  * in-memory adapter already does — and then, for each socket of the room:
  *   - direct path: an idle WebSocket connection gets that one frame buffer handed straight to its
  *     WebSocket sender (engine-internals.ts): one write, no per-socket packet objects, events or
- *     callbacks. Frames written in one event-loop turn after the first are corked per socket and
- *     flushed together when the turn ends (one write system call per socket per burst);
+ *     callbacks. A room's first message in an event-loop turn is written at once; when the same
+ *     room gets another message in that turn (a burst), its sockets are corked and flushed together
+ *     when the turn ends (one more write system call per socket per burst). Messages to different
+ *     rooms in one turn (small rooms at a steady rate) are never held back;
  *   - engine path: any other socket (long-polling, upgrading, compressing, or with packets already
  *     queued in engine.io, so order holds) gets the pre-encoded packet through engine.io's public
  *     `conn.write()`.
@@ -18,7 +20,7 @@
  */
 import { Adapter, type BroadcastOptions } from "socket.io-adapter";
 import type { Clock } from "../../../common/clock.js";
-import { type Corkable, directWebSocket, textFrame, writeFrame } from "./engine-internals.js";
+import { type Corkable, directWebSocket, frameList, textFrame, writeFrame } from "./engine-internals.js";
 
 /** Deliveries per path since the relay started (read by /metrics). */
 export interface DeliveryCounts {
@@ -61,14 +63,18 @@ const EVENT = 2; // socket.io-parser PacketType.EVENT
 const HARD_LIMIT_FACTOR = 4;
 
 export class FanoutAdapter extends Adapter {
-  private readonly corked = new Set<Corkable>();
-  private messagesThisTurn = 0;
+  /** Sockets corked in this turn (uncorked when it ends). */
+  private corked: Corkable[] = [];
+  /** The rooms (their socket-id sets) written in this turn. */
+  private readonly roomsThisTurn = new Set<ReadonlySet<string>>();
   /** Since when each socket over the byte limit has been over it (only sockets over it). */
   private readonly overSince = new Map<string, number>();
   private readonly endTurn = (): void => {
-    this.messagesThisTurn = 0;
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    this.roomsThisTurn.clear();
+    const corked = this.corked;
+    if (corked.length === 0) return;
+    this.corked = [];
+    for (const socket of corked) socket.uncork();
   };
 
   constructor(
@@ -145,32 +151,52 @@ export class FanoutAdapter extends Adapter {
     return left;
   }
 
+  /**
+   * Writes one encoded event to each socket of `ids`. Per delivery only what cannot be shared:
+   * the socket lookup, the path check, the write, and the slow-consumer check (a Map operation
+   * only for sockets over the limit, or while some socket is); the frame and the list ws's sender
+   * takes are built once per message, counts are added once per message.
+   */
   private writeAll(ids: ReadonlySet<string>, nsp: NamespaceView, encoded: string, direct: boolean): void {
-    if (this.messagesThisTurn++ === 0) queueMicrotask(this.endTurn);
-    const coalesce = this.messagesThisTurn > 1;
-    const frame = textFrame(`4${encoded}`);
-    const { counts } = this.options;
-    const over: [string, number][] = [];
+    const turn = this.roomsThisTurn;
+    if (turn.size === 0) queueMicrotask(this.endTurn);
+    const coalesce = turn.has(ids);
+    if (!coalesce) turn.add(ids);
+    const frame = frameList(textFrame(`4${encoded}`));
+    const sockets = nsp.sockets;
+    const { maxBufferedBytes } = this.options;
+    let directCount = 0;
+    let engineCount = 0;
+    let over: [string, number][] | undefined;
     for (const id of ids) {
-      const socket = nsp.sockets.get(id);
+      const socket = sockets.get(id);
       if (!socket) continue;
       const ws = direct ? directWebSocket(socket.conn) : undefined;
       if (!ws) {
         socket.conn.write(encoded);
-        counts.engine++;
+        engineCount++;
         continue;
       }
-      const raw = ws._socket;
-      if (coalesce && raw && !this.corked.has(raw)) {
-        raw.cork();
-        this.corked.add(raw);
-      }
+      if (coalesce) this.cork(ws._socket);
       writeFrame(ws, frame);
-      counts.direct++;
+      directCount++;
       const buffered = ws.bufferedAmount;
-      if (this.isSlow(id, buffered)) over.push([id, buffered]);
+      if ((buffered > maxBufferedBytes || this.overSince.size > 0) && this.isSlow(id, buffered)) {
+        over ??= [];
+        over.push([id, buffered]);
+      }
     }
-    for (const [id, bytes] of over) this.options.onOverLimit(id, bytes);
+    const { counts } = this.options;
+    counts.direct += directCount;
+    counts.engine += engineCount;
+    if (over) for (const [id, bytes] of over) this.options.onOverLimit(id, bytes);
+  }
+
+  /** Corks a socket until the turn ends (once per socket per turn). */
+  private cork(raw: Corkable | undefined): void {
+    if (raw?.writableCorked !== 0) return;
+    raw.cork();
+    this.corked.push(raw);
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * Prometheus metrics, one prom-client registry per relay (two relays in one process never share
- * counters). Gauges read live state when scraped, so nothing is updated per message except the
- * counters and the latency histogram.
+ * counters). Gauges read live state when scraped. What is counted per broker message or per
+ * delivery (`brokerMessagesIn`, `messagesOut`, `deliveryLatency`, deliveries per path) is counted
+ * in plain numbers and handed to prom-client when scraped (hot-metrics.ts); the rest are
+ * prom-client counters.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { type HotCounter, type HotHistogram, hotHistogram, PendingCount } from "./hot-metrics.js";
 
 export interface MetricsSources {
   connections(): number;
@@ -15,10 +18,13 @@ export interface MetricsSources {
 
 export interface RelayMetrics {
   readonly registry: Registry;
+  /** Messages in by source; the broker's are counted through `brokerMessagesIn`. */
   readonly messagesIn: Counter<"source">;
-  readonly messagesOut: Counter;
+  /** `messages_in_total{source="broker"}`, counted per broker message (hot path). */
+  readonly brokerMessagesIn: HotCounter;
+  readonly messagesOut: HotCounter;
   readonly malformed: Counter;
-  readonly deliveryLatency: Histogram;
+  readonly deliveryLatency: HotHistogram;
   readonly recoveries: Counter<"outcome">;
   readonly rollbacks: Counter;
   readonly authFailures: Counter<"code">;
@@ -30,6 +36,10 @@ export interface RelayMetrics {
 }
 
 const PREFIX = "eventbus_relay_";
+/** Upper bounds (seconds) of `delivery_latency_seconds`. */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
 
 export function createMetrics(sources: MetricsSources, processMetrics: boolean): RelayMetrics {
   const registry = new Registry();
@@ -43,30 +53,58 @@ export function createMetrics(sources: MetricsSources, processMetrics: boolean):
         this.set(read());
       },
     });
-  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Counter<L>({ name: `${PREFIX}${name}_total`, help, labelNames, registers });
+  const counter = <L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (this: Counter<L>) => void,
+  ) =>
+    new Counter<L>({
+      name: `${PREFIX}${name}_total`,
+      help,
+      labelNames,
+      registers,
+      ...(collect && { collect }),
+    });
+  const brokerIn = new PendingCount();
+  const out = new PendingCount();
   gauge("connections", "Sockets connected to this relay.", sources.connections);
   gauge("rooms", "Rooms joined on this relay (distinct room channels with local sockets).", sources.rooms);
   gauge("broker_channels", "Channels this relay is subscribed to in the broker.", sources.channels);
   deliveryPaths(registers, sources.deliveries);
   if (processMetrics) collectDefaultMetrics({ register: registry });
+  // Registered in this order (so /metrics lists them as before the hot counts moved to plain numbers).
+  const messagesIn = counter(
+    "messages_in",
+    "Messages received: from the broker (forwarded to rooms) or published by clients.",
+    ["source"],
+    function collect() {
+      const taken = brokerIn.take();
+      if (taken > 0) this.inc({ source: "broker" }, taken);
+    },
+  );
+  counter(
+    "messages_out",
+    "Messages delivered to sockets (one per socket per message).",
+    [],
+    function collect() {
+      const taken = out.take();
+      if (taken > 0) this.inc(taken);
+    },
+  );
   return {
     registry,
-    messagesIn: counter(
-      "messages_in",
-      "Messages received: from the broker (forwarded to rooms) or published by clients.",
-      ["source"],
-    ),
-    messagesOut: counter("messages_out", "Messages delivered to sockets (one per socket per message)."),
+    messagesIn,
+    brokerMessagesIn: brokerIn,
+    messagesOut: out,
     malformed: counter(
       "malformed_messages",
       "Broker messages dropped because they were not valid envelopes.",
     ),
-    deliveryLatency: new Histogram({
+    deliveryLatency: hotHistogram(registry, {
       name: `${PREFIX}delivery_latency_seconds`,
       help: "From the envelope's metadata.timestamp to the relay's forward (includes clock skew).",
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
+      buckets: LATENCY_BUCKETS,
     }),
     recoveries: counter(
       "recoveries",
