@@ -3,7 +3,7 @@
  * protocol the relay speaks with this SDK: text frames, heartbeats, the handshake's `auth`,
  * connect errors with `data`, events and acknowledgements. No long-polling, no transport upgrade,
  * no binary packets: apps that need those import client/socket-io (socket.io-client).
- * Browsers and Node ≥ 22 use the global WebSocket; Node 20 the `ws` package.
+ * Browsers use the global WebSocket; Node the `ws` package.
  */
 import { systemClock } from "../common/clock.js";
 import {
@@ -28,10 +28,15 @@ type WebSocketClass = new (url: string) => WebSocketLike;
 
 let wsPackage: Promise<WebSocketClass> | undefined;
 
-/** The global WebSocket, or (Node 20) the `ws` package's, loaded on first use. */
+/**
+ * In a browser the global WebSocket; in Node the `ws` package's (loaded on first use), as
+ * socket.io-client does: Node 20 has no global one, and under jsdom (React tests) the global is
+ * undici's, which throws dispatching jsdom's events.
+ */
 function webSocketClass(): WebSocketClass | Promise<WebSocketClass> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   const global = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  if (global) return global;
+  if (global && !node) return global;
   const name = "ws"; // a variable: bundlers leave this import alone
   wsPackage ??= import(/* @vite-ignore */ /* webpackIgnore: true */ name).then(
     (m: { WebSocket: WebSocketClass }) => m.WebSocket,
