@@ -6,6 +6,7 @@
  */
 
 import { type Clock, createTimer } from "../common/clock.js";
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import { type ErrorCode, EventBusError, toEventBusError } from "../protocol/errors.js";
 import {
   type AuthResult,
@@ -116,7 +117,9 @@ export class Connection {
     if (status === "connected" || status === "connecting" || (status === "reconnecting" && opening)) {
       this.failWith(
         new EventBusError("NOT_CONNECTED", "The browser went offline.", {
-          hint: "Nothing to do: the client reconnects when the browser is back online, and recovers what it missed.",
+          ...(HINTS_INCLUDED && {
+            hint: "Nothing to do: the client reconnects when the browser is back online, and recovers what it missed.",
+          }),
         }),
         undefined,
       );
@@ -186,7 +189,9 @@ export class Connection {
         this.failWith(
           this.notice ??
             new EventBusError("NOT_CONNECTED", `The connection was lost (${reason}).`, {
-              hint: "The client reconnects by itself with backoff and recovers what it missed; if it keeps happening, check the relay's logs and any proxy's idle timeout.",
+              ...(HINTS_INCLUDED && {
+                hint: "The client reconnects by itself with backoff and recovers what it missed; if it keeps happening, check the relay's logs and any proxy's idle timeout.",
+              }),
             }),
           token,
         ),
@@ -306,6 +311,8 @@ function tokenError(error: unknown): EventBusError {
   const text = error instanceof Error ? error.message : String(error);
   return new EventBusError("NOT_CONNECTED", `getToken() failed: ${text}.`, {
     cause: error,
-    hint: "The relay was not contacted: fix the function passed as getToken (usually a fetch of your token endpoint, e.g. /api/event-token: is it up, does it answer 200 with a token?); the client asks again with backoff.",
+    ...(HINTS_INCLUDED && {
+      hint: "The relay was not contacted: fix the function passed as getToken (usually a fetch of your token endpoint, e.g. /api/event-token: is it up, does it answer 200 with a token?); the client asks again with backoff.",
+    }),
   });
 }

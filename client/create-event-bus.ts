@@ -25,9 +25,9 @@ import { createRoomHandle } from "./room-handle.js";
 import { Rooms } from "./rooms.js";
 import { type DeliveredEvent, Router } from "./router.js";
 import { type BusState, createBusStore, type ReadonlyStore } from "./store.js";
-import { type BusHooks, sharedTransport } from "./tab-sharing.js";
+import type { BusHooks } from "./tab-sharing.js";
 import { createTokenSource } from "./token.js";
-import { socketIoTransport, type TransportFactory } from "./transport.js";
+import type { TransportFactory } from "./transport.js";
 import type {
   EventBus,
   EventBusEvents,
@@ -43,9 +43,9 @@ export function createEventBus<Events extends EventMap = RegisteredEvents>(
   options: EventBusOptions,
 ): EventBus<Events> {
   const resolved = resolveOptions(options);
-  if (resolved.shareAcrossTabs === null)
-    return createBus<Events>(resolved, socketIoTransport(resolved.transport));
-  const shared = sharedTransport(resolved, resolved.shareAcrossTabs);
+  const tabs = resolved.shareAcrossTabs;
+  if (tabs === null) return createBus<Events>(resolved, resolved.connector(resolved.transport));
+  const shared = tabs.share(resolved, tabs.key);
   // The shared connection opened: a bus waiting out its backoff retries at once.
   return createBus<Events>(resolved, shared.transport, { onClose: shared.dispose, wakeOn: shared.onUp });
 }

@@ -50,4 +50,6 @@ export type {
   RecoveredInfo,
   RoomHandle,
   ShareAcrossTabsOptions,
+  ShareTabs,
+  SocketIoClient,
 } from "./types.js";

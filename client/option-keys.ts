@@ -5,7 +5,7 @@
  * hint saying what replaces them.
  */
 import type { BackoffOptions } from "../common/backoff.js";
-import { findUnknownOption, type OptionKeys, optionKeys } from "../common/known-keys.js";
+import { findUnknownKey, nearestName, type OptionKeys, optionKeys } from "../common/known-keys.js";
 import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import type { AnyEvents } from "../protocol/envelope.js";
 import { EventBusError } from "../protocol/errors.js";
@@ -55,6 +55,7 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
       storage: true,
     }),
     autoConnect: true,
+    socketIo: true,
     transports: true,
     path: true,
     connectTimeout: true,
@@ -62,10 +63,12 @@ export const EVENT_BUS_OPTIONS_KEYS: OptionKeys = optionKeys<EventBusOptions>(
     socketOptions: true,
     clock: true,
     random: true,
-    shareAcrossTabs: optionKeys<ShareAcrossTabsOptions>({ key: true }),
+    shareAcrossTabs: true,
   },
   SEED_KEYS,
 );
+
+export const SHARE_TABS_KEYS: OptionKeys = optionKeys<ShareAcrossTabsOptions>({ key: true });
 
 export const JOIN_KEYS: OptionKeys = optionKeys<JoinOptions>({ presence: true, rewind: true });
 
@@ -78,7 +81,8 @@ type RoomPublishOptions = NonNullable<Parameters<RoomHandle<AnyEvents>["publish"
 
 /** INVALID_OPTIONS for the first key of `value` that `spec` does not list, or undefined. */
 export function optionKeysError(where: string, value: unknown, spec: OptionKeys): EventBusError | undefined {
-  const unknown = findUnknownOption(where, value, spec);
+  // The "did you mean" guess is developer prose: not in production browser bundles.
+  const unknown = findUnknownKey(where, value, spec, HINTS_INCLUDED ? nearestName : undefined);
   return unknown && new EventBusError("INVALID_OPTIONS", unknown.problem, unknown);
 }
 

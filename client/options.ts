@@ -5,11 +5,15 @@ import { type Clock, systemClock } from "../common/clock.js";
 import { EventBusError } from "../protocol/errors.js";
 import { checkOptionKeys, EVENT_BUS_OPTIONS_KEYS } from "./option-keys.js";
 import { DEFAULT_OUTBOX, type OutboxOptions } from "./outbox-options.js";
-import type { SocketIoTransportOptions } from "./transport.js";
+import type { SharedTransport } from "./tab-sharing.js";
+import type { Connector, SocketIoTransportOptions } from "./transport.js";
 import type { EventBusOptions } from "./types.js";
+import { webSocketTransport } from "./ws-transport.js";
 
 export interface ResolvedOptions {
   readonly transport: SocketIoTransportOptions;
+  /** The connection implementation: the built-in WebSocket client, or socket.io-client (`socketIo`). */
+  readonly connector: Connector;
   readonly token: string | undefined;
   readonly getToken: EventBusOptions["getToken"];
   readonly backoff: BackoffOptions;
@@ -17,8 +21,8 @@ export interface ResolvedOptions {
   readonly autoConnect: boolean;
   readonly clock: Clock;
   readonly random: () => number;
-  /** The group key of tab sharing (BroadcastChannel and lock names), or null: a socket per bus. */
-  readonly shareAcrossTabs: string | null;
+  /** Tab sharing (client/share-tabs.ts) and its group key (BroadcastChannel and lock names), or null: a socket per bus. */
+  readonly shareAcrossTabs: TabsPlugin | null;
 }
 
 export function resolveOptions(options: EventBusOptions): ResolvedOptions {
@@ -49,6 +53,7 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
   };
   return {
     transport,
+    connector: connectorOf(options),
     token: options.token,
     getToken: options.getToken,
     backoff,
@@ -56,26 +61,54 @@ export function resolveOptions(options: EventBusOptions): ResolvedOptions {
     autoConnect: options.autoConnect ?? true,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-    shareAcrossTabs: shareKey(options),
+    shareAcrossTabs: tabsOf(options),
   };
 }
 
-/**
- * Version of what tabs say to each other (client/tabs/messages.ts), part of the group key: tabs
- * still running an older SDK after a deploy form their own group instead of misreading each other.
- */
-const TABS_PROTOCOL = 2;
+const SOCKET_IO_IMPORT =
+  "import `socketIoClient` from @shared-infra/event-bus/client/socket-io and pass `socketIo: socketIoClient`";
 
-function shareKey({ shareAcrossTabs: share, url }: EventBusOptions): string | null {
-  if (share === undefined || share === false) return null;
-  if (share !== true && (typeof share !== "object" || share === null || !isKey(share.key)))
-    invalid("shareAcrossTabs", "a boolean or { key: string }");
-  const key = share === true ? "" : (share.key ?? "");
-  return `@shared-infra/event-bus/tabs/${TABS_PROTOCOL} ${url} ${key}`;
+/**
+ * socket.io-client when the app passed it; otherwise the built-in WebSocket client, which refuses
+ * (INVALID_OPTIONS saying what to import) the options only socket.io-client implements.
+ */
+function connectorOf({ socketIo, transports, socketOptions }: EventBusOptions): Connector {
+  if (socketIo !== undefined) {
+    const connector = (socketIo as { connector?: unknown } | null)?.connector;
+    if (typeof connector !== "function") invalid("socketIo", `socketIoClient (${SOCKET_IO_IMPORT})`);
+    return connector as Connector;
+  }
+  if (transports !== undefined && (transports.length !== 1 || transports[0] !== "websocket"))
+    invalid("transports", `["websocket"] without socket.io-client (${SOCKET_IO_IMPORT})`);
+  const other = Object.keys(socketOptions ?? {}).find((key) => key !== "query");
+  if (other !== undefined)
+    invalid(`socketOptions.${other}`, `left out without socket.io-client (${SOCKET_IO_IMPORT})`);
+  return webSocketTransport;
 }
 
-function isKey(key: unknown): boolean {
-  return key === undefined || typeof key === "string";
+export interface TabsPlugin {
+  readonly key: string;
+  readonly share: (o: ResolvedOptions, key: string) => SharedTransport;
+}
+
+/** What client/share-tabs.ts's shareTabs() returns, seen from here. */
+interface ShareTabsValue {
+  readonly group?: unknown;
+  readonly share?: unknown;
+}
+
+function tabsOf({ shareAcrossTabs: share, url }: EventBusOptions): TabsPlugin | null {
+  if (share === undefined || share === false) return null;
+  const value = share as ShareTabsValue | null;
+  if (typeof value?.group !== "function" || typeof value.share !== "function")
+    invalid(
+      "shareAcrossTabs",
+      "false or shareTabs({ key? }) from @shared-infra/event-bus/client/tabs (import it; it replaces `true` and `{ key }`)",
+    );
+  return {
+    key: (value.group as (url: string) => string)(url),
+    share: value.share as TabsPlugin["share"],
+  };
 }
 
 /**

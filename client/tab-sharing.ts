@@ -5,7 +5,7 @@
  */
 import { EventBusError } from "../protocol/errors.js";
 import type { ResolvedOptions } from "./options.js";
-import { socketIoTransport, type Transport, type TransportFactory } from "./transport.js";
+import type { Transport, TransportFactory } from "./transport.js";
 
 /** What a transport shared with other tabs adds to a bus. */
 export interface BusHooks {
@@ -32,7 +32,7 @@ export function canShareAcrossTabs(): boolean {
 }
 
 export function sharedTransport(o: ResolvedOptions, key: string): SharedTransport {
-  const own = socketIoTransport(o.transport);
+  const own = o.connector(o.transport);
   if (!canShareAcrossTabs()) return { transport: own, onUp: () => {}, dispose: () => {} };
   let disposed = false;
   const loading = import("./tabs/index.js").then(

@@ -1,11 +1,13 @@
 /**
- * One socket.io-client connection attempt, wrapped. A Transport never reconnects by itself
- * (`reconnection: false`: the reconnect loop is ours) and never lets socket.io-client queue a
- * frame while disconnected: requests are emitted only while connected, and anything the library
- * still buffered (it buffers when a heartbeat is overdue) is dropped at once and times out.
+ * What the bus needs from a connection attempt (Transport), and what every implementation shares:
+ * the relay's events dispatched to the handlers, the request/acknowledgement wrapper and the
+ * errors. A Transport never reconnects by itself (the reconnect loop is ours) and never queues a
+ * frame while disconnected: requests are sent only while connected, and time out otherwise.
+ * Implementations: ws-transport.ts (the default, WebSocket only) and socket-io.ts (socket.io-client,
+ * an opt-in entry for long-polling and WebTransport).
  */
-import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import type { Clock } from "../common/clock.js";
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import { EventBusError, isErrorCode } from "../protocol/errors.js";
 import {
   type ClientFrameMap,
@@ -17,13 +19,14 @@ import {
   RELAY_FRAMES,
   type Reply,
 } from "../protocol/frames.js";
+import type { EventBusOptions } from "./types.js";
 
 export interface TransportHandlers {
   connect(): void;
   connectError(error: EventBusError): void;
   disconnect(reason: string): void;
   /**
-   * `message`: the envelope as socket.io-client parsed it, not yet validated (protocol 3);
+   * `message`: the envelope as the packet's JSON parse gave it, not yet validated (protocol 3);
    * `after`: the previous offset the relay sent on this channel (latest-only skips between).
    */
   message(channel: string, message: unknown, after?: number): void;
@@ -54,84 +57,80 @@ export interface SocketIoTransportOptions {
   readonly connectTimeout: number;
   /** Acknowledgement timeout of every request, ms. */
   readonly requestTimeout: number;
-  readonly socketOptions: Partial<ManagerOptions & SocketOptions> | undefined;
+  readonly socketOptions: EventBusOptions["socketOptions"];
   readonly clock: Clock;
 }
 
-export function socketIoTransport(options: SocketIoTransportOptions): TransportFactory {
-  return (auth, handlers) => {
-    const socket = io(options.url, {
-      ...options.socketOptions,
-      ...(options.path !== undefined && { path: options.path }),
-      transports: [...options.transports],
-      forceNew: true,
-      multiplex: false,
-      reconnection: false,
-      autoConnect: false,
-      timeout: options.connectTimeout,
-      auth: { ...auth },
+/** A connection implementation: the built-in WebSocket client, or socket.io-client (client/socket-io). */
+export type Connector = (options: SocketIoTransportOptions) => TransportFactory;
+
+/** One event the relay emitted (name and arguments), handed to the bus. */
+export function relayEvent(handlers: TransportHandlers, name: unknown, args: readonly unknown[]): void {
+  const [first, second, third] = args;
+  switch (name) {
+    case RELAY_FRAMES.message:
+      if (typeof first !== "string") return; // `second` is validated by the bus (channels.ts)
+      if (Number.isSafeInteger(third) && (third as number) >= 0)
+        handlers.message(first, second, third as number);
+      else handlers.message(first, second);
+      return;
+    case RELAY_FRAMES.presence:
+      if (isPresenceEvent(first)) handlers.presence(first);
+      return;
+    case RELAY_FRAMES.resync:
+      if (Array.isArray(first)) handlers.resync(first.filter((c) => typeof c === "string"));
+      return;
+    case RELAY_FRAMES.notice:
+      handlers.notice(EventBusError.fromWire(first));
+      return;
+    case RELAY_FRAMES.left:
+      if (isLeftEvent(first)) handlers.left(first.room, EventBusError.fromWire(first.error));
+  }
+}
+
+/**
+ * The request function of a connection: `send` writes the frame with its acknowledgement callback
+ * (false: not connected). Every request fails with NOT_CONNECTED when the connection closes
+ * (`failAll`) and with TIMEOUT when the relay does not answer in time.
+ */
+export function requests(
+  options: Pick<SocketIoTransportOptions, "clock" | "requestTimeout">,
+  send: (frame: string, payload: unknown, ack: (answer: unknown) => void) => boolean,
+): { readonly request: RequestFn; failAll(): void } {
+  const pending = new Set<(error: EventBusError) => void>();
+  const request: RequestFn = async (frame, payload) => {
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const { clock } = options;
+      const done = (error?: EventBusError, value?: unknown) => {
+        clock.clearTimeout(timer);
+        pending.delete(fail);
+        if (error) reject(error);
+        else resolve(value);
+      };
+      const fail = (error: EventBusError) => done(error);
+      const timer = clock.setTimeout(
+        () => fail(new EventBusError("TIMEOUT", "The relay did not acknowledge the request in time.")),
+        options.requestTimeout,
+      );
+      pending.add(fail);
+      if (!send(frame, payload, (answer) => done(undefined, answer))) {
+        fail(
+          new EventBusError("NOT_CONNECTED", "The connection dropped before this request was sent.", {
+            ...(HINTS_INCLUDED && {
+              hint: "The client reconnects by itself; try again once status is 'connected' (the outbox does this for publishes).",
+            }),
+          }),
+        );
+      }
     });
-    socket.on("connect", () => handlers.connect());
-    socket.on("connect_error", (error: Error & { data?: unknown }) =>
-      handlers.connectError(connectError(error, options.url)),
-    );
-    const pending = new Set<(error: EventBusError) => void>();
-    socket.on("disconnect", (reason: string) => {
+    return unwrap(await reply);
+  };
+  return {
+    request,
+    failAll() {
       const closed = new EventBusError("NOT_CONNECTED", "The connection closed before the relay answered.");
       for (const fail of [...pending]) fail(closed);
-      handlers.disconnect(reason);
-    });
-    socket.on(RELAY_FRAMES.message, (channel: unknown, message: unknown, after?: unknown) => {
-      if (typeof channel !== "string") return;
-      if (Number.isSafeInteger(after) && (after as number) >= 0)
-        handlers.message(channel, message, after as number);
-      else handlers.message(channel, message);
-    });
-    socket.on(RELAY_FRAMES.presence, (event: unknown) => {
-      if (isPresenceEvent(event)) handlers.presence(event);
-    });
-    socket.on(RELAY_FRAMES.resync, (channels: unknown) => {
-      if (Array.isArray(channels)) handlers.resync(channels.filter((c) => typeof c === "string"));
-    });
-    socket.on(RELAY_FRAMES.notice, (notice: unknown) => handlers.notice(EventBusError.fromWire(notice)));
-    socket.on(RELAY_FRAMES.left, (event: unknown) => {
-      if (isLeftEvent(event)) handlers.left(event.room, EventBusError.fromWire(event.error));
-    });
-    socket.connect();
-
-    const request: RequestFn = async (frame, payload) => {
-      if (!socket.connected) {
-        throw new EventBusError("NOT_CONNECTED", "The connection dropped before this request was sent.", {
-          hint: "The client reconnects by itself; try again once status is 'connected' (the outbox does this for publishes).",
-        });
-      }
-      const reply = new Promise<unknown>((resolve, reject) => {
-        const { clock } = options;
-        const done = (error?: EventBusError, value?: unknown) => {
-          clock.clearTimeout(timer);
-          pending.delete(fail);
-          if (error) reject(error);
-          else resolve(value);
-        };
-        const fail = (error: EventBusError) => done(error);
-        const timer = clock.setTimeout(
-          () => fail(new EventBusError("TIMEOUT", "The relay did not acknowledge the request in time.")),
-          options.requestTimeout,
-        );
-        pending.add(fail);
-        socket.emit(frame, payload, (answer: unknown) => done(undefined, answer));
-      });
-      // Never leave a frame in socket.io-client's unbounded send buffer.
-      if (socket.sendBuffer.length > 0) socket.sendBuffer.length = 0;
-      return unwrap(await reply);
-    };
-    return {
-      request,
-      close() {
-        socket.off();
-        socket.disconnect();
-      },
-    };
+    },
   };
 }
 
@@ -148,11 +147,13 @@ function unwrap<T>(reply: unknown): T {
  * A handshake refusal carries `{ code, message }` in `data`; anything else is a network failure,
  * whose hint points at the relay URL (not at connect(): the client is already trying).
  */
-function connectError(error: Error & { data?: unknown }, url: string): EventBusError {
+export function connectError(error: Error & { data?: unknown }, url: string): EventBusError {
   const data = error.data as { code?: unknown } | undefined;
   if (data && isErrorCode(data.code)) return EventBusError.fromWire(data);
   return new EventBusError("NOT_CONNECTED", `Could not reach the relay at ${url}: ${error.message}.`, {
     cause: error,
-    hint: "Check createEventBus's `url` (scheme, host, port), that the relay is running and reachable from this page (firewall, proxy, CORS origins); the client keeps retrying with backoff.",
+    ...(HINTS_INCLUDED && {
+      hint: "Check createEventBus's `url` (scheme, host, port), that the relay is running and reachable from this page (firewall, proxy, CORS origins); the client keeps retrying with backoff.",
+    }),
   });
 }

@@ -32,7 +32,16 @@ export interface EventBusOptions {
   readonly outbox?: Partial<OutboxOptions>;
   /** Connect at once. Default true; false: call connect() yourself (e.g. after hydration). */
   readonly autoConnect?: boolean;
-  /** socket.io transports. Default ["websocket"]; "polling" needs sticky sessions at the load balancer. */
+  /**
+   * Connect through socket.io-client instead of the built-in WebSocket client: pass `socketIoClient`
+   * from "@shared-infra/event-bus/client/socket-io". Needed for `transports` other than
+   * ["websocket"] and for `socketOptions` other than `query`; adds socket.io-client to the bundle.
+   */
+  readonly socketIo?: SocketIoClient;
+  /**
+   * socket.io transports. Default ["websocket"]; "polling" and "webtransport" need `socketIo`, and
+   * "polling" sticky sessions at the load balancer.
+   */
   readonly transports?: readonly ("websocket" | "polling" | "webtransport")[];
   /** socket.io path on the relay. Default "/socket.io". */
   readonly path?: string;
@@ -40,7 +49,10 @@ export interface EventBusOptions {
   readonly connectTimeout?: number;
   /** Acknowledgement timeout of every request (hello, join, publish, history, …), ms. Default 10 000. */
   readonly requestTimeout?: number;
-  /** Extra socket.io-client options (headers, query, …). Reconnection and buffering stay ours. */
+  /**
+   * Extra socket.io-client options (headers, query, …); without `socketIo` only `query` is honoured.
+   * Reconnection and buffering stay ours.
+   */
   readonly socketOptions?: Partial<ManagerOptions & SocketOptions>;
   /** Time source (tests). Default: the real clock. */
   readonly clock?: Clock;
@@ -48,10 +60,22 @@ export interface EventBusOptions {
   readonly random?: () => number;
   /**
    * One connection for all tabs of the origin (docs/client.md): one tab, elected with Web Locks,
-   * holds the socket; the others reach it over BroadcastChannel. `{ key }` separates groups of tabs
-   * (e.g. per signed-in user). Default false. Without Web Locks or BroadcastChannel: a socket per tab.
+   * holds the socket; the others reach it over BroadcastChannel. Pass `shareTabs()` (or
+   * `shareTabs({ key })`, which separates groups of tabs, e.g. per signed-in user) from
+   * "@shared-infra/event-bus/client/tabs". Default false. Without Web Locks or BroadcastChannel: a
+   * socket per tab.
    */
-  readonly shareAcrossTabs?: boolean | ShareAcrossTabsOptions;
+  readonly shareAcrossTabs?: false | ShareTabs;
+}
+
+/** socket.io-client as the bus's connection (client/socket-io's `socketIoClient`). Opaque. */
+export interface SocketIoClient {
+  readonly name: "socket.io-client";
+}
+
+/** Tab sharing for createEventBus's `shareAcrossTabs` (client/tabs's `shareTabs()`). Opaque. */
+export interface ShareTabs {
+  readonly name: "tabs";
 }
 
 export interface ShareAcrossTabsOptions {

@@ -48,24 +48,43 @@ export function findUnknownOption(
   value: unknown,
   spec: OptionKeys,
 ): UnknownOption | undefined {
-  return findIn(where, value, spec, "");
+  return findUnknownKey(where, value, spec, nearestName);
 }
 
-function findIn(where: string, value: unknown, spec: OptionKeys, path: string): UnknownOption | undefined {
+/** How findUnknownKey guesses the key meant (nearestName), or undefined: no guess. */
+export type NearestName = (word: string, candidates: readonly string[]) => string | undefined;
+
+/**
+ * findUnknownOption with the guess left to the caller: a production browser bundle passes none,
+ * so the edit distance is not in it (client/option-keys.ts).
+ */
+export function findUnknownKey(
+  where: string,
+  value: unknown,
+  spec: OptionKeys,
+  nearest: NearestName | undefined,
+  path = "",
+): UnknownOption | undefined {
   if (!isPlainObject(value)) return undefined;
   for (const key of Object.keys(value)) {
     const at = path + key;
-    if (!spec.keys.includes(key)) return describe(where, at, key, spec);
+    if (!spec.keys.includes(key)) return describe(where, at, key, spec, nearest);
     const inner = spec.nested[key];
-    const found = inner && findIn(where, value[key], inner, `${at}.`);
+    const found = inner && findUnknownKey(where, value[key], inner, nearest, `${at}.`);
     if (found) return found;
   }
   return undefined;
 }
 
-function describe(where: string, path: string, key: string, spec: OptionKeys): UnknownOption {
+function describe(
+  where: string,
+  path: string,
+  key: string,
+  spec: OptionKeys,
+  nearestOf: NearestName | undefined,
+): UnknownOption {
   const base = path.slice(0, path.length - key.length);
-  const near = nearestName(key, spec.keys);
+  const near = nearestOf?.(key, spec.keys);
   const nearest = near === undefined ? undefined : base + near;
   const replacement = spec.replaced[key];
   const guess = nearest === undefined ? "" : ` (did you mean \`${nearest}\`?)`;

@@ -5,6 +5,7 @@
  * from — the bus's, or, while there is no bus (server render, before an owned bus exists), a
  * constant store of the initial state, so selectors keep their references.
  */
+
 import { createContext, useContext, useSyncExternalStore } from "react";
 import {
   type BusState,
@@ -15,6 +16,7 @@ import {
   type ReadonlyStore,
   type RegisteredEvents,
 } from "../client/index.js";
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import type { AnyBus, BusHolder } from "./bus-holder.js";
 
 export interface BusContextValue {
@@ -65,8 +67,11 @@ export function storeOf(bus: AnyBus | null): ReadonlyStore<BusState> {
 
 export function missingProvider(hook: string): Error {
   return new Error(
-    `${hook}() must be used inside <EventBusProvider>: no provider was found above this component. ` +
-      "Wrap your app (or this part of it) in <EventBusProvider bus={bus}> or " +
-      "<EventBusProvider options={{ url, getToken }}>, from @shared-infra/event-bus/react.",
+    `${hook}() must be used inside <EventBusProvider>: no provider was found above this component.` +
+      // What to do is developer prose: not in production browser bundles (protocol/build-mode.ts).
+      (HINTS_INCLUDED
+        ? " Wrap your app (or this part of it) in <EventBusProvider bus={bus}> or " +
+          "<EventBusProvider options={{ url, getToken }}>, from @shared-infra/event-bus/react."
+        : ""),
   );
 }

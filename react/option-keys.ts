@@ -6,7 +6,8 @@
  */
 
 import { EventBusError } from "../client/index.js";
-import { findUnknownOption, type OptionKeys, optionKeys } from "../common/known-keys.js";
+import { findUnknownKey, nearestName, type OptionKeys, optionKeys } from "../common/known-keys.js";
+import { HINTS_INCLUDED } from "../protocol/build-mode.js";
 import type { UseEventBusOptions } from "./use-event-bus.js";
 import type { UseRoomOptions } from "./use-room.js";
 
@@ -26,6 +27,7 @@ export const USE_ROOM_KEYS: OptionKeys = optionKeys<UseRoomOptions>({
 
 /** Throws INVALID_OPTIONS for the first key of a hook's options that its type does not declare. */
 export function checkHookOptions(where: string, options: unknown, spec: OptionKeys): void {
-  const unknown = findUnknownOption(where, options, spec);
+  // The "did you mean" guess is developer prose: not in production browser bundles.
+  const unknown = findUnknownKey(where, options, spec, HINTS_INCLUDED ? nearestName : undefined);
   if (unknown) throw new EventBusError("INVALID_OPTIONS", unknown.problem, unknown);
 }

@@ -24,7 +24,7 @@ import { Connection, type Session } from "../connection.js";
 import type { StatusChange } from "../connection-state.js";
 import type { ResolvedOptions } from "../options.js";
 import { createTokenSource } from "../token.js";
-import { type RequestFn, socketIoTransport } from "../transport.js";
+import type { RequestFn } from "../transport.js";
 import { HubRooms } from "./hub-rooms.js";
 import { HubPositions } from "./hub-sync.js";
 import type { TabMessage } from "./messages.js";
@@ -60,7 +60,7 @@ export class Hub implements HubEndpoint {
       backoff: (attempt) => backoffDelay(attempt, o.backoff, o.random),
       unauthorizedPoll: Math.max(o.backoff.maxDelay, 30_000),
       tokens: createTokenSource(o.token, o.getToken),
-      createTransport: socketIoTransport(o.transport),
+      createTransport: o.connector(o.transport),
       handshake: (session) => this.handshake(session),
       opened: (session) => this.opened(session),
       closed: () => this.sessionClosed(),

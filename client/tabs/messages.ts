@@ -2,7 +2,7 @@
  * What tabs and the leader's hub say to each other over the origin's BroadcastChannel (and, in the
  * leader's own tab, in-process). Plain structured-clonable objects; errors travel as WireErrors.
  * A "conn" is one virtual connection of one tab (one per connection attempt of its bus).
- * Changing these shapes means bumping TABS_PROTOCOL (client/options.ts), which is in the group key.
+ * Changing these shapes means bumping TABS_PROTOCOL (client/share-tabs.ts), which is in the group key.
  */
 import type { WireError } from "../../protocol/errors.js";
 import type { ClientFrameName, PresenceEvent } from "../../protocol/frames.js";

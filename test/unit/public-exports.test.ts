@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 
 const ENTRIES: Readonly<Record<string, string>> = {
   client: "client/index.ts",
+  "client/socket-io": "client/socket-io.ts",
+  "client/tabs": "client/share-tabs.ts",
   react: "react/index.ts",
   server: "relay/backend/index.ts",
   relay: "relay/index.ts",
@@ -17,6 +19,8 @@ const ENTRIES: Readonly<Record<string, string>> = {
 };
 const LOAD: Readonly<Record<string, () => Promise<object>>> = {
   client: () => import("../../client/index.js"),
+  "client/socket-io": () => import("../../client/socket-io.js"),
+  "client/tabs": () => import("../../client/share-tabs.js"),
   react: () => import("../../react/index.js"),
   server: () => import("../../relay/backend/index.js"),
   relay: () => import("../../relay/index.js"),

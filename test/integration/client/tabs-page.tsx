@@ -6,6 +6,7 @@
  */
 import { createRoot } from "react-dom/client";
 import { createEventBus, type EventBus } from "../../../client/index.js";
+import { shareTabs } from "../../../client/share-tabs.js";
 import { EventBusProvider, useConnection, useRoom } from "../../../react/index.js";
 
 interface TabPage {
@@ -48,7 +49,7 @@ window.tabs = {
     const shared = createEventBus({
       url: relayUrl,
       getToken: () => fetch(`/token?user=${user}`).then((r) => r.text()),
-      shareAcrossTabs: true,
+      shareAcrossTabs: shareTabs(),
       reconnect: { minDelay: 50, maxDelay: 500 },
     });
     bus = shared;
