@@ -103,7 +103,7 @@ function tabsOf({ shareAcrossTabs: share, url }: EventBusOptions): TabsPlugin | 
   if (typeof value?.group !== "function" || typeof value.share !== "function")
     invalid(
       "shareAcrossTabs",
-      "false or shareTabs({ key? }) from @shared-infra/event-bus/client/tabs (import it; it replaces `true` and `{ key }`)",
+      "false or shareTabs({ key? }) imported from @shared-infra/event-bus/client/tabs",
     );
   return {
     key: (value.group as (url: string) => string)(url),

@@ -3,6 +3,7 @@
  * anything is written, and serialised exactly once (`data` first, so its size is known without a
  * second pass).
  */
+import { HINTS_INCLUDED } from "./build-mode.js";
 import type { EventEnvelope, EventMetadata } from "./envelope.js";
 import { EventBusError } from "./errors.js";
 import { isSystemType } from "./frames.js";
@@ -341,7 +342,10 @@ function binaryData(at: string, kind: string): EventBusError {
     "INVALID_EVENT",
     `The event is malformed: ${at} is a ${kind}, binary data that JSON cannot carry.`,
     {
-      hint: "Send bytes as a base64 string (e.g. Buffer.from(bytes).toString('base64'), decoded on receipt), or better, upload them and send a URL or an id.",
+      // Left out of production browser bundles with the other hints (build-mode.ts).
+      ...(HINTS_INCLUDED && {
+        hint: "Send bytes as a base64 string (e.g. Buffer.from(bytes).toString('base64'), decoded on receipt), or better, upload them and send a URL or an id.",
+      }),
       details: { path: at, kind },
     },
   );

@@ -54,9 +54,7 @@ const BASICS = {
   SERVER_SHUTDOWN: basic("The relay is shutting down.", true),
   HANDLER_TIMEOUT: basic("An event handler did not finish in time."),
   NOT_FOUND: basic("The requested item does not exist."),
-  DELIVERY_LIMIT: basic(
-    "The event was delivered to consumers of its group more times than allowed without being acknowledged.",
-  ),
+  DELIVERY_LIMIT: basic("The event was delivered to its group too many times without an acknowledgement."),
   STORE_UNAVAILABLE: basic("The event store (PostgreSQL) is not reachable.", true),
   STORE_BACKLOG_FULL: basic("The event store's write queue is full, so this event was not published.", true),
   INTERNAL: basic("An internal error occurred.", true),
