@@ -12,6 +12,7 @@
  * (`{room:photo:1}:history`), so they hash to the same slot as the channel itself and one
  * script can append to the stream and SPUBLISH atomically.
  */
+import { HINTS_INCLUDED } from "./build-mode.js";
 import { EventBusError } from "./errors.js";
 import {
   assertEventType,
@@ -50,7 +51,7 @@ export function assertPrefix(prefix: string): void {
   if (PREFIX.test(prefix) && !RESERVED_LABELS.has(prefix.slice(0, -1))) return;
   throw new EventBusError(
     "CONFIG_INVALID",
-    `Channel prefix ${describeValue(prefix)} must be empty or a label and a colon, e.g. "app1:" (1-63 letters, digits, _ or -, not ${[...RESERVED_LABELS].join(", ")}), so that tenants with different prefixes can never read each other's channels.`,
+    `Channel prefix ${describeValue(prefix)} must be empty or a label and a colon, e.g. "app1:" (1-63 letters, digits, _ or -, not ${[...RESERVED_LABELS].join(", ")})${HINTS_INCLUDED ? ", so that tenants with different prefixes can never read each other's channels" : ""}.`,
   );
 }
 

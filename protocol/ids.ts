@@ -19,7 +19,7 @@ let poolOffset = POOL_SIZE;
 function randomSource(): RandomSource {
   const source = (globalThis as { crypto?: RandomSource }).crypto;
   if (!source?.getRandomValues) {
-    throw new Error("Web Crypto (globalThis.crypto.getRandomValues) is required to create event ids.");
+    throw new Error("crypto.getRandomValues (Web Crypto) is required to create event ids.");
   }
   return source;
 }
